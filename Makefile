@@ -1,0 +1,32 @@
+# Every target loops over all modules of the workspace (go.work).
+MODULES := $(shell go list -m -f '{{.Dir}}')
+# The one test command, as in the README.
+TEST := go test -race github.com/gosignals/signals/...
+
+.PHONY: all build vet fmt test bench tidy ci
+
+all: build vet test
+
+build:
+	@for m in $(MODULES); do echo "== build $$m"; (cd $$m && go build ./...) || exit 1; done
+
+vet:
+	@for m in $(MODULES); do echo "== vet $$m"; (cd $$m && go vet ./...) || exit 1; done
+
+fmt:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
+
+test:
+	$(TEST)
+
+# bench runs every benchmark once per module; BENCH selects, COUNT repeats.
+BENCH ?= .
+COUNT ?= 1
+bench:
+	@for m in $(MODULES); do echo "== bench $$m"; (cd $$m && go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) ./...) || exit 1; done
+
+tidy:
+	@for m in $(MODULES); do echo "== tidy $$m"; (cd $$m && go mod tidy -diff) || exit 1; done
+
+ci:
+	.ci/run

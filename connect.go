@@ -1,0 +1,257 @@
+package signals
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Connect connects r to the signal and returns a [Handle] that disconnects
+// it. With no options r receives every event; [Sender] restricts it to one
+// sender, [UID] makes the connection idempotent, [Name] and [Priority] name
+// and place it.
+//
+// Connecting a (UID, sender) pair that is already connected registers
+// nothing: the first receiver keeps its place, and the returned Handle refers
+// to it.
+//
+// Connect panics, with a message starting with "signals:", on a nil signal,
+// a nil receiver or an invalid option; nothing is registered. [Signal.TryConnect]
+// returns the error instead.
+func (s *Signal[T]) Connect(r Receiver[T], opts ...Option) *Handle {
+	h, err := s.connect(r, opts, 1)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// ConnectFunc connects the function fn, like [Signal.Connect].
+func (s *Signal[T]) ConnectFunc(fn func(ctx context.Context, ev T) error, opts ...Option) *Handle {
+	var r Receiver[T]
+	if fn != nil {
+		r = ReceiverFunc[T](fn)
+	}
+	h, err := s.connect(r, opts, 1)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// TryConnect is [Signal.Connect] returning an error (wrapping [ErrNilSignal],
+// [ErrNilReceiver] or [ErrInvalidOption]) instead of panicking.
+func (s *Signal[T]) TryConnect(r Receiver[T], opts ...Option) (*Handle, error) {
+	return s.connect(r, opts, 1)
+}
+
+// connect validates and registers r. skip is the number of frames between the
+// user's call and connect's caller.
+func (s *Signal[T]) connect(r Receiver[T], opts []Option, skip int) (*Handle, error) {
+	e, err := s.prepare(r, opts, skip+1)
+	if err != nil {
+		return nil, err
+	}
+	return s.register(e), nil
+}
+
+// prepare validates the arguments of a connection and builds its entry
+// without registering it.
+func (s *Signal[T]) prepare(r Receiver[T], opts []Option, skip int) (*entry[T], error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: Connect on a nil *Signal[%T]", ErrNilSignal, *new(T))
+	}
+	if isNil(r) {
+		return nil, fmt.Errorf("%w: Connect to %s", ErrNilReceiver, s.Name())
+	}
+	c := newConfig(opts)
+	if c.err != nil {
+		return nil, fmt.Errorf("%w (Connect to %s)", c.err, s.Name())
+	}
+	e := &entry[T]{hasSender: c.sender != nil}
+	if f, ok := r.(ReceiverFunc[T]); ok {
+		e.fn = f
+		if c.fn == "" {
+			c.fn = funcName(f)
+		}
+	} else {
+		e.fn = r.Receive
+		if c.fn == "" {
+			c.fn = funcName(r)
+		}
+	}
+	e.info = ReceiverInfo{
+		Signal:   s.Name(),
+		Name:     c.name,
+		Func:     c.fn,
+		Sender:   c.sender,
+		UID:      c.uid,
+		Priority: c.priority,
+		Mode:     c.mode,
+	}
+	if e.info.Name == "" {
+		e.info.Name = c.fn
+	}
+	e.info.File, e.info.Line = callerLocation(skip + 1 + c.callerSkip)
+	return e, nil
+}
+
+// register publishes e, or returns the handle of the receiver already
+// registered under e's UID.
+func (s *Signal[T]) register(e *entry[T]) *Handle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.snap.Load()
+	if e.info.UID != "" && p != nil {
+		if old, ok := p.uids[uidKey{e.info.Sender, e.info.UID}]; ok {
+			return &Handle{regs: []registration{{s, old.info.ID}}, info: old.info, existing: true}
+		}
+	}
+	s.next++
+	e.info.ID = s.next
+	s.snap.Store(p.with(e))
+	return &Handle{regs: []registration{{s, e.info.ID}}, info: e.info}
+}
+
+// disconnect removes the receiver with the given ID.
+func (s *Signal[T]) disconnect(id uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.snap.Load()
+	if p == nil {
+		return false
+	}
+	i := slices.IndexFunc(p.ordered, func(e *entry[T]) bool { return e.info.ID == id })
+	if i < 0 {
+		return false
+	}
+	s.snap.Store(p.without(p.ordered[i]))
+	return true
+}
+
+// DisconnectUID disconnects the receiver connected with [UID](uid) for
+// sender (nil for a receiver connected for every sender) and reports whether
+// there was one. As in Django, the sender must be the one given when
+// connecting.
+func (s *Signal[T]) DisconnectUID(uid string, sender any) bool {
+	if s == nil || uid == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.snap.Load()
+	if p == nil {
+		return false
+	}
+	e, ok := p.uids[uidKey{sender, uid}]
+	if !ok {
+		return false
+	}
+	s.snap.Store(p.without(e))
+	return true
+}
+
+// DisconnectAll disconnects every receiver and returns how many there were.
+func (s *Signal[T]) DisconnectAll() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.snap.Swap(nil)
+	if p == nil {
+		return 0
+	}
+	return len(p.ordered)
+}
+
+// disconnecter is implemented by every *Signal[T].
+type disconnecter interface {
+	disconnect(id uint64) bool
+}
+
+type registration struct {
+	sig disconnecter
+	id  uint64
+}
+
+// Handle disconnects what a Connect call connected. Handles are comparable
+// only by pointer; keep the one you need. A nil *Handle disconnects nothing.
+type Handle struct {
+	regs []registration
+	info ReceiverInfo
+	// existing is set when Connect found its UID already connected.
+	existing bool
+}
+
+// Disconnect disconnects the receiver and reports whether it was still
+// connected. For a handle of [ConnectAll] it reports whether any of its
+// connections was. Disconnect is safe to call twice and from receivers.
+func (h *Handle) Disconnect() bool {
+	if h == nil {
+		return false
+	}
+	any := false
+	for _, r := range h.regs {
+		if r.sig.disconnect(r.id) {
+			any = true
+		}
+	}
+	return any
+}
+
+// Info describes the receiver the handle refers to (for [ConnectAll], its
+// first connection).
+func (h *Handle) Info() ReceiverInfo {
+	if h == nil {
+		return ReceiverInfo{}
+	}
+	return h.info
+}
+
+// ConnectAll connects r to each of sigs with the same options, like
+// Django's @receiver([a, b]), and returns one Handle that disconnects them
+// all. A signal listed twice is connected once. It panics like
+// [Signal.Connect]; no signal is connected unless all can be.
+func ConnectAll[T any](sigs []*Signal[T], r Receiver[T], opts ...Option) *Handle {
+	h, err := connectAll(sigs, r, opts)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// TryConnectAll is [ConnectAll] returning an error instead of panicking.
+func TryConnectAll[T any](sigs []*Signal[T], r Receiver[T], opts ...Option) (*Handle, error) {
+	return connectAll(sigs, r, opts)
+}
+
+func connectAll[T any](sigs []*Signal[T], r Receiver[T], opts []Option) (*Handle, error) {
+	if len(sigs) == 0 {
+		return nil, fmt.Errorf("%w: ConnectAll with no signals", ErrNilSignal)
+	}
+	type pending struct {
+		s *Signal[T]
+		e *entry[T]
+	}
+	var todo []pending
+	for _, s := range sigs {
+		if slices.ContainsFunc(todo, func(p pending) bool { return p.s == s }) {
+			continue
+		}
+		e, err := s.prepare(r, opts, 2)
+		if err != nil {
+			return nil, err
+		}
+		todo = append(todo, pending{s, e})
+	}
+	h := &Handle{}
+	for i, p := range todo {
+		one := p.s.register(p.e)
+		h.regs = append(h.regs, one.regs...)
+		if i == 0 {
+			h.info = one.info
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,103 @@
+// Package signals is a typed, lock-free implementation of Django's signal
+// dispatcher (django.dispatch.Signal) for Go.
+//
+// A [Signal] carries one event type. Code that causes something sends an
+// event; code that wants to react connects a receiver, without either
+// knowing the other:
+//
+//	var BookSaved = signals.New[BookEvent]("book_saved")
+//
+//	signals.BookSaved.ConnectFunc(func(ctx context.Context, ev BookEvent) error {
+//		return index.Update(ctx, ev.Book)
+//	})
+//
+//	err := BookSaved.Send(ctx, nil, BookEvent{Book: b})
+//
+// The model signals of an ORM (pre_save, post_save, pre_delete, ...) are
+// built on this package by the packages modelsignals and signalsgorm.
+//
+// # Receivers
+//
+// A receiver is a [Receiver] or a plain function
+// func(ctx context.Context, ev T) error, connected with [Signal.Connect] or
+// [Signal.ConnectFunc]. Go functions cannot be compared, so Connect returns
+// a [Handle] whose [Handle.Disconnect] removes exactly that connection (and
+// fits t.Cleanup). [UID] gives a connection a dispatch UID, so that
+// connecting twice (set-up code run again, a test re-registering) is a
+// no-op: the first receiver keeps its place; [Signal.DisconnectUID] removes
+// it. [ConnectAll] connects one receiver to several signals of the same
+// event type, like @receiver([a, b]).
+//
+// Where each receiver was connected (function, file:line) is recorded once,
+// at connect time, and reported by [Signal.Receivers], in errors and in logs.
+//
+// # Senders
+//
+// A send names a sender, any comparable value; model signals use the model's
+// type. A receiver connected with [Sender](x) is called only for sends from
+// x (compared with ==, Django compares identities); a receiver connected
+// without a sender is called for every send. [Signal.HasListeners] tells an
+// emitter in one atomic load and one map look-up whether anybody would be
+// called, so that it can skip building the event.
+//
+// # Ordering and errors
+//
+// Receivers are called one at a time, in the sender's goroutine, in
+// registration order, receivers of every sender and receivers of this
+// sender interleaved (C21). [Priority] moves a receiver ahead of or behind
+// the others; equal priorities keep registration order.
+//
+// [Signal.Send] stops at the first error and returns it as a *[ReceiverError]
+// naming the signal and the receiver; errors.Is and errors.As see the
+// receiver's error through it. A panic in a receiver is not recovered by
+// Send: it reaches the sender as if it had called the receiver itself, and
+// the signal is unaffected (no lock is held during calls).
+//
+// [Signal.SendRobust] calls every receiver whatever happens, recovers panics
+// into *[PanicError] (with the stack), logs each failure with log/slog and
+// returns an [errors.Join] of them; [Signal.SendRobustResults] also returns
+// each receiver's [Result]. [Signal.SendAsync] runs the receivers
+// concurrently, optionally bounded by [MaxConcurrency], waits for them and
+// returns their results in registration order; a cancelled context stops
+// receivers from starting.
+//
+// # Snapshots and re-entrancy
+//
+// Every send works on the receivers connected when it started (C17):
+// receivers connected during a send are called from the next one, and a
+// receiver disconnected during a send is still called by it. Receivers may
+// connect, disconnect and send, also on the same signal, without deadlock.
+//
+// # Muting
+//
+// [Mute] returns a context in which the given signals call nothing, and
+// [MuteAll] one in which every signal is silent. Unlike disconnecting
+// receivers (Django's usual trick for fixtures), muting is scoped to the
+// work done with that context and so is safe with concurrent goroutines and
+// parallel tests. A signal that was never muted does not even look at the
+// context.
+//
+// # Owned receivers
+//
+// Receivers are held strongly: a closure stays connected until it is
+// disconnected. Django's default weak references silently drop lambdas and
+// local functions (C10), a frequent surprise, so this package does not copy
+// it. For receivers that belong to an object with a lifetime of its own,
+// [ConnectOwned] holds the owner weakly and disconnects the receiver after
+// the owner is garbage collected.
+//
+// # Differences from Django
+//
+//   - Events are typed; there are no keyword arguments to misspell, and a new
+//     event field does not break existing receivers.
+//   - A sender filter compares with ==, not identity; for model signals the
+//     sender is the model's type, which has one identity anyway.
+//   - Duplicate detection relies on an explicit [UID]; without one every
+//     Connect adds a receiver, since functions cannot be compared.
+//   - A UID is required to be non-empty, where Django silently ignores a
+//     falsy dispatch_uid.
+//   - Sends do not return receivers' return values: receivers return only an
+//     error.
+//   - SendAsync runs all receivers concurrently, where Django runs sync
+//     receivers first and then gathers async ones.
+package signals

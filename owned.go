@@ -1,0 +1,62 @@
+package signals
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"weak"
+)
+
+// ConnectOwned connects fn for the lifetime of owner: fn receives the owner
+// with each event, and once owner has been garbage collected the receiver
+// stops being called and is disconnected. It is the explicit form of
+// Django's weak=True, for receivers that belong to an object with a lifetime
+// of its own (a cache, a websocket session); ordinary receivers are strong,
+// stay connected until disconnected, and never vanish because a closure was
+// collected (the surprise of Django's weak receivers, C10).
+//
+// The signal holds owner only weakly: fn must reach the owner through its
+// argument, not through a captured variable, or owner can never be collected.
+// Disconnection happens in a runtime cleanup after collection; until then
+// sends skip the receiver.
+//
+// ConnectOwned panics like [Signal.Connect] on a nil signal, nil owner, nil fn
+// or invalid option.
+func ConnectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts ...Option) *Handle {
+	h, err := connectOwned(s, owner, fn, opts)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// TryConnectOwned is [ConnectOwned] returning an error instead of panicking.
+func TryConnectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts ...Option) (*Handle, error) {
+	return connectOwned(s, owner, fn, opts)
+}
+
+func connectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts []Option) (*Handle, error) {
+	if owner == nil {
+		return nil, fmt.Errorf("%w: nil owner (ConnectOwned to %s)", ErrInvalidOption, s.Name())
+	}
+	var r Receiver[T]
+	if fn != nil {
+		wp := weak.Make(owner)
+		r = ReceiverFunc[T](func(ctx context.Context, ev T) error {
+			o := wp.Value()
+			if o == nil {
+				return nil
+			}
+			return fn(ctx, o, ev)
+		})
+		opts = append([]Option{Func(fn)}, opts...)
+	}
+	h, err := s.connect(r, opts, 2)
+	if err != nil {
+		return nil, err
+	}
+	if !h.existing {
+		runtime.AddCleanup(owner, func(h *Handle) { h.Disconnect() }, h)
+	}
+	return h, nil
+}
