@@ -26,7 +26,7 @@ bench:
 	@for m in $(MODULES); do echo "== bench $$m"; (cd $$m && go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) ./...) || exit 1; done
 
 tidy:
-	@for m in $(MODULES); do echo "== tidy $$m"; (cd $$m && go mod tidy -diff) || exit 1; done
+	@for m in $(MODULES); do echo "== tidy $$m"; (cd $$m && go mod tidy -e -diff) || exit 1; done
 
 ci:
 	.ci/run

@@ -1,0 +1,120 @@
+package modelsignals
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"reflect"
+	"sort"
+	"sync"
+)
+
+// Model describes a model type: the sender of its model signals and the
+// label catch-all receivers see. Models are registered once per type, by the
+// ORM adapter that first learns them (see [Register]); a *Model is shared and
+// must not be modified.
+type Model struct {
+	// Type is the model's struct type (Book, not *Book). It is the sender of
+	// the model's signals.
+	Type reflect.Type
+	// Label is "package.Type" (for example "shop.Book"), or what the type's
+	// ModelLabel method returns.
+	Label string
+	// Table is the model's table, as the ORM maps it ("" if unknown).
+	Table string
+}
+
+func (m *Model) String() string {
+	if m == nil {
+		return "<nil model>"
+	}
+	return m.Label
+}
+
+// Labeler lets a model choose its label, like Django's app_label.Model.
+type Labeler interface {
+	ModelLabel() string
+}
+
+// LabelOf returns the label of the model struct type t: the result of its
+// ModelLabel method if it has one, otherwise the last element of its package
+// path and its name, "shop.Book".
+func LabelOf(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if l, ok := reflect.New(t).Interface().(Labeler); ok {
+		return l.ModelLabel()
+	}
+	if t.PkgPath() == "" {
+		return t.String()
+	}
+	return path.Base(t.PkgPath()) + "." + t.Name()
+}
+
+var registry struct {
+	mu     sync.Mutex
+	byType sync.Map // reflect.Type → *Model
+	order  []*Model
+}
+
+// Lookup returns the registered model of type t (a struct type), or nil.
+func Lookup(t reflect.Type) *Model {
+	m, _ := registry.byType.Load(t)
+	mm, _ := m.(*Model)
+	return mm
+}
+
+// Register records m as the model of m.Type and sends [ClassPrepared] for it,
+// once: if a model of that type is already registered, Register returns it
+// and sends nothing. Label defaults to [LabelOf]. It is called by ORM
+// adapters when they first parse a model; applications rarely need it.
+//
+// Receivers of ClassPrepared run while the registry is locked for that
+// type's registration; they may call Lookup and Models but must not register
+// models themselves.
+func Register(m Model) (*Model, error) {
+	if m.Type == nil || m.Type.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%w: %v", ErrNotModel, m.Type)
+	}
+	if old := Lookup(m.Type); old != nil {
+		return old, nil
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if old := Lookup(m.Type); old != nil {
+		return old, nil
+	}
+	if m.Label == "" {
+		m.Label = LabelOf(m.Type)
+	}
+	mm := &m
+	registry.byType.Store(m.Type, mm)
+	registry.order = append(registry.order, mm)
+	// class_prepared is informational: a failing receiver is logged by
+	// SendRobust and does not undo the registration.
+	_ = ClassPrepared.SendRobust(context.Background(), m.Type, ClassPreparedEvent{Model: mm})
+	return mm, nil
+}
+
+// Models returns the registered models, sorted by label.
+func Models() []*Model {
+	registry.mu.Lock()
+	out := append([]*Model(nil), registry.order...)
+	registry.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// modelType returns the struct type M, or an error naming why M is not a
+// model type.
+func modelType[M any](op string) (reflect.Type, error) {
+	t := reflect.TypeFor[M]()
+	switch {
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
+		return nil, fmt.Errorf("%w: %s[%v]: use the struct type %v, not a pointer to it", ErrNotModel, op, t, t.Elem())
+	case t.Kind() != reflect.Struct:
+		return nil, fmt.Errorf("%w: %s[%v]: %v is a %v, not a struct", ErrNotModel, op, t, t, t.Kind())
+	}
+	return t, nil
+}

@@ -1,0 +1,178 @@
+package signalsgorm
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+
+	"github.com/gosignals/signals/modelsignals"
+)
+
+// Plugin emits the model signals of package modelsignals from a *gorm.DB.
+// Install it with db.Use(signalsgorm.New()) or [Install]. One Plugin serves
+// one *gorm.DB (and its sessions and transactions); give each database its
+// own, with its own alias ([Using]).
+type Plugin struct {
+	using string
+	err   error
+
+	db      *gorm.DB
+	mysql   bool
+	models  sync.Map // *schema.Schema → *modelsignals.Model
+	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
+}
+
+// An Option configures a [Plugin].
+type Option func(*Plugin)
+
+// Using sets the connection alias reported as Using in events (Django's
+// using). The default is "default".
+func Using(alias string) Option {
+	return func(p *Plugin) {
+		if alias == "" {
+			p.err = errors.New("signalsgorm: Using: empty alias")
+			return
+		}
+		p.using = alias
+	}
+}
+
+// New returns a plugin. Invalid options are reported by Initialize, so by
+// db.Use.
+func New(opts ...Option) *Plugin {
+	p := &Plugin{using: "default"}
+	for _, o := range opts {
+		if o == nil {
+			p.err = errors.New("signalsgorm: nil Option")
+			continue
+		}
+		o(p)
+	}
+	return p
+}
+
+// PluginName is the name the plugin is registered under in db.Plugins.
+const PluginName = "signals"
+
+// Name implements gorm.Plugin.
+func (p *Plugin) Name() string { return PluginName }
+
+// Using returns the plugin's connection alias.
+func (p *Plugin) Using() string { return p.using }
+
+// Install installs a new plugin with opts on db, or does nothing if db
+// already has one: unlike db.Use, installing twice is not an error.
+func Install(db *gorm.DB, opts ...Option) error {
+	if _, ok := db.Plugins[PluginName]; ok {
+		return nil
+	}
+	return db.Use(New(opts...))
+}
+
+// From returns the plugin installed on db, or nil.
+func From(db *gorm.DB) *Plugin {
+	p, _ := db.Plugins[PluginName].(*Plugin)
+	return p
+}
+
+// Initialize implements gorm.Plugin: it registers the plugin's callbacks,
+// each anchored on both of its neighbours in gorm's chain so that it runs
+// inside the statement's transaction, after gorm's own model hooks.
+func (p *Plugin) Initialize(db *gorm.DB) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.db != nil && p.db.Config != db.Config {
+		return fmt.Errorf("signalsgorm: plugin already initialized for another *gorm.DB; create one plugin per database")
+	}
+	p.db = db
+	p.mysql = db.Dialector.Name() == "mysql"
+	cb := db.Callback()
+	type reg struct {
+		name          string
+		after, before string
+		register      func(after, before, name string, fn func(*gorm.DB)) error
+		fn            func(*gorm.DB)
+	}
+	create := func(after, before, name string, fn func(*gorm.DB)) error {
+		return cb.Create().After(after).Before(before).Register(name, fn)
+	}
+	update := func(after, before, name string, fn func(*gorm.DB)) error {
+		return cb.Update().After(after).Before(before).Register(name, fn)
+	}
+	query := func(after, before, name string, fn func(*gorm.DB)) error {
+		if after == "" {
+			return cb.Query().Before(before).Register(name, fn)
+		}
+		return cb.Query().After(after).Before(before).Register(name, fn)
+	}
+	regs := []reg{
+		{"signals:pre_save", "gorm:before_create", "gorm:save_before_associations", create, p.preSaveCreate},
+		{"signals:post_save", "gorm:after_create", "gorm:commit_or_rollback_transaction", create, p.postSaveCreate},
+		{"signals:pre_save", "gorm:before_update", "gorm:save_before_associations", update, p.preSaveUpdate},
+		{"signals:post_save", "gorm:after_update", "gorm:commit_or_rollback_transaction", update, p.postSaveUpdate},
+		{"signals:pre_init", "", "gorm:query", query, p.preInit},
+		{"signals:post_init", "gorm:query", "gorm:preload", query, p.postInit},
+	}
+	for _, r := range regs {
+		if err := r.register(r.after, r.before, r.name, r.fn); err != nil {
+			return fmt.Errorf("signalsgorm: registering %s: %w", r.name, err)
+		}
+	}
+	return nil
+}
+
+// model returns the modelsignals model of s, registering it (and so sending
+// class_prepared) the first time.
+func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
+	if m, ok := p.models.Load(s); ok {
+		return m.(*modelsignals.Model)
+	}
+	m, err := modelsignals.Register(modelsignals.Model{Type: s.ModelType, Table: s.Table})
+	if err != nil {
+		return nil
+	}
+	p.models.Store(s, m)
+	return m
+}
+
+// Register parses the schemas of models (pointers to model structs, as for
+// AutoMigrate) and registers them, sending class_prepared for the ones not
+// seen before; [modelsignals.Models] then lists them. Models are otherwise
+// registered lazily, the first time a statement uses them.
+func Register(db *gorm.DB, models ...any) error {
+	p := From(db)
+	if p == nil {
+		return errNotInstalled
+	}
+	for _, m := range models {
+		s, err := parse(db, m)
+		if err != nil {
+			return err
+		}
+		p.model(s)
+	}
+	return nil
+}
+
+func parse(db *gorm.DB, model any) (*schema.Schema, error) {
+	if model == nil {
+		return nil, fmt.Errorf("%w: nil model", modelsignals.ErrNotModel)
+	}
+	t := reflect.TypeOf(model)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%w: %T", modelsignals.ErrNotModel, model)
+	}
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		return nil, fmt.Errorf("signalsgorm: parsing %T: %w", model, err)
+	}
+	return stmt.Schema, nil
+}
