@@ -1,0 +1,88 @@
+package signalshttp_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gosignals/signals/signalshttp"
+)
+
+// sinkWriter stands in for net/http's writer in micro-benchmarks, which
+// cannot build one without a connection: it has the same optional
+// interfaces (Flusher, Hijacker, ReaderFrom, StringWriter) and discards the
+// body. It allocates nothing, so that the figures are the middleware's own.
+type sinkWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *sinkWriter) Header() http.Header { return w.h }
+func (w *sinkWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *sinkWriter) Write(p []byte) (int, error)       { w.n += len(p); return len(p), nil }
+func (w *sinkWriter) WriteString(s string) (int, error) { w.n += len(s); return len(s), nil }
+func (w *sinkWriter) Flush()                            {}
+func (w *sinkWriter) ReadFrom(r io.Reader) (int64, error) {
+	return io.Copy(io.Discard, r)
+}
+func (w *sinkWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return nil, nil, errors.New("sinkWriter: no connection")
+}
+
+var body = []byte("hello, world\n")
+
+func hello(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+func benchServe(b *testing.B, h http.Handler) {
+	w := &sinkWriter{h: http.Header{}}
+	r := httptest.NewRequest(http.MethodGet, "/books/1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.status = 0
+		h.ServeHTTP(w, r)
+	}
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d", w.status)
+	}
+}
+
+// benchSender keeps the benchmarks away from receivers other tests connect.
+type benchSender struct{}
+
+func BenchmarkMiddleware(b *testing.B) {
+	b.Run("bare", func(b *testing.B) {
+		benchServe(b, http.HandlerFunc(hello))
+	})
+	b.Run("no-receivers", func(b *testing.B) {
+		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}))(http.HandlerFunc(hello)))
+	})
+	b.Run("no-receivers/without-context", func(b *testing.B) {
+		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}), signalshttp.WithoutRequestContext())(http.HandlerFunc(hello)))
+	})
+	b.Run("one-receiver-per-signal", func(b *testing.B) {
+		var started, finished int
+		h1 := signalshttp.RequestStarted.ConnectFunc(func(context.Context, signalshttp.StartedEvent) error { started++; return nil })
+		h2 := signalshttp.RequestFinished.ConnectFunc(func(_ context.Context, ev signalshttp.FinishedEvent) error { finished += int(ev.Bytes); return nil })
+		h3 := signalshttp.GotRequestException.ConnectFunc(func(context.Context, signalshttp.ExceptionEvent) error { return nil })
+		defer h1.Disconnect()
+		defer h2.Disconnect()
+		defer h3.Disconnect()
+		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}))(http.HandlerFunc(hello)))
+		if started == 0 || finished == 0 {
+			b.Fatal("receivers not called")
+		}
+	})
+}

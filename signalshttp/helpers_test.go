@@ -1,0 +1,77 @@
+package signalshttp_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/gosignals/signals/signalshttp"
+	"github.com/gosignals/signals/signalstest"
+)
+
+// opaque is an inner middleware's writer that hides the writer it wraps.
+type opaque struct{ http.ResponseWriter }
+
+// unwrapping is an inner middleware's writer that has Unwrap.
+type unwrapping struct{ opaque }
+
+func (w unwrapping) Unwrap() http.ResponseWriter { return w.opaque.ResponseWriter }
+
+// testSender gives every test its own sender, so that tests running in
+// parallel do not hear each other's requests on the package's signals.
+type testSender string
+
+// recorders records the three signals of one test's middleware on one
+// timeline.
+type recorders struct {
+	sender   testSender
+	tl       *signalstest.Timeline
+	started  *signalstest.Recorder[signalshttp.StartedEvent]
+	finished *signalstest.Recorder[signalshttp.FinishedEvent]
+	exc      *signalstest.Recorder[signalshttp.ExceptionEvent]
+}
+
+func record(t *testing.T) *recorders {
+	t.Helper()
+	s := testSender(t.Name())
+	tl := signalstest.NewTimeline(t)
+	opts := []signalstest.Option{signalstest.WithSender(s), signalstest.OnTimeline(tl)}
+	return &recorders{
+		sender:   s,
+		tl:       tl,
+		started:  signalstest.Record(t, signalshttp.RequestStarted, opts...),
+		finished: signalstest.Record(t, signalshttp.RequestFinished, opts...),
+		exc:      signalstest.Record(t, signalshttp.GotRequestException, opts...),
+	}
+}
+
+// logBuffer is a concurrency-safe buffer for a text logger.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// middleware returns the test's middleware: its sender, a logger writing to
+// the returned buffer, and opts.
+func (rs *recorders) middleware(h http.Handler, opts ...signalshttp.Option) (http.Handler, *logBuffer) {
+	logs := &logBuffer{}
+	opts = append([]signalshttp.Option{
+		signalshttp.WithSender(rs.sender),
+		signalshttp.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),
+	}, opts...)
+	return signalshttp.Middleware(opts...)(h), logs
+}

@@ -1,0 +1,99 @@
+package signalshttp
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+)
+
+// An Option configures [Middleware]. Options are validated when Middleware
+// is called, which panics on an invalid one.
+type Option func(*config) error
+
+type config struct {
+	sender    any
+	logger    *slog.Logger
+	onError   func(w http.ResponseWriter, r *http.Request, err error)
+	noContext bool
+}
+
+// WithSender makes the middleware send its signals from sender instead of
+// nil, so that receivers connected with [signals.Sender](sender) hear only
+// the requests of this middleware (one server among several, say). The
+// sender must be comparable (a string, a pointer, a reflect.Type, ...).
+// Receivers connected without a sender hear every middleware.
+func WithSender(sender any) Option {
+	return func(c *config) error {
+		if sender != nil && !reflect.ValueOf(sender).Comparable() {
+			return fmt.Errorf("WithSender: sender of type %T is not comparable", sender)
+		}
+		c.sender = sender
+		return nil
+	}
+}
+
+// WithLogger sets the logger to which the middleware reports every failed
+// request (panics with their stack, [Fail] errors, failing RequestStarted
+// receivers) at level Error, as Django's django.request logger does. By
+// default it is [slog.Default] at the time of the failure. To silence it, pass
+// slog.New(slog.DiscardHandler). Failures of receivers of RequestFinished and
+// GotRequestException are logged by the signals themselves (see
+// [signals.Signal.SetLogger]).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("WithLogger: nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithErrorHandler sets the function that writes the error response of a
+// failed request (a panic, [Fail], a failing RequestStarted receiver) when
+// the handler has not written the header yet. It should answer with a 5xx
+// status; it may choose one from err (for example 503 for a dependency that
+// is down). The default writes 500 Internal Server Error with
+// [http.Error]. A panic in fn is logged and replaced by the default.
+func WithErrorHandler(fn func(w http.ResponseWriter, r *http.Request, err error)) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return fmt.Errorf("WithErrorHandler: nil function")
+		}
+		c.onError = fn
+		return nil
+	}
+}
+
+// WithoutRequestContext stops the middleware from deriving the request's
+// context: [RequestFrom] and [SetUser] then do not work downstream, and the
+// middleware saves the allocation of the request copy that
+// [http.Request.WithContext] makes. Use it when nothing reads the request
+// from a context, to keep the middleware at one allocation per request.
+func WithoutRequestContext() Option {
+	return func(c *config) error {
+		c.noContext = true
+		return nil
+	}
+}
+
+func newConfig(opts []Option) (*config, error) {
+	c := &config{}
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("signalshttp: Middleware: nil Option")
+		}
+		if err := o(c); err != nil {
+			return nil, fmt.Errorf("signalshttp: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func (c *config) log() *slog.Logger {
+	if c.logger != nil {
+		return c.logger
+	}
+	return slog.Default()
+}
