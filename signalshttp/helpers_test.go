@@ -75,3 +75,5 @@ func (rs *recorders) middleware(h http.Handler, opts ...signalshttp.Option) (htt
 	}, opts...)
 	return signalshttp.Middleware(opts...)(h), logs
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

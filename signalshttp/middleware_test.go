@@ -355,18 +355,19 @@ func TestStartedReceiverFailureFailsTheRequest(t *testing.T) {
 	errClosed := errors.New("maintenance")
 	for _, tt := range []struct {
 		name  string
-		fail  func(rs *recorders)
+		fail  func(t *testing.T, rs *recorders)
 		check func(t *testing.T, err error)
 	}{
-		{"error", func(rs *recorders) { rs.started.Fail(errClosed) }, func(t *testing.T, err error) {
+		{"error", func(_ *testing.T, rs *recorders) { rs.started.Fail(errClosed) }, func(t *testing.T, err error) {
 			var re *signals.ReceiverError
 			if !errors.Is(err, errClosed) || !errors.As(err, &re) || re.Signal != "request_started" {
 				t.Errorf("error %#v, want the receiver's error", err)
 			}
 		}},
-		{"panic", func(rs *recorders) {
-			signalshttp.RequestStarted.ConnectFunc(func(context.Context, signalshttp.StartedEvent) error { panic("receiver bug") },
+		{"panic", func(t *testing.T, rs *recorders) {
+			h := signalshttp.RequestStarted.ConnectFunc(func(context.Context, signalshttp.StartedEvent) error { panic("receiver bug") },
 				signals.Sender(rs.sender), signals.Priority(1))
+			t.Cleanup(func() { h.Disconnect() })
 		}, func(t *testing.T, err error) {
 			var pe *signals.PanicError
 			if !errors.As(err, &pe) || pe.Value != "receiver bug" {
@@ -377,7 +378,7 @@ func TestStartedReceiverFailureFailsTheRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rs := record(t)
-			tt.fail(rs)
+			tt.fail(t, rs)
 			called := false
 			h, _ := rs.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
 			rec := httptest.NewRecorder()
@@ -405,9 +406,9 @@ func TestRobustReceiversDoNotBreakTheResponse(t *testing.T) {
 	}
 	rs := record(t)
 	rs.exc.Fail(errors.New("exception receiver failed"))
-	signalshttp.RequestFinished.ConnectFunc(func(context.Context, signalshttp.FinishedEvent) error { panic("finished receiver bug") },
+	hd := signalshttp.RequestFinished.ConnectFunc(func(context.Context, signalshttp.FinishedEvent) error { panic("finished receiver bug") },
 		signals.Sender(rs.sender), signals.Priority(1))
-	defer signalshttp.RequestFinished.DisconnectAll()
+	defer hd.Disconnect()
 
 	h, _ := rs.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		signalshttp.Fail(w, r, io.EOF)
