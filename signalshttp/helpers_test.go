@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gosignals/signals/signalshttp"
 	"github.com/gosignals/signals/signalstest"
@@ -31,6 +32,18 @@ type recorders struct {
 	started  *signalstest.Recorder[signalshttp.StartedEvent]
 	finished *signalstest.Recorder[signalshttp.FinishedEvent]
 	exc      *signalstest.Recorder[signalshttp.ExceptionEvent]
+	served   chan struct{} // see serve
+}
+
+// waitServed waits until the middleware of serve has returned from one
+// more request.
+func (rs *recorders) waitServed(t *testing.T) {
+	t.Helper()
+	select {
+	case <-rs.served:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handler did not return")
+	}
 }
 
 func record(t *testing.T) *recorders {
@@ -77,3 +90,5 @@ func (rs *recorders) middleware(h http.Handler, opts ...signalshttp.Option) (htt
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func deadline() time.Time { return time.Now().Add(time.Minute) }

@@ -23,11 +23,16 @@ import (
 
 // serve starts a real server on 127.0.0.1 running h behind the test's
 // middleware. Its error log is returned: net/http writes there what it
-// thinks of panics.
+// thinks of panics. Each request that went through the middleware is then
+// reported on rs.served.
 func (rs *recorders) serve(t *testing.T, h http.Handler, opts ...signalshttp.Option) (*httptest.Server, *logBuffer, *logBuffer) {
 	t.Helper()
 	mw, logs := rs.middleware(h, opts...)
-	ts := httptest.NewUnstartedServer(mw)
+	rs.served = make(chan struct{}, 1000)
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { rs.served <- struct{}{} }()
+		mw.ServeHTTP(w, r)
+	}))
 	serverLog := &logBuffer{}
 	ts.Config.ErrorLog = log.New(serverLog, "", 0)
 	ts.Start()
@@ -192,7 +197,9 @@ func TestServerHijack(t *testing.T) {
 			if err != nil || string(body) != "raw hi" {
 				t.Fatalf("body %q, %v", body, err)
 			}
-			ts.Close()
+			// The server does not wait for hijacked connections; wait for
+			// the handler.
+			rs.waitServed(t)
 			rs.finished.AssertCount(1)
 			if ev := rs.finished.Last(); !ev.Hijacked || ev.Status != 0 || ev.Bytes != 0 || ev.Aborted || ev.Err != nil {
 				t.Errorf("finished %+v, want hijacked with nothing written through the writer", ev)
