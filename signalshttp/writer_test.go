@@ -21,7 +21,7 @@ type fakeWriter struct {
 	calls []string
 }
 
-func (f *fakeWriter) Flush()           { f.calls = append(f.calls, "Flush"); f.ResponseRecorder.Flush() }
+func (f *fakeWriter) Flush()            { f.calls = append(f.calls, "Flush"); f.ResponseRecorder.Flush() }
 func (f *fakeWriter) FlushError() error { f.Flush(); return errFlush }
 func (f *fakeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	f.calls = append(f.calls, "Hijack")
