@@ -59,6 +59,15 @@ func benchServe(b *testing.B, h http.Handler) {
 	}
 }
 
+// withValue is the smallest middleware that puts a value in the request's
+// context, for comparison.
+func withValue(next http.Handler) http.Handler {
+	type key struct{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, r)))
+	})
+}
+
 // benchSender keeps the benchmarks away from receivers other tests connect.
 type benchSender struct{}
 
@@ -68,6 +77,11 @@ func BenchmarkMiddleware(b *testing.B) {
 	})
 	b.Run("no-receivers", func(b *testing.B) {
 		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}))(http.HandlerFunc(hello)))
+	})
+	// What any middleware that puts a value in the request's context costs,
+	// for comparison.
+	b.Run("reference-context.WithValue", func(b *testing.B) {
+		benchServe(b, withValue(http.HandlerFunc(hello)))
 	})
 	b.Run("no-receivers/without-context", func(b *testing.B) {
 		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}), signalshttp.WithoutRequestContext())(http.HandlerFunc(hello)))
@@ -84,5 +98,37 @@ func BenchmarkMiddleware(b *testing.B) {
 		if started == 0 || finished == 0 {
 			b.Fatal("receivers not called")
 		}
+	})
+}
+
+// The same over a real server on 127.0.0.1, one client with keep-alive:
+// the middleware's cost next to that of a request.
+func BenchmarkServer(b *testing.B) {
+	run := func(b *testing.B, h http.Handler) {
+		ts := httptest.NewServer(h)
+		defer ts.Close()
+		c := ts.Client()
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := c.Get(ts.URL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	b.Run("bare", func(b *testing.B) { run(b, http.HandlerFunc(hello)) })
+	b.Run("no-receivers", func(b *testing.B) {
+		run(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}))(http.HandlerFunc(hello)))
+	})
+	b.Run("one-receiver-per-signal", func(b *testing.B) {
+		h1 := signalshttp.RequestStarted.ConnectFunc(func(context.Context, signalshttp.StartedEvent) error { return nil })
+		h2 := signalshttp.RequestFinished.ConnectFunc(func(context.Context, signalshttp.FinishedEvent) error { return nil })
+		h3 := signalshttp.GotRequestException.ConnectFunc(func(context.Context, signalshttp.ExceptionEvent) error { return nil })
+		defer h1.Disconnect()
+		defer h2.Disconnect()
+		defer h3.Disconnect()
+		run(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}))(http.HandlerFunc(hello)))
 	})
 }

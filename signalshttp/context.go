@@ -90,10 +90,14 @@ func SetUser(ctx context.Context, user any) bool {
 	if st == nil {
 		return false
 	}
-	if user == nil {
-		st.user.Store(nil)
-	} else {
-		st.user.Store(&userBox{user})
+	var b *userBox
+	if user != nil {
+		b = &userBox{user}
+	}
+	// A middleware nested in another one (two routers, say) serves the same
+	// request: both hold the user.
+	for ; st != nil; st = stateFrom(st.parent) {
+		st.user.Store(b)
 	}
 	return true
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/signalshttp"
+	"github.com/gosignals/signals/signalstest"
 )
 
 type user struct{ Name string }
@@ -230,6 +231,29 @@ func TestRequestContextCancellation(t *testing.T) {
 	call := rs.finished.Calls()[0]
 	if !call.Event.ClientGone || call.Ctx.Err() != nil {
 		t.Errorf("finished: ClientGone %v, context error %v; want the flag and a live context", call.Event.ClientGone, call.Ctx.Err())
+	}
+}
+
+// With the middleware installed twice (an application mounted in another),
+// the user set inside reaches the receivers of both.
+func TestNestedMiddleware(t *testing.T) {
+	t.Parallel()
+	outer := record(t)
+	innerSender := testSender(t.Name() + "/inner")
+	innerFinished := signalstest.Record(t, signalshttp.RequestFinished, signalstest.WithSender(innerSender))
+	hInner := signalshttp.Middleware(signalshttp.WithSender(innerSender))(innerAuth(http.NotFoundHandler()))
+	h, _ := outer.middleware(hInner)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("X-User", "ada")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+
+	for name, ctx := range map[string]context.Context{"outer": outer.finished.Calls()[0].Ctx, "inner": innerFinished.Calls()[0].Ctx} {
+		if u, ok := signalshttp.UserFrom[*user](ctx); !ok || u.Name != "ada" {
+			t.Errorf("%s middleware's request_finished: user %v, %v", name, u, ok)
+		}
+	}
+	if r, _ := signalshttp.RequestFrom(innerFinished.Calls()[0].Ctx); r != innerFinished.Last().Request {
+		t.Error("RequestFrom does not return the inner middleware's request")
 	}
 }
 
