@@ -103,7 +103,9 @@
 // the one given to RequestFinished. Authentication middleware that runs
 // outside uses [WithUser] and [http.Request.WithContext]; the middleware's
 // context inherits its user. [WithUser] also serves code that has no
-// request: jobs, tests, command-line tools.
+// request: jobs, tests, command-line tools. With the middleware installed
+// twice (an application mounted inside another), SetUser sets the user for
+// both.
 //
 // # The writer
 //

@@ -54,8 +54,10 @@ func WithLogger(l *slog.Logger) Option {
 // failed request (a panic, [Fail], a failing RequestStarted receiver) when
 // the handler has not written the header yet. It should answer with a 5xx
 // status; it may choose one from err (for example 503 for a dependency that
-// is down). The default writes 500 Internal Server Error with
-// [http.Error]. A panic in fn is logged and replaced by the default.
+// is down). The header map still holds what the handler (and outer
+// middleware) set before failing; the default, which writes 500 Internal
+// Server Error with [http.Error], replaces only Content-Type and
+// Content-Length. A panic in fn is logged and replaced by the default.
 func WithErrorHandler(fn func(w http.ResponseWriter, r *http.Request, err error)) Option {
 	return func(c *config) error {
 		if fn == nil {
