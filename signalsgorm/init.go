@@ -19,7 +19,7 @@ func (p *Plugin) preInit(db *gorm.DB) {
 		return
 	}
 	ev := modelsignals.PreInitEvent{Model: m, Dest: stmt.Dest, Using: p.using}
-	if err := modelsignals.PreInit.Send(stmt.Context, m.Type, ev); err != nil {
+	if err := modelsignals.PreInit.Send(withDB(db), m.Type, ev); err != nil {
 		db.AddError(err)
 	}
 }
@@ -34,9 +34,10 @@ func (p *Plugin) postInit(db *gorm.DB) {
 	if m == nil || stmt.SkipHooks || !modelsignals.PostInit.Active(stmt.Context, m.Type) {
 		return
 	}
+	ctx := withDB(db)
 	for _, v := range instances(stmt.ReflectValue, m.Type) {
 		ev := modelsignals.PostInitEvent{Model: m, Instance: v.Interface(), Using: p.using}
-		if err := modelsignals.PostInit.Send(stmt.Context, m.Type, ev); err != nil {
+		if err := modelsignals.PostInit.Send(ctx, m.Type, ev); err != nil {
 			db.AddError(err)
 			return
 		}

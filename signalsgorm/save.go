@@ -1,6 +1,7 @@
 package signalsgorm
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -86,6 +87,7 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	}
 	stmt.Settings.Store(saveStateKey, st)
 	if modelsignals.PreSave.Active(ctx, sender) {
+		ctx := withDB(db)
 		for _, v := range st.instances {
 			ev := modelsignals.SaveEvent{Model: m, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: fields}
 			if err := modelsignals.PreSave.Send(ctx, sender, ev); err != nil {
@@ -138,6 +140,7 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 	}
 	db.Statement.Settings.Delete(saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
+	ctx := withDB(db)
 	for i, v := range st.instances {
 		created := st.pkZero[i] || !upsert
 		if st.fallback {
@@ -146,7 +149,7 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 			// update matched no row.
 			created = !p.mysql || db.RowsAffected == 1
 		}
-		if !p.sendPostSave(db, st, v, created) {
+		if !p.sendPostSave(ctx, db, st, v, created) {
 			return
 		}
 	}
@@ -171,15 +174,15 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			return
 		}
 	}
+	ctx := withDB(db)
 	for _, v := range st.instances {
-		if !p.sendPostSave(db, st, v, false) {
+		if !p.sendPostSave(ctx, db, st, v, false) {
 			return
 		}
 	}
 }
 
-func (p *Plugin) sendPostSave(db *gorm.DB, st *saveState, v reflect.Value, created bool) bool {
-	ctx := db.Statement.Context
+func (p *Plugin) sendPostSave(ctx context.Context, db *gorm.DB, st *saveState, v reflect.Value, created bool) bool {
 	if !modelsignals.PostSave.Active(ctx, st.model.Type) {
 		return false
 	}
