@@ -91,36 +91,54 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 	}
 	p.db = db
 	p.mysql = db.Dialector.Name() == "mysql"
-	cb := db.Callback()
-	type reg struct {
-		name          string
-		after, before string
-		register      func(after, before, name string, fn func(*gorm.DB)) error
-		fn            func(*gorm.DB)
-	}
-	create := func(after, before, name string, fn func(*gorm.DB)) error {
-		return cb.Create().After(after).Before(before).Register(name, fn)
-	}
-	update := func(after, before, name string, fn func(*gorm.DB)) error {
-		return cb.Update().After(after).Before(before).Register(name, fn)
-	}
-	query := func(after, before, name string, fn func(*gorm.DB)) error {
-		if after == "" {
-			return cb.Query().Before(before).Register(name, fn)
+	for _, f := range p.features() {
+		if err := f(db); err != nil {
+			return err
 		}
-		return cb.Query().After(after).Before(before).Register(name, fn)
 	}
-	regs := []reg{
-		{"signals:pre_save", "gorm:before_create", "gorm:save_before_associations", create, p.preSaveCreate},
-		{"signals:post_save", "gorm:after_create", "gorm:commit_or_rollback_transaction", create, p.postSaveCreate},
-		{"signals:pre_save", "gorm:before_update", "gorm:save_before_associations", update, p.preSaveUpdate},
-		{"signals:post_save", "gorm:after_update", "gorm:commit_or_rollback_transaction", update, p.postSaveUpdate},
-		{"signals:pre_init", "", "gorm:query", query, p.preInit},
-		{"signals:post_init", "gorm:query", "gorm:preload", query, p.postInit},
-	}
-	for _, r := range regs {
-		if err := r.register(r.after, r.before, r.name, r.fn); err != nil {
-			return fmt.Errorf("signalsgorm: registering %s: %w", r.name, err)
+	return nil
+}
+
+// features lists the parts of the plugin; each registers its callbacks.
+func (p *Plugin) features() []func(*gorm.DB) error {
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit}
+}
+
+// hook is one callback registration: fn runs in processor proc ("create",
+// "query", "update", "delete", "row" or "raw"), after the callback named
+// after ("" for none) and before the one named before.
+type hook struct {
+	proc          string
+	name          string
+	after, before string
+	fn            func(*gorm.DB)
+}
+
+// register registers hooks, each anchored on both of its neighbours in
+// gorm's chain (an empty name means no anchor on that side), so that it
+// runs inside the statement's transaction.
+func register(db *gorm.DB, hooks ...hook) error {
+	cb := db.Callback()
+	for _, h := range hooks {
+		var err error
+		switch h.proc {
+		case "create":
+			err = cb.Create().After(h.after).Before(h.before).Register(h.name, h.fn)
+		case "query":
+			err = cb.Query().After(h.after).Before(h.before).Register(h.name, h.fn)
+		case "update":
+			err = cb.Update().After(h.after).Before(h.before).Register(h.name, h.fn)
+		case "delete":
+			err = cb.Delete().After(h.after).Before(h.before).Register(h.name, h.fn)
+		case "row":
+			err = cb.Row().After(h.after).Before(h.before).Register(h.name, h.fn)
+		case "raw":
+			err = cb.Raw().After(h.after).Before(h.before).Register(h.name, h.fn)
+		default:
+			err = fmt.Errorf("unknown processor %q", h.proc)
+		}
+		if err != nil {
+			return fmt.Errorf("signalsgorm: registering %s: %w", h.name, err)
 		}
 	}
 	return nil
