@@ -3,6 +3,7 @@ package signalsgorm
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"sync"
 
@@ -22,6 +23,8 @@ type Plugin struct {
 
 	db      *gorm.DB
 	mysql   bool
+	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
+	pool    *pool        // the connection pool wrapper, nil if db cannot begin transactions
 	models  sync.Map // *schema.Schema → *modelsignals.Model
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
 }
@@ -38,6 +41,19 @@ func Using(alias string) Option {
 			return
 		}
 		p.using = alias
+	}
+}
+
+// Logger sets the logger that receives the failures of on-commit callbacks
+// and after-commit receivers (see [OnCommit]). The default is
+// [slog.Default], looked up when a failure is logged.
+func Logger(l *slog.Logger) Option {
+	return func(p *Plugin) {
+		if l == nil {
+			p.err = errors.New("signalsgorm: Logger: nil logger")
+			return
+		}
+		p.logger = l
 	}
 }
 
@@ -101,7 +117,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit}
+	return []func(*gorm.DB) error{p.installTx, p.registerSave, p.registerInit}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
