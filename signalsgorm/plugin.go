@@ -25,8 +25,8 @@ type Plugin struct {
 	mysql   bool
 	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
 	pool    *pool        // the connection pool wrapper, nil if db cannot begin transactions
-	models  sync.Map // *schema.Schema → *modelsignals.Model
-	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
+	models  sync.Map     // *schema.Schema → *modelsignals.Model
+	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
 }
 
 // An Option configures a [Plugin].
