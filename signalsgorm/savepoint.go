@@ -13,13 +13,15 @@ const (
 )
 
 // maybeSavepoint is the fast test run on every statement a transaction
-// executes: savepoint statements start with S, R, s or r (after blanks).
+// executes: savepoint statements start with S, R, s or r after blanks. It
+// answers true for anything parseSavepoint may recognise (non-ASCII bytes
+// may be Unicode blanks).
 func maybeSavepoint(q string) bool {
 	for i := 0; i < len(q); i++ {
-		switch q[i] {
-		case ' ', '\t', '\n', '\r':
+		switch c := q[i]; {
+		case c == ' ' || c >= '\t' && c <= '\r':
 			continue
-		case 'S', 's', 'R', 'r':
+		case c == 'S' || c == 's' || c == 'R' || c == 'r' || c >= 0x80:
 			return true
 		}
 		return false
