@@ -1,6 +1,36 @@
 package signalsgorm
 
-import "strings"
+import (
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// registerSavepoints follows the savepoint statements GORM executes: those
+// of nested Transaction calls, SavePoint and RollbackTo (which the
+// dialectors run with Exec), and users' own. It watches the Raw processor,
+// which runs every Exec whatever the connection pool (prepared statements
+// included), rather than the transaction's ExecContext, which
+// prepared-statement sessions bypass; statements that are not Exec pay
+// nothing.
+func (p *Plugin) registerSavepoints(db *gorm.DB) error {
+	return register(db, hook{"raw", "signals:savepoint", "gorm:raw", "", p.followSavepoint})
+}
+
+func (p *Plugin) followSavepoint(db *gorm.DB) {
+	if db.Error != nil || db.DryRun {
+		return
+	}
+	q := db.Statement.SQL.String()
+	if !maybeSavepoint(q) {
+		return
+	}
+	if op, name := parseSavepoint(q); op != spNone {
+		if t, _ := transactionOf(db); t != nil {
+			t.savepoint(op, name)
+		}
+	}
+}
 
 // spOp is a savepoint statement recognised in a transaction's Exec.
 type spOp uint8
@@ -12,8 +42,7 @@ const (
 	spRelease       // RELEASE [SAVEPOINT] name
 )
 
-// maybeSavepoint is the fast test run on every statement a transaction
-// executes: savepoint statements start with S, R, s or r after blanks. It
+// maybeSavepoint is the fast test run on every Exec: savepoint statements start with S, R, s or r after blanks. It
 // answers true for anything parseSavepoint may recognise (non-ASCII bytes
 // may be Unicode blanks).
 func maybeSavepoint(q string) bool {

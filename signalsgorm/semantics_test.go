@@ -154,3 +154,22 @@ func TestReceiverSQLErrorInTransaction(t *testing.T) {
 		}
 	})
 }
+
+// MariaDB commits a transaction implicitly before DDL. The plugin does not
+// see that commit: the callbacks wait for the transaction's end, and a
+// rollback then drops them although the rows before the DDL were
+// committed (documented in doc.go, "# On commit").
+func TestMariaDBImplicitCommit(t *testing.T) {
+	db := open(t, "mariadb")
+	var c calls
+	tx := db.Begin()
+	tx.Create(&Tag{Name: "before DDL"})
+	mustOnCommit(t, tx, c.fn("cb"))
+	if err := tx.Exec("CREATE TABLE ddl_probe (id INT)").Error; err != nil {
+		t.Fatal(err)
+	}
+	c.check(t)
+	tx.Rollback()
+	c.check(t)
+	checkTags(t, db, "before DDL")
+}

@@ -25,6 +25,9 @@ var configs = []struct {
 	{name: "PrepareStmt", cfg: func() *gorm.Config { c := dbtest.Config(); c.PrepareStmt = true; return c }},
 	{name: "SkipDefaultTransaction", cfg: func() *gorm.Config { c := dbtest.Config(); c.SkipDefaultTransaction = true; return c }},
 	{name: "Session.PrepareStmt", cfg: dbtest.Config, session: &gorm.Session{PrepareStmt: true}},
+	// Two prepared-statement layers: the transaction is wrapped twice.
+	{name: "PrepareStmt+Session.PrepareStmt", cfg: func() *gorm.Config { c := dbtest.Config(); c.PrepareStmt = true; return c },
+		session: &gorm.Session{PrepareStmt: true}},
 }
 
 // eachConfig runs f on every database with every configuration.
@@ -142,8 +145,8 @@ func TestOnCommitPerDatabase(t *testing.T) {
 // from Django on purpose: Django ignores manual savepoints (C132), so their
 // rollback keeps callbacks whose data it undid.
 func TestOnCommitRawSavepoints(t *testing.T) {
-	each(t, func(t *testing.T, dialect string) {
-		db := open(t, dialect)
+	eachConfig(t, func(t *testing.T, db *gorm.DB, _ *gorm.Config) {
+		dialect := db.Dialector.Name()
 		var c calls
 		step := func(tx *gorm.DB, name string) {
 			t.Helper()
@@ -163,7 +166,7 @@ func TestOnCommitRawSavepoints(t *testing.T) {
 		step(tx, "3")
 		exec(tx, "RELEASE SAVEPOINT a")
 		if err := exec(tx, "ROLLBACK TO SAVEPOINT a"); err != nil {
-			if dialect != "mariadb" {
+			if dialect != "mysql" {
 				t.Fatalf("rolling back to the older savepoint: %v", err)
 			}
 			// MySQL: the second SAVEPOINT a replaced the first.
@@ -172,7 +175,7 @@ func TestOnCommitRawSavepoints(t *testing.T) {
 			checkTags(t, db, "0", "1", "3")
 			return
 		}
-		if dialect == "mariadb" {
+		if dialect == "mysql" {
 			t.Fatal("MariaDB kept a savepoint of the same name")
 		}
 		step(tx, "4") // 1 and 3 were dropped

@@ -1,7 +1,6 @@
 package signalsgorm
 
 import (
-	"context"
 	"database/sql"
 	"sync"
 	"sync/atomic"
@@ -10,8 +9,9 @@ import (
 )
 
 // txConn is one database transaction as the plugin sees it: the driver's
-// transaction (usually a *sql.Tx), wrapped so that its savepoints, its
-// commit and its rollback are seen. GORM holds it as the statement's
+// transaction (usually a *sql.Tx), wrapped so that its commit and its
+// rollback are seen; the plugin's raw-statement callback reports its
+// savepoints (savepoint.go). GORM holds it as the statement's
 // ConnPool for the whole transaction, nested Transaction calls included
 // (they are savepoints of the same txConn), so it is the identity of the
 // outermost transaction.
@@ -65,7 +65,13 @@ func transactionOf(db *gorm.DB) (t *txConn, inTx bool) {
 		return nil, false
 	}
 	cp := db.Statement.ConnPool
-	if ps, ok := cp.(*gorm.PreparedStmtTX); ok && ps != nil {
+	for {
+		// PrepareStmt wraps the transaction, once per prepared-statement
+		// layer (the configuration's and a Session's).
+		ps, ok := cp.(*gorm.PreparedStmtTX)
+		if !ok || ps == nil {
+			break
+		}
 		cp = ps.Tx
 	}
 	switch c := cp.(type) {
@@ -138,18 +144,6 @@ func (t *txConn) cut(mark uint64) int {
 		i--
 	}
 	return i
-}
-
-// ExecContext executes query in the transaction and, once it has
-// succeeded, follows the savepoint statements among them.
-func (t *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := t.Tx.ExecContext(ctx, query, args...)
-	if err == nil && maybeSavepoint(query) {
-		if op, name := parseSavepoint(query); op != spNone {
-			t.savepoint(op, name)
-		}
-	}
-	return res, err
 }
 
 // savepoint applies a savepoint statement that succeeded, with SQL's
