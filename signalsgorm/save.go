@@ -23,7 +23,10 @@ type saveState struct {
 	model     *modelsignals.Model
 	instances []reflect.Value // pointers to the model structs
 	pkZero    []bool          // per instance: primary key unset before the write
-	fields    []string        // update_fields, nil for a full save
+	ctx       context.Context // what receivers get (see withDB)
+	one       [1]reflect.Value
+	onePK     [1]bool
+	fields    []string // update_fields, nil for a full save
 	raw       bool
 	fallback  bool // the insert of Save's update-then-insert fallback
 }
@@ -65,7 +68,7 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		return
 	}
 	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx)}
-	st.instances = instances(stmt.ReflectValue, stmt.Schema.ModelType)
+	st.instances = instancesInto(st.one[:0], stmt.ReflectValue, stmt.Schema.ModelType)
 	if !create {
 		// Only objects identified by their primary key are saved; a
 		// conditional update of a zero model is a bulk update.
@@ -87,7 +90,11 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		return // nothing but relations is written (an association change), or nothing at all (C53)
 	}
 	st.fields = fields
-	st.pkZero = make([]bool, len(st.instances))
+	st.pkZero = st.onePK[:0]
+	if len(st.instances) > 1 {
+		st.pkZero = make([]bool, 0, len(st.instances))
+	}
+	st.pkZero = st.pkZero[:len(st.instances)]
 	for i, v := range st.instances {
 		st.pkZero[i] = pkIsZero(stmt, v)
 	}
@@ -95,11 +102,11 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		write.apply(stmt, st.instances)
 	}
 	stmt.Settings.Store(saveStateKey, st)
+	st.ctx = withDB(db)
 	if modelsignals.PreSave.Active(ctx, sender) {
-		ctx := withDB(db)
 		for _, v := range st.instances {
 			ev := modelsignals.SaveEvent{Model: m, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: fields}
-			if err := modelsignals.PreSave.Send(ctx, sender, ev); err != nil {
+			if err := modelsignals.PreSave.Send(st.ctx, sender, ev); err != nil {
 				db.AddError(err)
 				return
 			}
@@ -126,6 +133,7 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 	}
 	st := *prev.(*saveState)
 	st.stmt = stmt
+	st.ctx = withDB(db)
 	st.fallback = true
 	stmt.Settings.Store(saveStateKey, &st)
 }
@@ -149,7 +157,6 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 	}
 	db.Statement.Settings.Delete(saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
-	ctx := withDB(db)
 	for i, v := range st.instances {
 		created := st.pkZero[i] || !upsert
 		if st.fallback {
@@ -158,7 +165,7 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 			// update matched no row.
 			created = !p.mysql || db.RowsAffected == 1
 		}
-		if !p.sendPostSave(ctx, db, st, v, created) {
+		if !p.sendPostSave(db, st, v, created) {
 			return
 		}
 	}
@@ -183,15 +190,15 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			return
 		}
 	}
-	ctx := withDB(db)
 	for _, v := range st.instances {
-		if !p.sendPostSave(ctx, db, st, v, false) {
+		if !p.sendPostSave(db, st, v, false) {
 			return
 		}
 	}
 }
 
-func (p *Plugin) sendPostSave(ctx context.Context, db *gorm.DB, st *saveState, v reflect.Value, created bool) bool {
+func (p *Plugin) sendPostSave(db *gorm.DB, st *saveState, v reflect.Value, created bool) bool {
+	ctx := st.ctx
 	if !modelsignals.PostSave.Active(ctx, st.model.Type) {
 		return false
 	}
@@ -206,6 +213,11 @@ func (p *Plugin) sendPostSave(ctx context.Context, db *gorm.DB, st *saveState, v
 // instances returns pointers to the model structs of rv (a struct, or a
 // slice or array of structs or pointers to them) whose type is t.
 func instances(rv reflect.Value, t reflect.Type) []reflect.Value {
+	return instancesInto(nil, rv, t)
+}
+
+// instancesInto is instances appending to dst.
+func instancesInto(dst []reflect.Value, rv reflect.Value, t reflect.Type) []reflect.Value {
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		if rv.IsNil() {
 			return nil
@@ -215,10 +227,13 @@ func instances(rv reflect.Value, t reflect.Type) []reflect.Value {
 	switch rv.Kind() {
 	case reflect.Struct:
 		if rv.Type() == t && rv.CanAddr() {
-			return []reflect.Value{rv.Addr()}
+			return append(dst, rv.Addr())
 		}
 	case reflect.Slice, reflect.Array:
-		out := make([]reflect.Value, 0, rv.Len())
+		out := dst
+		if cap(out) < rv.Len() {
+			out = make([]reflect.Value, 0, rv.Len())
+		}
 		for i := range rv.Len() {
 			e := rv.Index(i)
 			for e.Kind() == reflect.Interface && !e.IsNil() {
