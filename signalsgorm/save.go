@@ -48,9 +48,12 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if db.Error != nil || stmt.Schema == nil || db.DryRun {
 		return
 	}
-	m := p.model(stmt.Schema)
-	if m == nil || isJoinTable(stmt) {
+	if p.joinWrite(stmt) {
 		return // join rows of many2many relations send no save signals (C85)
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return
 	}
 	if stmt.SkipHooks {
 		if create {
@@ -270,12 +273,6 @@ func doNothing(stmt *gorm.Statement) bool {
 	}
 	oc, ok := c.Expression.(clause.OnConflict)
 	return ok && oc.DoNothing
-}
-
-func isJoinTable(stmt *gorm.Statement) bool {
-	// GORM's generated join models are named after the join table and
-	// have no package.
-	return stmt.Schema.ModelType.PkgPath() == "" && stmt.Schema.ModelType.Name() == ""
 }
 
 // validate rejects Select/Omit names and update map keys that name no field
