@@ -91,6 +91,14 @@ func openM2M(t testing.TB, dialect string) *gorm.DB {
 	return db
 }
 
+// openM2MPlain is openM2M without the plugin: GORM alone.
+func openM2MPlain(t testing.TB, dialect string) *gorm.DB {
+	t.Helper()
+	db := dbtest.Open(t, dialect)
+	setupM2M(t, db)
+	return db
+}
+
 func setupM2M(t testing.TB, db *gorm.DB) {
 	t.Helper()
 	if err := db.SetupJoinTable(&Group{}, "Members", &Membership{}); err != nil {

@@ -14,7 +14,9 @@ func seedPost(t *testing.T, db *gorm.DB, n int) (Post, []Label) {
 	for i := range labels {
 		labels[i].Name = fmt.Sprint("l", i+1)
 	}
-	mustCreate(t, db, &labels)
+	if n > 0 {
+		mustCreate(t, db, &labels)
+	}
 	post := Post{Title: "p", Labels: labels}
 	mustCreate(t, db, &post)
 	post.Labels = nil
