@@ -13,71 +13,78 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-// failOn connects a receiver that fails with boom on action.
-func failOn(t *testing.T, action modelsignals.M2MAction, boom error) {
-	connect(t, modelsignals.M2MChanged, func(_ context.Context, ev modelsignals.M2MEvent) error {
+// failOn connects a receiver that fails with boom on action; the returned
+// func disconnects it (as the end of the test does).
+func failOn(t *testing.T, action modelsignals.M2MAction, boom error) func() {
+	h := modelsignals.M2MChanged.ConnectFunc(func(_ context.Context, ev modelsignals.M2MEvent) error {
 		if ev.Action == action {
 			return boom
 		}
 		return nil
 	})
+	t.Cleanup(func() { h.Disconnect() })
+	return func() { h.Disconnect() }
 }
 
 // C83: an error from any m2m_changed receiver, pre or post, aborts the
 // operation; what it wrote is rolled back and the error is returned.
 func TestM2MReceiverErrorRollsBack(t *testing.T) {
 	boom := errors.New("boom")
-	for _, action := range []modelsignals.M2MAction{modelsignals.PreAdd, modelsignals.PostAdd} {
-		t.Run(action.String(), func(t *testing.T) {
-			each(t, func(t *testing.T, dialect string) {
-				db := openM2M(t, dialect)
-				post, labels := seedPost(t, db, 1)
-				failOn(t, action, boom)
+	each(t, func(t *testing.T, dialect string) {
+		db := openM2M(t, dialect)
+		post, labels := seedPost(t, db, 3)
+		if err := db.Model(&post).Association("Labels").Delete(&labels[2]); err != nil {
+			t.Fatal(err)
+		}
+		unchanged := func(action modelsignals.M2MAction, err error) {
+			t.Helper()
+			if !errors.Is(err, boom) {
+				t.Fatalf("%v: err = %v", action, err)
+			}
+			if n := count(t, db, &Label{}); n != 3 {
+				t.Fatalf("%v: %d labels; a new one must be rolled back", action, n)
+			}
+			if n := count(t, db, &Post{}); n != 1 {
+				t.Fatalf("%v: %d posts; a new one must be rolled back", action, n)
+			}
+			if got := fmt.Sprint(linked(t, db, &post, "Labels")); got != "[1 2]" {
+				t.Fatalf("%v: linked %s", action, got)
+			}
+		}
+		for _, action := range []modelsignals.M2MAction{modelsignals.PreAdd, modelsignals.PostAdd} {
+			stop := failOn(t, action, boom)
+			// Append of a new label: the label and the link are rolled
+			// back. Creating an owner with labels: nothing is stored.
+			unchanged(action, db.Model(&post).Association("Labels").Append(&labels[2], &Label{Name: "new"}))
+			unchanged(action, db.Create(&Post{Title: "q", Labels: labels}).Error)
+			stop()
+		}
+		for _, action := range []modelsignals.M2MAction{modelsignals.PreRemove, modelsignals.PostRemove} {
+			stop := failOn(t, action, boom)
+			unchanged(action, db.Model(&post).Association("Labels").Delete(&labels[0]))
+			// GORM's Replace is two statements: in a transaction, the
+			// failing remove rolls back the add too.
+			unchanged(action, db.Transaction(func(tx *gorm.DB) error {
+				return tx.Model(&post).Association("Labels").Replace(&labels[1], &labels[2])
+			}))
+			stop()
+		}
+		for _, action := range []modelsignals.M2MAction{modelsignals.PreClear, modelsignals.PostClear} {
+			stop := failOn(t, action, boom)
+			unchanged(action, db.Model(&post).Association("Labels").Clear())
+			stop()
+		}
 
-				// Append of a new label: the label and the link are
-				// rolled back.
-				err := db.Model(&post).Association("Labels").Append(&labels[0], &Label{Name: "new"})
-				if !errors.Is(err, boom) {
-					t.Fatalf("Append: %v", err)
-				}
-				if n := count(t, db, &Label{}); n != 1 {
-					t.Fatalf("%d labels; the new one must be rolled back", n)
-				}
-				// Creating an owner with labels: nothing is stored.
-				if err := db.Create(&Post{Title: "q", Labels: labels}).Error; !errors.Is(err, boom) {
-					t.Fatalf("Create: %v", err)
-				}
-				if n := count(t, db, &Post{}); n != 1 {
-					t.Fatalf("%d posts; the new one must be rolled back", n)
-				}
-				if got := fmt.Sprint(linked(t, db, &post, "Labels")); got != "[1]" {
-					t.Fatalf("linked %s", got)
-				}
-			})
-		})
-	}
-	for _, action := range []modelsignals.M2MAction{modelsignals.PreRemove, modelsignals.PostRemove, modelsignals.PreClear, modelsignals.PostClear} {
-		t.Run(action.String(), func(t *testing.T) {
-			each(t, func(t *testing.T, dialect string) {
-				db := openM2M(t, dialect)
-				post, labels := seedPost(t, db, 2)
-				failOn(t, action, boom)
-				assoc := db.Model(&post).Association("Labels")
-				var err error
-				if action == modelsignals.PreRemove || action == modelsignals.PostRemove {
-					err = assoc.Delete(&labels[0])
-				} else {
-					err = assoc.Clear()
-				}
-				if !errors.Is(err, boom) {
-					t.Fatalf("err = %v", err)
-				}
-				if got := fmt.Sprint(linked(t, db, &post, "Labels")); got != "[1 2]" {
-					t.Fatalf("linked %s; the delete must be rolled back", got)
-				}
-			})
-		})
-	}
+		// Outside a transaction, Replace's add stands when its remove
+		// fails.
+		defer failOn(t, modelsignals.PreRemove, boom)()
+		if err := db.Model(&post).Association("Labels").Replace(&labels[1], &labels[2]); !errors.Is(err, boom) {
+			t.Fatalf("Replace: %v", err)
+		}
+		if got := fmt.Sprint(linked(t, db, &post, "Labels")); got != "[1 2 3]" {
+			t.Fatalf("linked %s", got)
+		}
+	})
 }
 
 // Receivers write with signalsgorm.DB(ctx, db), in the operation's
