@@ -118,8 +118,15 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 	}
 	seenRel := map[string]bool{}
 	for _, row := range instances(stmt.ReflectValue, stmt.Schema.ModelType) {
-		l := link{owner: tuple(ctx, row.Elem(), r.own, true), related: tuple(ctx, row.Elem(), r.other, true)}
-		o := byKey[utils.ToStringKey(l.owner...)]
+		l := link{related: tuple(ctx, row.Elem(), r.other, true)}
+		var o *ownerLinks
+		if len(owners) == 1 {
+			// One owner (Append on an object): every row is its.
+			o, l.owner = owners[0], ownerKeys[0]
+		} else {
+			l.owner = tuple(ctx, row.Elem(), r.own, true)
+			o = byKey[utils.ToStringKey(l.owner...)]
+		}
 		if o == nil {
 			continue
 		}

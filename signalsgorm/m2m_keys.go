@@ -98,26 +98,20 @@ func readLinks(db *gorm.DB, r *m2mRel, where ...clause.Expression) ([]link, erro
 	defer rows.Close()
 	var out []link
 	dest := make([]any, len(cols))
+	vals := make([]reflect.Value, len(cols))
+	for i, ref := range append(r.own[:len(r.own):len(r.own)], r.other...) {
+		vals[i] = reflect.New(ref.PrimaryKey.FieldType)
+		dest[i] = vals[i].Interface()
+	}
 	for rows.Next() {
-		for i, ref := range r.own {
-			dest[i] = reflect.New(ref.PrimaryKey.FieldType).Interface()
-		}
-		for i, ref := range r.other {
-			dest[len(r.own)+i] = reflect.New(ref.PrimaryKey.FieldType).Interface()
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		l := link{owner: make([]any, len(r.own)), related: make([]any, len(r.other))}
-		for i := range dest {
-			v := reflect.ValueOf(dest[i]).Elem().Interface()
-			if i < len(r.own) {
-				l.owner[i] = v
-			} else {
-				l.related[i-len(r.own)] = v
-			}
+		row := make([]any, len(cols))
+		for i, v := range vals {
+			row[i] = v.Elem().Interface()
 		}
-		out = append(out, l)
+		out = append(out, link{owner: row[:len(r.own):len(r.own)], related: row[len(r.own):]})
 	}
 	return out, rows.Err()
 }
