@@ -184,3 +184,53 @@ func TestThroughErrors(t *testing.T) {
 		t.Errorf("Through without the plugin = %v", err)
 	}
 }
+
+// A relation declared on one side only is forward; its generated join
+// model is registered once, with a Django-like label, and the join type
+// GORM generates for the other side of a two-sided relation is not a model
+// of its own.
+func TestM2MJoinModelRegistration(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		setupM2M(t, db)
+		book, tag := Book{Title: "b"}, Tag{Name: "t"}
+		mustCreate(t, db, &book)
+		mustCreate(t, db, &tag)
+		th := through(t, db, &Book{}, "Tags")
+		tp := recordM2M(t, th)
+		if err := db.Model(&book).Association("Tags").Append(&tag); err != nil {
+			t.Fatal(err)
+		}
+		tp.check(t, "pre_add Book.Tags #1 [1]", "post_add Book.Tags #1 [1]")
+
+		post := Post{Title: "p", Labels: []Label{{Name: "l"}}}
+		mustCreate(t, db, &post)
+		var labels []Label
+		var posts []Post
+		if err := db.Preload("Posts").Find(&labels).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Preload("Labels").Find(&posts).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(labels) != 1 || len(labels[0].Posts) != 1 || len(posts[0].Labels) != 1 {
+			t.Fatalf("preloads %+v %+v", labels, posts)
+		}
+		var names []string
+		for _, m := range modelsignals.Models() {
+			names = append(names, m.Label)
+		}
+		all := strings.Join(names, " ")
+		for _, want := range []string{"signalsgorm_test.Book_Tags", "signalsgorm_test.Post_Labels"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("models %s: %s missing", all, want)
+			}
+		}
+		if strings.Contains(all, "Label_Posts") || strings.Contains(all, "struct {") {
+			t.Errorf("models %s", all)
+		}
+		if th.Table != "book_tags" || th.Type.Name() != "" {
+			t.Errorf("through %+v", th)
+		}
+	})
+}
