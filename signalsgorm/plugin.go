@@ -24,6 +24,7 @@ type Plugin struct {
 	mysql   bool
 	models  sync.Map // *schema.Schema → *modelsignals.Model
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
+	track   tracker
 }
 
 // An Option configures a [Plugin].
