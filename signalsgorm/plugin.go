@@ -25,6 +25,8 @@ type Plugin struct {
 	models  sync.Map // *schema.Schema → *modelsignals.Model
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
 	track   tracker
+
+	perObject map[reflect.Type]bool // PerObjectUpdates
 }
 
 // An Option configures a [Plugin].
@@ -102,7 +104,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit}
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerBulk}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
