@@ -117,6 +117,14 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	}
 	stmt.Settings.Store(saveStateKey, st)
 	st.ctx = withDB(db)
+	if active {
+		fr, err := guard(db, m.Label, st.instances)
+		if err != nil {
+			db.AddError(err)
+			return
+		}
+		st.ctx = withFrame(st.ctx, fr)
+	}
 	if modelsignals.PreSave.Active(ctx, sender) {
 		for i, v := range st.instances {
 			ev := modelsignals.SaveEvent{Model: m, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: fields}

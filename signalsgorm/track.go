@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"sort"
 	"sync"
 	"unsafe"
 	"weak"
@@ -48,24 +49,88 @@ func TrackAllChanges() Option {
 	return func(p *Plugin) { p.track.all = true }
 }
 
-// tracker keeps the snapshots of tracked instances, keyed by a weak pointer
-// to the instance: an entry never keeps its instance alive, and a runtime
-// cleanup removes it once the instance is collected.
+// tracker keeps the snapshots of tracked instances without keeping the
+// instances alive. Snapshots live in regions: the memory of one instance,
+// or the backing array of a slice a query filled. Each region holds a weak
+// pointer to its memory, so a look-up can tell a live object from a freed
+// one whose address was reused, and a runtime cleanup drops the region when
+// its memory is collected. One weak pointer and one cleanup per region (not
+// per row) keep loading a slice of n rows linear.
 type tracker struct {
 	all   bool
 	types map[reflect.Type]bool
 
-	mu    sync.Mutex
-	snaps map[weak.Pointer[byte]][]any
+	mu      sync.Mutex
+	regions map[uintptr]*region // by start address
+	starts  []uintptr           // sorted
+	n       int                 // snapshots held
+}
+
+type region struct {
+	base       weak.Pointer[byte]
+	start, end uintptr
+	size       uintptr // element size
+	snaps      [][]any
 }
 
 func (tr *tracker) tracks(t reflect.Type) bool {
 	return tr.all || tr.types[t]
 }
 
-func key(inst reflect.Value) (weak.Pointer[byte], *byte) {
-	p := (*byte)(unsafe.Pointer(inst.Pointer()))
-	return weak.Make(p), p
+// find returns the live region containing addr. tr.mu is held.
+func (tr *tracker) find(addr uintptr) *region {
+	i := sort.Search(len(tr.starts), func(i int) bool { return tr.starts[i] > addr }) - 1
+	if i < 0 {
+		return nil
+	}
+	r := tr.regions[tr.starts[i]]
+	if addr >= r.end || r.base.Value() == nil {
+		return nil
+	}
+	return r
+}
+
+// newRegion starts tracking n elements of size bytes at ptr. tr.mu is held.
+func (tr *tracker) newRegion(ptr unsafe.Pointer, n int, size uintptr) *region {
+	start := uintptr(ptr)
+	b := (*byte)(ptr)
+	r := &region{base: weak.Make(b), start: start, end: start + uintptr(n)*size, size: size, snaps: make([][]any, n)}
+	if old, ok := tr.regions[start]; ok {
+		tr.n -= old.count()
+	} else {
+		i := sort.Search(len(tr.starts), func(i int) bool { return tr.starts[i] > start })
+		tr.starts = slices.Insert(tr.starts, i, start)
+	}
+	if tr.regions == nil {
+		tr.regions = map[uintptr]*region{}
+	}
+	tr.regions[start] = r
+	runtime.AddCleanup(b, tr.drop, r.base)
+	return r
+}
+
+func (r *region) count() int {
+	n := 0
+	for _, s := range r.snaps {
+		if s != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// drop forgets the region whose memory was collected.
+func (tr *tracker) drop(base weak.Pointer[byte]) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	for i, start := range tr.starts {
+		if r := tr.regions[start]; r.base == base {
+			tr.n -= r.count()
+			delete(tr.regions, start)
+			tr.starts = slices.Delete(tr.starts, i, i+1)
+			return
+		}
+	}
 }
 
 // columns returns the fields of s stored in columns, in a stable order.
@@ -87,42 +152,66 @@ func values(ctx context.Context, fields []*schema.Field, inst reflect.Value) []a
 	return out
 }
 
+// set stores vals as the snapshot of the element at addr in r. tr.mu is
+// held.
+func (tr *tracker) set(r *region, addr uintptr, vals []any) {
+	i := (addr - r.start) / r.size
+	if r.snaps[i] == nil {
+		tr.n++
+	}
+	r.snaps[i] = vals
+}
+
 // snapshot records the current values of inst (a pointer to a model).
 func (tr *tracker) snapshot(ctx context.Context, fields []*schema.Field, inst reflect.Value) {
 	vals := values(ctx, fields, inst)
-	k, p := key(inst)
+	addr := inst.Pointer()
 	tr.mu.Lock()
-	if tr.snaps == nil {
-		tr.snaps = map[weak.Pointer[byte]][]any{}
+	defer tr.mu.Unlock()
+	r := tr.find(addr)
+	if r == nil {
+		r = tr.newRegion(inst.UnsafePointer(), 1, inst.Type().Elem().Size())
 	}
-	_, known := tr.snaps[k]
-	tr.snaps[k] = vals
-	tr.mu.Unlock()
-	if !known {
-		runtime.AddCleanup(p, tr.forget, k)
-	}
+	tr.set(r, addr, vals)
 }
 
-func (tr *tracker) forget(k weak.Pointer[byte]) {
+// snapshotSlice records the values of every element of a slice of structs,
+// in one region.
+func (tr *tracker) snapshotSlice(ctx context.Context, fields []*schema.Field, slice reflect.Value) {
+	n := slice.Len()
+	if n == 0 {
+		return
+	}
+	vals := make([][]any, n)
+	for i := range n {
+		vals[i] = values(ctx, fields, slice.Index(i).Addr())
+	}
 	tr.mu.Lock()
-	delete(tr.snaps, k)
-	tr.mu.Unlock()
+	defer tr.mu.Unlock()
+	r := tr.newRegion(slice.Index(0).Addr().UnsafePointer(), n, slice.Type().Elem().Size())
+	for i, v := range vals {
+		tr.set(r, r.start+uintptr(i)*r.size, v)
+	}
 }
 
 // old returns the snapshot of inst, if any.
 func (tr *tracker) old(inst reflect.Value) ([]any, bool) {
-	k, _ := key(inst)
+	addr := inst.Pointer()
 	tr.mu.Lock()
-	vals, ok := tr.snaps[k]
-	tr.mu.Unlock()
-	return vals, ok
+	defer tr.mu.Unlock()
+	r := tr.find(addr)
+	if r == nil {
+		return nil, false
+	}
+	vals := r.snaps[(addr-r.start)/r.size]
+	return vals, vals != nil
 }
 
 // size returns the number of snapshots held (for tests).
 func (tr *tracker) size() int {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
-	return len(tr.snaps)
+	return tr.n
 }
 
 // trackLoaded snapshots the instances a query read, for tracked models.
@@ -132,7 +221,12 @@ func (p *Plugin) trackLoaded(db *gorm.DB) {
 		return
 	}
 	fields := columns(stmt.Schema)
-	for _, v := range instances(stmt.ReflectValue, stmt.Schema.ModelType) {
+	rv := stmt.ReflectValue
+	if rv.Kind() == reflect.Slice && rv.Type().Elem() == stmt.Schema.ModelType {
+		p.track.snapshotSlice(stmt.Context, fields, rv)
+		return
+	}
+	for _, v := range instances(rv, stmt.Schema.ModelType) {
 		p.track.snapshot(stmt.Context, fields, v)
 	}
 }
