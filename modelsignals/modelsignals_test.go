@@ -96,7 +96,7 @@ func TestSaveEventUpdates(t *testing.T) {
 	if modelsignals.PostAdd.String() != "post_add" || modelsignals.M2MAction(0).String() != "M2MAction(?)" {
 		t.Fatal("action names")
 	}
-	if len(modelsignals.All()) != 11 {
+	if len(modelsignals.All()) != 13 {
 		t.Fatal("All")
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 )
 
-type frameKey struct{}
+type m2mFrameKey struct{}
 
 // m2mFrame tells the statements GORM runs to save an object's associations
 // which object they belong to. GORM writes join rows with a new statement
@@ -53,7 +53,7 @@ func (p *Plugin) ownerBegin(db *gorm.DB, update bool) {
 			}
 		}
 	}
-	if rels == nil && ctx.Value(frameKey{}) == nil {
+	if rels == nil && ctx.Value(m2mFrameKey{}) == nil {
 		return // the fast path: nobody listens
 	}
 	// With no receivers, a frame without relations still hides an outer
@@ -66,7 +66,7 @@ func (p *Plugin) ownerBegin(db *gorm.DB, update bool) {
 			f.op, f.opRel = associationOp(), rel
 		}
 	}
-	stmt.Context = context.WithValue(ctx, frameKey{}, f)
+	stmt.Context = context.WithValue(ctx, m2mFrameKey{}, f)
 }
 
 func (p *Plugin) ownerEnd(db *gorm.DB) {
@@ -74,7 +74,7 @@ func (p *Plugin) ownerEnd(db *gorm.DB) {
 	if stmt.Context == nil {
 		return
 	}
-	if f, ok := stmt.Context.Value(frameKey{}).(*m2mFrame); ok && f.stmt == stmt {
+	if f, ok := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame); ok && f.stmt == stmt {
 		stmt.Context = f.prev
 	}
 }
@@ -92,7 +92,7 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 	if db.Error != nil || stmt.Schema == nil || db.DryRun || stmt.Context == nil {
 		return
 	}
-	f, _ := stmt.Context.Value(frameKey{}).(*m2mFrame)
+	f, _ := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame)
 	if f == nil || f.stmt == stmt {
 		return
 	}

@@ -26,6 +26,9 @@ type Plugin struct {
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
 	rels    sync.Map // *schema.Relationship → *m2mRel
 	joins   sync.Map // *schema.Schema → []*schema.Relationship using it as join table
+	track   tracker
+
+	perObject map[reflect.Type]bool // PerObjectUpdates
 }
 
 // An Option configures a [Plugin].
@@ -103,7 +106,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerM2M}
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerBulk, p.registerM2M}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
