@@ -287,8 +287,3 @@ func containsRel(rels []*schema.Relationship, rel *schema.Relationship) bool {
 func (p *Plugin) joinWrite(stmt *gorm.Statement) bool {
 	return generated(stmt.Schema.ModelType) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
 }
-
-// isJoinTable reports whether stmt is on a join table GORM generated.
-func isJoinTable(stmt *gorm.Statement) bool {
-	return generated(stmt.Schema.ModelType)
-}

@@ -329,6 +329,12 @@ func doNothing(stmt *gorm.Statement) bool {
 	return ok && oc.DoNothing
 }
 
+func isJoinTable(stmt *gorm.Statement) bool {
+	// GORM's generated join models are named after the join table and
+	// have no package.
+	return stmt.Schema.ModelType.PkgPath() == "" && stmt.Schema.ModelType.Name() == ""
+}
+
 // validate rejects Select/Omit names and update map keys that name no field
 // of the model, before anything is written.
 func validate(stmt *gorm.Statement, create bool) error {
