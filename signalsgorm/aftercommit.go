@@ -33,7 +33,11 @@ const ModeAfterCommit = "after_commit"
 //
 // The event is delivered as it was sent; its Instance is a pointer, so the
 // receiver sees the object as it is at commit time, after any later change
-// made in the transaction.
+// made in the transaction. The context is the one it was sent with, its
+// *gorm.DB ([DB]) on the pool: it keeps the chain of saves in progress, so
+// the recursion guard stops a receiver that re-saves its instance (each
+// round would commit and start the next); use [AllowResave] for an
+// intended re-save, as in an inline receiver.
 //
 // Mark after-commit the receivers of post_* signals: outside a transaction
 // a pre_save receiver would be called at once, before the write (as

@@ -111,7 +111,7 @@ func TestAfterCommitWithoutTransaction(t *testing.T) {
 // where the user connected it; the plain-signal form receives untyped
 // events; errors and panics are logged and never reach the sender.
 func TestAfterCommitConnect(t *testing.T) {
-	db, logs := openLogged(t, "sqlite")
+	db, logs := openSlogged(t, "sqlite")
 	var c calls
 	h := signalsgorm.AfterCommit(modelsignals.PostSave.ConnectFunc, func(ctx context.Context, ev modelsignals.SaveEvent) error {
 		c.add("any " + ev.Model.Label)
@@ -187,5 +187,44 @@ func TestAfterCommitCustomSignal(t *testing.T) {
 			t.Fatalf("Send without a *gorm.DB = %v, want ErrNoDB", err)
 		}
 		c.check(t)
+	})
+}
+
+// An after-commit receiver's context keeps the chain of saves that sent the
+// event, so the recursion guard still stops one that re-saves its instance
+// (after a commit, each round would commit and start the next); an
+// intended re-save uses AllowResave, as inline receivers do.
+func TestAfterCommitRecursionGuard(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, logs := openSlogged(t, dialect)
+		for _, allow := range []bool{false, true} {
+			var c calls
+			h := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Book]) error {
+				c.add(fmt.Sprintf("pages=%d", ev.Instance.Pages))
+				if ev.Instance.Pages != 0 {
+					return nil
+				}
+				if allow {
+					ctx = signalsgorm.AllowResave(ctx, 1)
+				}
+				return signalsgorm.DB(ctx, db).Model(ev.Instance).Update("pages", 1).Error
+			})
+			if err := db.Create(&Book{Title: "Dune"}).Error; err != nil {
+				t.Fatal(err)
+			}
+			h.Disconnect()
+			l := logs.take()
+			if allow {
+				c.check(t, "pages=0", "pages=1")
+				if l != "" {
+					t.Fatalf("log = %q", l)
+				}
+			} else {
+				c.check(t, "pages=0")
+				if !strings.Contains(l, "recursive save") {
+					t.Fatalf("log = %q, want the recursion guard's error", l)
+				}
+			}
+		}
 	})
 }

@@ -17,9 +17,9 @@ import (
 // database first, where the CPU cost is not hidden by disk and network.
 var benchDialects = append([]string{"sqlite-memory"}, dbtest.Dialects...)
 
-// benchDB opens a database of dialect for a benchmark, with the plugin or
+// benchOnCommitDB opens a database of dialect for a benchmark, with the plugin or
 // without, and the Tag table.
-func benchDB(b *testing.B, dialect string, plugin bool) *gorm.DB {
+func benchOnCommitDB(b *testing.B, dialect string, plugin bool) *gorm.DB {
 	b.Helper()
 	var db *gorm.DB
 	if dialect == "sqlite-memory" {
@@ -68,7 +68,7 @@ func BenchmarkTransactionCreate(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			for _, v := range variants {
 				b.Run(v.name, func(b *testing.B) {
-					db := benchDB(b, dialect, v.plugin)
+					db := benchOnCommitDB(b, dialect, v.plugin)
 					if v.connect != nil {
 						h := v.connect()
 						b.Cleanup(func() { h.Disconnect() })
@@ -96,7 +96,7 @@ func BenchmarkTransactionExec(b *testing.B) {
 		plugin bool
 	}{{"gorm", false}, {"plugin", true}} {
 		b.Run(v.name, func(b *testing.B) {
-			db := benchDB(b, "sqlite-memory", v.plugin)
+			db := benchOnCommitDB(b, "sqlite-memory", v.plugin)
 			tx := db.Begin()
 			defer tx.Rollback()
 			b.ReportAllocs()
@@ -111,7 +111,7 @@ func BenchmarkTransactionExec(b *testing.B) {
 
 // Registering an on-commit callback in a transaction (no database work).
 func BenchmarkOnCommitRegister(b *testing.B) {
-	db := benchDB(b, "sqlite-memory", true)
+	db := benchOnCommitDB(b, "sqlite-memory", true)
 	fn := func(context.Context) error { return nil }
 	tx := db.Begin()
 	b.ReportAllocs()
@@ -133,7 +133,7 @@ func BenchmarkOnCommitRegister(b *testing.B) {
 // Sending a post_save event to an after-commit receiver in a transaction:
 // the cost of deferring it (no database work).
 func BenchmarkAfterCommitSend(b *testing.B) {
-	db := benchDB(b, "sqlite-memory", true)
+	db := benchOnCommitDB(b, "sqlite-memory", true)
 	if err := signalsgorm.Register(db, &Tag{}); err != nil {
 		b.Fatal(err)
 	}

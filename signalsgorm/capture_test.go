@@ -108,7 +108,7 @@ func TestCaptureOnCommitExecute(t *testing.T) {
 // run goes on; a fail-fast one stops it and is returned. An after-commit
 // receiver's deliveries are captured under the receiver's name.
 func TestCaptureOnCommitFailures(t *testing.T) {
-	db, logs := openLogged(t, "sqlite")
+	db, logs := openSlogged(t, "sqlite")
 	tx := beginTest(t, db)
 	var c calls
 	_, err := signalsgorm.CaptureOnCommit(tx, func(tx *gorm.DB) error {

@@ -77,8 +77,8 @@ func (b *logBuffer) take() string {
 	return s
 }
 
-// openLogged opens a database whose plugin logs into the returned buffer.
-func openLogged(t *testing.T, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *logBuffer) {
+// openSlogged opens a database whose plugin logs into the returned buffer.
+func openSlogged(t *testing.T, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *logBuffer) {
 	t.Helper()
 	lb := &logBuffer{}
 	opts = append(opts, signalsgorm.Logger(slog.New(slog.NewTextHandler(lb, nil))))

@@ -28,7 +28,7 @@ func TestOnCommitNilCallback(t *testing.T) {
 // test_robust_if_no_transaction).
 func TestOnCommitOutsideTransaction(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
-		db, logs := openLogged(t, dialect)
+		db, logs := openSlogged(t, dialect)
 		var c calls
 		mustOnCommit(t, db, c.fn("now"))
 		c.check(t, "now")
@@ -232,7 +232,7 @@ func TestOnCommitOrder(t *testing.T) {
 // the next callbacks run.
 func TestOnCommitFailures(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
-		db, logs := openLogged(t, dialect)
+		db, logs := openSlogged(t, dialect)
 		var c calls
 		err := db.Transaction(func(tx *gorm.DB) error {
 			tx.Create(&Tag{Name: "committed"})

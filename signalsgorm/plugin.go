@@ -27,6 +27,11 @@ type Plugin struct {
 	pool    *pool        // the connection pool wrapper, nil if db cannot begin transactions
 	models  sync.Map     // *schema.Schema → *modelsignals.Model
 	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
+	rels    sync.Map     // *schema.Relationship → *m2mRel
+	joins   sync.Map     // *schema.Schema → []*schema.Relationship using it as join table
+	track   tracker
+
+	perObject map[reflect.Type]bool // PerObjectUpdates
 }
 
 // An Option configures a [Plugin].
@@ -117,7 +122,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit}
+	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
@@ -165,6 +170,9 @@ func register(db *gorm.DB, hooks ...hook) error {
 func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 	if m, ok := p.models.Load(s); ok {
 		return m.(*modelsignals.Model)
+	}
+	if generated(s.ModelType) {
+		return p.generatedJoinModel(s)
 	}
 	m, err := modelsignals.Register(modelsignals.Model{Type: s.ModelType, Table: s.Table})
 	if err != nil {

@@ -173,3 +173,73 @@ func TestMariaDBImplicitCommit(t *testing.T) {
 	c.check(t)
 	checkTags(t, db, "before DDL")
 }
+
+// The same rules for the other signals sent inside a write: post_update of
+// a conditional update and m2m_changed's post_add fail after the write; in
+// the write's own transaction it is rolled back, without a transaction it
+// stays, and inside db.Transaction it stays unless the error is returned.
+func TestReceiverFailureSemanticsUpdateM2M(t *testing.T) {
+	modes := []struct {
+		name string
+		run  func(db *gorm.DB, write func(*gorm.DB) error) error
+		kept bool
+	}{
+		{"implicit", func(db *gorm.DB, write func(*gorm.DB) error) error { return write(db) }, false},
+		{"SkipDefaultTransaction", func(db *gorm.DB, write func(*gorm.DB) error) error {
+			return write(db.Session(&gorm.Session{SkipDefaultTransaction: true}))
+		}, true},
+		{"Transaction ignored", func(db *gorm.DB, write func(*gorm.DB) error) error {
+			var err error
+			if terr := db.Transaction(func(tx *gorm.DB) error { err = write(tx); return nil }); terr != nil {
+				return terr
+			}
+			return err
+		}, true},
+	}
+	each(t, func(t *testing.T, dialect string) {
+		for _, m := range modes {
+			t.Run(m.name+"/post_update", func(t *testing.T) {
+				db := open(t, dialect)
+				db.Create(&[]Book{{Title: "a", Pages: 1}, {Title: "b", Pages: 1}})
+				connect(t, modelsignals.PostUpdate, func(context.Context, modelsignals.UpdateEvent) error { return errForced })
+				err := m.run(db, func(tx *gorm.DB) error {
+					return tx.Model(&Book{}).Where("pages = ?", 1).Update("pages", 2).Error
+				})
+				if !errors.Is(err, errForced) {
+					t.Fatalf("error = %v", err)
+				}
+				want := map[bool]int64{true: 2, false: 0}[m.kept]
+				if n := count(t, db.Where("pages = ?", 2), &Book{}); n != want {
+					t.Fatalf("%d rows updated, want %d", n, want)
+				}
+			})
+			t.Run(m.name+"/m2m post_add", func(t *testing.T) {
+				db := open(t, dialect)
+				connect(t, modelsignals.M2MChanged, func(_ context.Context, ev modelsignals.M2MEvent) error {
+					if ev.Action == modelsignals.PostAdd {
+						return errForced
+					}
+					return nil
+				})
+				err := m.run(db, func(tx *gorm.DB) error {
+					return tx.Create(&Book{Title: "Dune", Tags: []Tag{{Name: "sf"}, {Name: "classic"}}}).Error
+				})
+				if !errors.Is(err, errForced) {
+					t.Fatalf("error = %v", err)
+				}
+				var links int64
+				if err := db.Table("book_tags").Count(&links).Error; err != nil {
+					t.Fatal(err)
+				}
+				got := rows{books: count(t, db, &Book{}), tags: count(t, db, &Tag{}), authors: links}
+				want := rows{}
+				if m.kept {
+					want = rows{books: 1, tags: 2, authors: 2}
+				}
+				if got != want {
+					t.Fatalf("books, tags, links = %d, %d, %d; want %d, %d, %d", got.books, got.tags, got.authors, want.books, want.tags, want.authors)
+				}
+			})
+		}
+	})
+}
