@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 )
@@ -117,4 +118,29 @@ func ExampleCaptureOnCommit() {
 func announce(_ context.Context, ev modelsignals.Save[Book]) error {
 	fmt.Printf("announcing %q\n", ev.Instance.Title)
 	return nil
+}
+
+// A signal of your own, sent inside a transaction: NewContext puts the
+// transaction into the context, so after-commit receivers wait for the
+// commit (and DB(ctx, db) in inline receivers writes in the transaction).
+func ExampleNewContext() {
+	db := openExample("new_context", &Book{})
+	published := signals.New[string]("book_published")
+	signalsgorm.AfterCommit(published.ConnectFunc, func(ctx context.Context, title string) error {
+		fmt.Printf("tweet: %q is out\n", title)
+		return nil
+	})
+
+	db.Transaction(func(tx *gorm.DB) error {
+		tx.Create(&Book{Title: "Dune"})
+		ctx := signalsgorm.NewContext(context.Background(), tx)
+		if err := published.Send(ctx, nil, "Dune"); err != nil {
+			return err
+		}
+		fmt.Println("sent, not committed")
+		return nil
+	})
+	// Output:
+	// sent, not committed
+	// tweet: "Dune" is out
 }
