@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -76,7 +77,7 @@ func FailFast() CommitOption { return func(cb *callback) { cb.failFast = true } 
 // [FailFast] fn.
 func OnCommit(tx *gorm.DB, fn func(ctx context.Context) error, opts ...CommitOption) error {
 	if tx == nil {
-		return fmt.Errorf("signalsgorm: OnCommit: nil *gorm.DB")
+		return errors.New("signalsgorm: OnCommit: nil *gorm.DB")
 	}
 	return onCommit(tx, tx.Statement.Context, fn, fn, opts)
 }
@@ -97,6 +98,9 @@ func OnCommitContext(ctx context.Context, fn func(ctx context.Context) error, op
 }
 
 func onCommitContext(ctx context.Context, fn func(context.Context) error, origin any, opts []CommitOption) error {
+	if ctx == nil {
+		return ErrNoDB
+	}
 	db, ok := ctx.Value(dbKey{}).(*gorm.DB)
 	if !ok {
 		return ErrNoDB
