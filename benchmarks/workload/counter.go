@@ -76,17 +76,17 @@ func Kind(query string) string {
 	return "other"
 }
 
-// countingDriver wraps modernc.org/sqlite and counts the statements of the
+// countingDriver wraps an SQLite driver (modernc.org/sqlite) and counts the statements of the
 // connections it opens; each connection reports to the Queries registered
 // for its DSN.
-type countingDriver struct{ sqlite.Driver }
+type countingDriver struct{ driver.Driver }
 
 // driverName is the database/sql name of the counting driver.
 const driverName = "sqlite-counted"
 
 var counters sync.Map // DSN → *Queries, stored before sql.Open
 
-func init() { sql.Register(driverName, &countingDriver{}) }
+func init() { sql.Register(driverName, &countingDriver{&sqlite.Driver{}}) }
 
 func (d *countingDriver) Open(dsn string) (driver.Conn, error) {
 	c, err := d.Driver.Open(dsn)
@@ -112,8 +112,6 @@ type inner interface {
 	driver.ExecerContext
 	driver.QueryerContext
 	driver.Pinger
-	driver.SessionResetter
-	driver.Validator
 }
 
 func (c *countingConn) in() inner { return c.Conn.(inner) }
@@ -146,9 +144,20 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 	return c.in().QueryContext(ctx, query, args)
 }
 
-func (c *countingConn) Ping(ctx context.Context) error         { return c.in().Ping(ctx) }
-func (c *countingConn) ResetSession(ctx context.Context) error { return c.in().ResetSession(ctx) }
-func (c *countingConn) IsValid() bool                          { return c.in().IsValid() }
+func (c *countingConn) Ping(ctx context.Context) error { return c.in().Ping(ctx) }
+func (c *countingConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *countingConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
 func (c *countingConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }

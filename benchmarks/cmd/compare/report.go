@@ -191,14 +191,15 @@ func (r *report) whySlower(w string, d, g measured) string {
 	}
 	extra := g.ns - f.ns
 	target := djangoTargets[kind(w)]
-	s := fmt.Sprintf("%s takes %s of the %s, and Django %s. ", implName(w, floor), duration(f.ns), duration(g.ns), duration(d.ns))
+	s := fmt.Sprintf("%s takes %s, %s %s, Django %s. ", implName(w, floor), duration(f.ns), implName(w, ours), duration(g.ns), duration(d.ns))
 	if d.ns/f.ns < target {
-		s += fmt.Sprintf("Even with signals that cost nothing, Go would be only %s faster here: the work around the signals dominates. ", times(d.ns/f.ns))
+		s += fmt.Sprintf("Even signals that cost nothing would leave Go only %s faster than Django here: "+
+			"the work around the signals, not the signals, sets the ratio. ", times(d.ns/f.ns))
 	}
 	if extra > 0 {
-		s += fmt.Sprintf("The signals add %s over it (%.0f%% of the Go time).", duration(extra), 100*extra/g.ns)
+		s += fmt.Sprintf("The signals add %s over the floor (%.0f%% of the Go time).", duration(extra), 100*extra/g.ns)
 	} else {
-		s += "The signals add no measurable time over it."
+		s += "The floor measured no faster than with the signals: their cost is below this run's noise."
 	}
 	return s
 }

@@ -63,8 +63,8 @@ func TestReportChecks(t *testing.T) {
 		t.Errorf("checks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	save := r.checks[2].why
-	for _, part := range []string{"GORM alone, no signals (floor) takes 120 ns of the 150 ns, and Django 300 ns",
-		"only 2.50× faster", "The signals add 30.0 ns over it (20% of the Go time)"} {
+	for _, part := range []string{"GORM alone, no signals (floor) takes 120 ns, signalsgorm plugin 150 ns, Django 300 ns",
+		"only 2.50× faster", "The signals add 30.0 ns over the floor (20% of the Go time)"} {
 		if !strings.Contains(save, part) {
 			t.Errorf("why %q lacks %q", save, part)
 		}
@@ -128,5 +128,22 @@ func TestFormats(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// When the floor measures slower than the signals (noise), the note says so
+// rather than reporting a negative cost.
+func TestWhyBelowNoise(t *testing.T) {
+	c := newCollector()
+	save := func(ns float64, n int) sample { return s(ns, "pre_save/op", n, "post_save/op", n) }
+	c.add(key{"save", "django"}, save(300, 10), 1)
+	c.add(key{"save", ours}, save(120, 10), 1)
+	c.add(key{"save", "gorm"}, save(168, 0), 1)
+	r := buildReport(c, "best", sizes{10, 1, 1})
+	if len(r.checks) != 1 || r.checks[0].met {
+		t.Fatalf("checks %+v", r.checks)
+	}
+	if why := r.checks[0].why; !strings.Contains(why, "below this run's noise") || strings.Contains(why, "add") {
+		t.Errorf("why = %q", why)
 	}
 }
