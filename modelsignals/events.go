@@ -141,7 +141,8 @@ type M2MEvent struct {
 	Related *Model
 	// PKSet holds the primary keys of the related objects: for add, those
 	// not linked before (possibly empty); for remove, every key given; nil
-	// for clear, as in Django.
+	// for clear, as in Django. Each key appears once, in the order given
+	// (Django's is a set); a key of several columns is a []any.
 	PKSet []any
 	// Removed holds, for pre_clear and post_clear, the keys the clear
 	// unlinks: what Django users cannot get.

@@ -51,9 +51,12 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if db.Error != nil || stmt.Schema == nil || db.DryRun {
 		return
 	}
-	m := p.model(stmt.Schema)
-	if m == nil || isJoinTable(stmt) {
+	if p.joinWrite(stmt) {
 		return // join rows of many2many relations send no save signals (C85)
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return
 	}
 	if stmt.SkipHooks {
 		if create {
