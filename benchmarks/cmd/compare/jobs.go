@@ -23,15 +23,15 @@ type job struct {
 // jobs returns the jobs of a round, each Go group next to its Django
 // counterpart, so that both sides of a pair run close in time.
 func jobs(cfg config, testBin string) []job {
-	goJob := func(bench, benchtime string) job {
+	goJob := func(bench, benchtime string, count int) job {
 		argv := []string{testBin, "-test.run=^$", "-test.bench=" + bench, "-test.benchmem",
-			"-test.count=1", "-test.benchtime=" + benchtime,
+			"-test.count=" + strconv.Itoa(count), "-test.benchtime=" + benchtime,
 			"-saves=" + strconv.Itoa(cfg.saves), "-books=" + strconv.Itoa(cfg.books),
 			"-comments=" + strconv.Itoa(cfg.comments)}
 		return job{name: "go " + bench, argv: argv}
 	}
-	djJob := func(workload string) job {
-		argv := []string{cfg.python, cfg.script, workload, "--runs=1",
+	djJob := func(workload string, count int) job {
+		argv := []string{cfg.python, cfg.script, workload, "--runs=" + strconv.Itoa(count),
 			"--min-time=" + strconv.FormatFloat(cfg.benchtime.Seconds(), 'f', -1, 64),
 			"--saves=" + strconv.Itoa(cfg.saves), "--books=" + strconv.Itoa(cfg.books),
 			"--comments=" + strconv.Itoa(cfg.comments)}
@@ -45,19 +45,21 @@ func jobs(cfg config, testBin string) []job {
 		}
 	}
 	d := cfg.django
-	add(goJob("^BenchmarkSend$/^gosignals$", bt), d)
-	add(goJob("^BenchmarkSend$/^loop$", bt), d)
-	add(goJob("^BenchmarkSend$/^eventbus$", bt), d)
-	add(djJob("send"), d)
-	add(goJob("^BenchmarkSendAsync$/^gosignals$", bt), d)
-	add(goJob("^BenchmarkSendAsync$/^watermill$", bt), d)
-	add(goJob("^BenchmarkSave$/^gorm$", "1x"), d)
-	add(goJob("^BenchmarkSave$/^hooks$", "1x"), d)
-	add(goJob("^BenchmarkSave$/^gosignals$", "1x"), d)
-	add(djJob("save"), d)
-	add(goJob("^BenchmarkCascade$/^dbcascade$", "1x"), d)
-	add(goJob("^BenchmarkCascade$/^gosignals$", "1x"), d)
-	add(djJob("cascade"), d)
+	// The database workloads are timed -repeat times per process.
+	rep := cfg.repeat
+	add(goJob("^BenchmarkSend$/^gosignals$", bt, 1), d)
+	add(goJob("^BenchmarkSend$/^loop$", bt, 1), d)
+	add(goJob("^BenchmarkSend$/^eventbus$", bt, 1), d)
+	add(djJob("send", 1), d)
+	add(goJob("^BenchmarkSendAsync$/^gosignals$", bt, 1), d)
+	add(goJob("^BenchmarkSendAsync$/^watermill$", bt, 1), d)
+	add(goJob("^BenchmarkSave$/^gorm$", "1x", rep), d)
+	add(goJob("^BenchmarkSave$/^hooks$", "1x", rep), d)
+	add(goJob("^BenchmarkSave$/^gosignals$", "1x", rep), d)
+	add(djJob("save", rep), d)
+	add(goJob("^BenchmarkCascade$/^dbcascade$", "1x", rep), d)
+	add(goJob("^BenchmarkCascade$/^gosignals$", "1x", rep), d)
+	add(djJob("cascade", rep), d)
 	return js
 }
 
@@ -137,8 +139,10 @@ func (c *collector) record(j job, out []byte, rss int64) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", j.name, err)
 	}
-	for k, s := range samples {
-		c.add(k, s, rss)
+	for k, ss := range samples {
+		for _, s := range ss {
+			c.add(k, s, rss)
+		}
 	}
 	return nil
 }

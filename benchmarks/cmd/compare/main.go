@@ -28,7 +28,7 @@ import (
 
 type config struct {
 	dir, out, python, script, stat string
-	runs                           int
+	runs, repeat                   int
 	benchtime                      time.Duration
 	django, install                bool
 	saves, books, comments         int
@@ -41,6 +41,7 @@ func main() {
 	flag.StringVar(&cfg.python, "python", "/usr/bin/python3", "Python interpreter that imports Django")
 	flag.StringVar(&cfg.stat, "stat", "best", "statistic over the rounds: best or median")
 	flag.IntVar(&cfg.runs, "runs", 5, "rounds: processes started per benchmark group and side")
+	flag.IntVar(&cfg.repeat, "repeat", 3, "timed runs of each database workload per process")
 	flag.DurationVar(&cfg.benchtime, "benchtime", 200*time.Millisecond, "time per dispatch benchmark and round, on each side")
 	flag.BoolVar(&cfg.django, "django", true, "run the Django side")
 	flag.BoolVar(&cfg.install, "install", true, "install python3-django with apt-get when it is missing")
@@ -48,8 +49,8 @@ func main() {
 	flag.IntVar(&cfg.books, "books", 2000, "books of the author deleted in the cascade workload")
 	flag.IntVar(&cfg.comments, "comments", 5, "comments of each book in the cascade workload")
 	flag.Parse()
-	if cfg.stat != "best" && cfg.stat != "median" || cfg.runs < 1 || cfg.saves < 1 || cfg.books < 1 || cfg.comments < 0 {
-		fmt.Fprintln(os.Stderr, "compare: need -stat best|median, -runs ≥ 1, -saves ≥ 1, -books ≥ 1, -comments ≥ 0")
+	if cfg.stat != "best" && cfg.stat != "median" || cfg.runs < 1 || cfg.repeat < 1 || cfg.saves < 1 || cfg.books < 1 || cfg.comments < 0 {
+		fmt.Fprintln(os.Stderr, "compare: need -stat best|median, -runs ≥ 1, -repeat ≥ 1, -saves ≥ 1, -books ≥ 1, -comments ≥ 0")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -120,9 +121,10 @@ func compare(ctx context.Context, cfg config) error {
 
 // setup describes the run in one paragraph.
 func setup(cfg config, m machine, c *collector) string {
-	stat := fmt.Sprintf("the best (fastest) of %d rounds", cfg.runs)
+	stat := fmt.Sprintf("the best (fastest) of %d rounds (of %d timed runs for the save and cascade workloads, %d per process)",
+		cfg.runs, cfg.runs*cfg.repeat, cfg.repeat)
 	if cfg.stat == "median" {
-		stat = fmt.Sprintf("the median of %d rounds", cfg.runs)
+		stat = "the median" + strings.TrimPrefix(stat, "the best (fastest)")
 	}
 	s := fmt.Sprintf("%s, %d CPUs, load average %s before and %s after the run (%s). "+
 		"Go side: %s, GORM on modernc.org/sqlite (SQLite %s). ",

@@ -47,10 +47,10 @@ func benchKey(name string) (key, error) {
 }
 
 // parseGoBench reads the output of a Go test binary run with -test.bench
-// and returns one sample per benchmark line. A FAIL line or a panic is an
-// error.
-func parseGoBench(r io.Reader) (map[key]sample, error) {
-	out := map[key]sample{}
+// and returns the samples of each benchmark, one per line (-test.count
+// repeats them). A FAIL line or a panic is an error.
+func parseGoBench(r io.Reader) (map[key][]sample, error) {
+	out := map[key][]sample{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
@@ -84,7 +84,7 @@ func parseGoBench(r io.Reader) (map[key]sample, error) {
 		if s.ns < 0 {
 			return nil, fmt.Errorf("line %q has no ns/op", line)
 		}
-		out[k] = s
+		out[k] = append(out[k], s)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err

@@ -179,7 +179,7 @@ func (r *report) djangoTable() *table {
 		gs, gsok := g.signals()
 		target := "—"
 		if tg, ok := djangoTargets[kind(w)]; ok {
-			target = "≥ " + times(tg)
+			target = fmt.Sprintf("≥ %g×", tg)
 		}
 		t.add(workloadName(w, r.sz), target, duration(d.ns), duration(g.ns), times(d.ns/g.ns),
 			count(dq, dqok)+" / "+count(gq, gqok), count(ds, dsok)+" / "+count(gs, gsok),

@@ -209,7 +209,7 @@ func newCheck(w, what string, ratio, target float64) check {
 	if c.met {
 		c.verdict = fmt.Sprintf("met (%s)", times(ratio))
 	} else {
-		c.verdict = fmt.Sprintf("missed: %s, %.0f%% short of %s", times(ratio), 100*(1-ratio/target), times(target))
+		c.verdict = fmt.Sprintf("missed: %s, %.0f%% short of %g×", times(ratio), 100*(1-ratio/target), target)
 	}
 	return c
 }
