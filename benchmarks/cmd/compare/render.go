@@ -181,7 +181,11 @@ func (r *report) djangoTable() *table {
 		if tg, ok := djangoTargets[kind(w)]; ok {
 			target = fmt.Sprintf("≥ %g×", tg)
 		}
-		t.add(workloadName(w, r.sz), target, duration(d.ns), duration(g.ns), times(d.ns/g.ns),
+		ratio := times(d.ns / g.ns)
+		if dsok && gsok && ds != gs {
+			ratio += " (not comparable: signals differ)"
+		}
+		t.add(workloadName(w, r.sz), target, duration(d.ns), duration(g.ns), ratio,
 			count(dq, dqok)+" / "+count(gq, gqok), count(ds, dsok)+" / "+count(gs, gsok),
 			mib(d.rssKiB)+" / "+mib(g.rssKiB))
 	}

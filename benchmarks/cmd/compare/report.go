@@ -185,13 +185,14 @@ func (r *report) whySlower(w string, d, g measured) string {
 			floor = impl
 		}
 	}
+	target := djangoTargets[kind(w)]
+	need := fmt.Sprintf("Reaching %g× would take %s or less on the Go side.", target, duration(d.ns/target))
 	f := r.get(w, floor)
 	if !f.ok {
-		return fmt.Sprintf("Django takes %s, %s %s.", duration(d.ns), implName(w, ours), duration(g.ns))
+		return fmt.Sprintf("Django takes %s, %s %s. %s", duration(d.ns), implName(w, ours), duration(g.ns), need)
 	}
 	extra := g.ns - f.ns
-	target := djangoTargets[kind(w)]
-	s := fmt.Sprintf("%s takes %s, %s %s, Django %s. ", implName(w, floor), duration(f.ns), implName(w, ours), duration(g.ns), duration(d.ns))
+	s := fmt.Sprintf("%s takes %s, %s %s, Django %s. %s ", implName(w, floor), duration(f.ns), implName(w, ours), duration(g.ns), duration(d.ns), need)
 	if d.ns/f.ns < target {
 		s += fmt.Sprintf("Even signals that cost nothing would leave Go only %s faster than Django here: "+
 			"the work around the signals, not the signals, sets the ratio. ", times(d.ns/f.ns))

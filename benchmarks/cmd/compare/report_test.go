@@ -64,6 +64,7 @@ func TestReportChecks(t *testing.T) {
 	}
 	save := r.checks[2].why
 	for _, part := range []string{"GORM alone, no signals (floor) takes 120 ns, signalsgorm plugin 150 ns, Django 300 ns",
+		"Reaching 3× would take 100 ns or less on the Go side.",
 		"only 2.50× faster", "The signals add 30.0 ns over the floor (20% of the Go time)"} {
 		if !strings.Contains(save, part) {
 			t.Errorf("why %q lacks %q", save, part)
@@ -89,6 +90,9 @@ func TestTables(t *testing.T) {
 	}
 	if want := []string{"send, 1 receiver", "≥ 80×", "200 ns", "2.00 ns", "100×", "— / —", "— / —", "40.0 MiB / 17.0 MiB"}; strings.Join(d.rows[0], "|") != strings.Join(want, "|") {
 		t.Errorf("first row %q, want %q", d.rows[0], want)
+	}
+	if got := d.rows[2][4]; got != "16.7× (not comparable: signals differ)" {
+		t.Errorf("cascade ratio cell %q", got)
 	}
 	g := r.goTable()
 	var impls []string
