@@ -110,3 +110,22 @@ func TestPermanent(t *testing.T) {
 		t.Fatal("Permanent(nil)")
 	}
 }
+
+func TestCorrelationID(t *testing.T) {
+	ctx := context.Background()
+	if outbox.CorrelationID(ctx) != "" {
+		t.Fatal("empty context")
+	}
+	env := sample()
+	dctx := outbox.NewContext(ctx, &outbox.Delivery{Envelope: env, Receiver: "r"})
+	if got := outbox.CorrelationID(dctx); got != env.ID {
+		t.Fatalf("a delivery without correlation id correlates by its event: %q", got)
+	}
+	env.CorrelationID = "req-1"
+	if got := outbox.CorrelationID(dctx); got != "req-1" {
+		t.Fatalf("inherited: %q", got)
+	}
+	if got := outbox.CorrelationID(outbox.WithCorrelationID(dctx, "req-2")); got != "req-2" {
+		t.Fatalf("explicit: %q", got)
+	}
+}

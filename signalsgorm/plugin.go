@@ -32,6 +32,8 @@ type Plugin struct {
 	track   tracker
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
+
+	durable durableState // durable receivers: the outbox store, the workers to wake
 }
 
 // An Option configures a [Plugin].
@@ -122,7 +124,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M}
+	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDurableTx}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",

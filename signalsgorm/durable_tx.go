@@ -1,0 +1,111 @@
+package signalsgorm
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/outbox"
+)
+
+// durableState is the plugin's part of durable receivers.
+type durableState struct {
+	store     outbox.Store // WithOutbox, or the embedded table store
+	storeOnce sync.Once
+	mu        sync.Mutex
+	wakers    []chan struct{}
+}
+
+// WithOutbox makes durable receivers write their events to store (for
+// example the Watermill SQL outbox of package signalswatermill) instead of
+// the embedded outbox table.
+func WithOutbox(store outbox.Store) Option {
+	return func(p *Plugin) {
+		if store == nil {
+			p.err = errors.New("signalsgorm: WithOutbox: nil store")
+			return
+		}
+		p.durable.store = store
+	}
+}
+
+func (p *Plugin) outboxStore() outbox.Store {
+	p.durable.storeOnce.Do(func() {
+		if p.durable.store == nil {
+			p.durable.store = newTableStore(p.db.Dialector.Name())
+		}
+	})
+	return p.durable.store
+}
+
+func (p *Plugin) addWaker(c chan struct{}) {
+	p.durable.mu.Lock()
+	p.durable.wakers = append(p.durable.wakers, c)
+	p.durable.mu.Unlock()
+}
+
+// wakeWorkers tells the embedded workers that a transaction that wrote
+// outbox rows committed.
+func (p *Plugin) wakeWorkers(context.Context) error {
+	p.durable.mu.Lock()
+	defer p.durable.mu.Unlock()
+	for _, c := range p.durable.wakers {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+const durableTxKey = "signals:durable_tx"
+
+// registerDurableTx makes the writes of models with durable receivers run
+// in a transaction when SkipDefaultTransaction is set, so that the outbox
+// record commits with the change: GORM's own transaction callbacks do
+// nothing then (GORM does not even register them), and these, first and
+// last in the chain, begin and end one in their place.
+func (p *Plugin) registerDurableTx(db *gorm.DB) error {
+	var hooks []hook
+	for _, proc := range []string{"create", "update", "delete"} {
+		hooks = append(hooks,
+			hook{proc, "signals:durable_begin", "", "*", p.durableBegin},
+			hook{proc, "signals:durable_commit", "*", "", p.durableCommit})
+	}
+	return register(db, hooks...)
+}
+
+func (p *Plugin) durableBegin(db *gorm.DB) {
+	if !db.SkipDefaultTransaction || db.Error != nil || db.DryRun || db.Statement.Schema == nil ||
+		!durableModels.has(db.Statement.Schema.ModelType) {
+		return
+	}
+	if _, inTx := transactionOf(db); inTx {
+		return
+	}
+	tx := db.Session(&gorm.Session{NewDB: true, SkipDefaultTransaction: false}).Begin()
+	if tx.Error != nil {
+		db.AddError(tx.Error)
+		return
+	}
+	db.InstanceSet(durableTxKey, db.Statement.ConnPool)
+	db.Statement.ConnPool = tx.Statement.ConnPool
+}
+
+func (p *Plugin) durableCommit(db *gorm.DB) {
+	v, ok := db.InstanceGet(durableTxKey)
+	if !ok {
+		return
+	}
+	saved := v.(gorm.ConnPool)
+	if c, ok := db.Statement.ConnPool.(gorm.TxCommitter); ok {
+		if db.Error != nil {
+			_ = c.Rollback()
+		} else if err := c.Commit(); err != nil {
+			db.AddError(err)
+		}
+	}
+	db.Statement.ConnPool = saved
+}

@@ -1,0 +1,229 @@
+package signalsgorm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/outbox"
+)
+
+// ErrNotAtomic reports a durable receiver's event sent outside any
+// transaction, so that its outbox record could not commit or roll back
+// with the change. Statements on models with durable receivers open a
+// transaction when SkipDefaultTransaction is set; this is left for
+// signals sent by hand without one ([NewContext] of a *gorm.DB outside a
+// transaction).
+var ErrNotAtomic = errors.New("signalsgorm: durable receiver: the event was sent outside a transaction, so its outbox record cannot be atomic with the change (send it inside db.Transaction)")
+
+// processID tells the transactions of this process from those of others in
+// an envelope's Tx.
+var processID = outbox.NewID()[24:]
+
+const memoKey = "signals:durable_events"
+
+// eventMemo holds the envelopes a statement built, so that every durable
+// receiver of one event shares its ID and its encoding.
+type eventMemo struct {
+	stmt   *gorm.Statement
+	events map[eventKey]*pendingEvent
+	woken  bool
+}
+
+type eventKey struct {
+	signal string
+	inst   uintptr
+}
+
+type pendingEvent struct {
+	env     *outbox.Envelope
+	payload []byte
+	written bool            // a per-event store has its record
+	seen    map[string]bool // receivers that wrote this event
+}
+
+// durableWriter is the inline receiver of a durable receiver: it writes
+// the event to the outbox of the statement's transaction.
+type durableWriter struct {
+	name  string
+	topic string
+}
+
+func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbox.Envelope) error {
+	db, ok := ctx.Value(dbKey{}).(*gorm.DB)
+	if !ok {
+		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNoDB)
+	}
+	p := From(db)
+	if p == nil {
+		return errNotInstalled
+	}
+	t, inTx := transactionOf(db)
+	if !inTx {
+		return fmt.Errorf("durable receiver %s: %w", w.name, ErrNotAtomic)
+	}
+	memo := memoOf(db.Statement)
+	key := eventKey{w.topic, pointerOf(inst)}
+	pe := memo.events[key]
+	if pe == nil || pe.seen[w.name] { // a new event (or the same instance sent again)
+		env := build()
+		env.ID = outbox.NewID()
+		env.OccurredAt = time.Now().UTC()
+		env.CorrelationID = outbox.CorrelationID(ctx)
+		if t != nil {
+			env.Tx = processID + "-" + strconv.FormatUint(t.ID(), 10)
+			env.Seq = t.Next()
+		}
+		payload, err := outbox.Encode(env)
+		if err != nil {
+			return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, err)
+		}
+		pe = &pendingEvent{env: env, payload: payload, seen: map[string]bool{}}
+		memo.events[key] = pe
+	}
+	pe.seen[w.name] = true
+	store := p.outboxStore()
+	msg := &outbox.Message{Topic: w.topic, Envelope: pe.env, Payload: pe.payload}
+	if store.PerReceiver() {
+		msg.ID, msg.Receiver = outbox.NewID(), w.name
+	} else {
+		if pe.written {
+			return nil
+		}
+		msg.ID = pe.env.ID
+	}
+	if err := store.Append(ctx, db.Statement.ConnPool, msg); err != nil {
+		return fmt.Errorf("signalsgorm: durable receiver %s: writing the outbox: %w", w.name, err)
+	}
+	pe.written = true
+	if !memo.woken && t != nil {
+		memo.woken = true
+		t.add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
+	}
+	return nil
+}
+
+func memoOf(stmt *gorm.Statement) *eventMemo {
+	if v, ok := stmt.Settings.Load(memoKey); ok {
+		if m := v.(*eventMemo); m.stmt == stmt {
+			return m
+		}
+	}
+	m := &eventMemo{stmt: stmt, events: map[eventKey]*pendingEvent{}}
+	stmt.Settings.Store(memoKey, m)
+	return m
+}
+
+func pointerOf(v any) uintptr {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		return rv.Pointer()
+	}
+	return 0
+}
+
+func baseEnvelope(ctx context.Context, signal string, m *modelsignals.Model, using string, inst any) *outbox.Envelope {
+	env := &outbox.Envelope{Signal: signal, Using: using}
+	if m != nil {
+		env.Model, env.Table = m.Label, m.Table
+	}
+	if env.Model == "" {
+		env.Model = modelsignals.LabelOf(reflect.TypeOf(inst))
+	}
+	if db, ok := ctx.Value(dbKey{}).(*gorm.DB); ok {
+		env.PK = keyOf(db, inst)
+	}
+	env.Instance, _ = outbox.MarshalInstance(inst)
+	return env
+}
+
+func saveEnvelope(ctx context.Context, ev modelsignals.SaveEvent) *outbox.Envelope {
+	env := baseEnvelope(ctx, "post_save", ev.Model, ev.Using, ev.Instance)
+	env.Created = ev.Created
+	env.UpdateFields = ev.UpdateFields
+	if len(ev.Changes) > 0 {
+		t := reflect.TypeOf(ev.Instance)
+		env.Changed = make(map[string]outbox.Change, len(ev.Changes))
+		for _, c := range ev.Changes {
+			if outbox.Hidden(t, c.Field) {
+				continue
+			}
+			old, err1 := json.Marshal(c.Old)
+			nw, err2 := json.Marshal(c.New)
+			if err1 == nil && err2 == nil {
+				env.Changed[c.Field] = outbox.Change{Old: old, New: nw}
+			}
+		}
+	}
+	return env
+}
+
+func deleteEnvelope(ctx context.Context, ev modelsignals.DeleteEvent) *outbox.Envelope {
+	return baseEnvelope(ctx, "post_delete", ev.Model, ev.Using, ev.Instance)
+}
+
+func m2mEnvelope(ctx context.Context, ev modelsignals.M2MEvent) *outbox.Envelope {
+	env := baseEnvelope(ctx, "m2m_changed", ev.Model, ev.Using, ev.Instance)
+	env.Action, env.Field, env.Reverse = ev.Action.String(), ev.Field, ev.Reverse
+	if ev.Related != nil {
+		env.Related = ev.Related.Label
+	}
+	keys := ev.PKSet
+	if ev.Action == modelsignals.PostClear {
+		keys = ev.Removed
+	}
+	env.PKSet, _ = json.Marshal(keys)
+	return env
+}
+
+// keyOf returns the primary key of inst as text: the value of a single
+// key, a JSON object of the fields of a composite one.
+func keyOf(db *gorm.DB, inst any) string {
+	s, err := parse(db, inst)
+	if err != nil || len(s.PrimaryFields) == 0 {
+		return ""
+	}
+	rv := reflect.ValueOf(inst)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return ""
+		}
+		rv = rv.Elem()
+	}
+	ctx := context.Background()
+	if len(s.PrimaryFields) == 1 {
+		v, _ := s.PrimaryFields[0].ValueOf(ctx, rv)
+		return keyText(v)
+	}
+	obj := make(map[string]string, len(s.PrimaryFields))
+	for _, f := range s.PrimaryFields {
+		v, _ := f.ValueOf(ctx, rv)
+		obj[f.Name] = keyText(v)
+	}
+	b, _ := json.Marshal(obj)
+	return string(b)
+}
+
+func keyText(v any) string {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return ""
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return ""
+	}
+	if s, ok := rv.Interface().(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprint(rv.Interface())
+}

@@ -1,0 +1,126 @@
+package signalsgorm
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gosignals/signals/outbox"
+)
+
+// DeadLetters returns up to limit dead letters of receiver ("" for every
+// receiver), oldest first: the events a receiver failed MaxAttempts times
+// (or once, permanently). It implements outbox.DeadLetters.
+func (o *Outbox) DeadLetters(ctx context.Context, receiver string, limit int) ([]outbox.DeadLetter, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	q := o.db.WithContext(ctx).Table(OutboxTable).
+		Select("id, event_id, receiver, topic, payload, attempts, last_error, done_at").
+		Where("status = ?", statusDead)
+	if receiver != "" {
+		q = q.Where("receiver = ?", receiver)
+	}
+	var rows []struct {
+		ID        int64
+		EventID   string
+		Receiver  string
+		Topic     string
+		Payload   string
+		Attempts  int
+		LastError *string
+		DoneAt    *int64
+	}
+	if err := q.Order("id").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("signalsgorm: listing dead letters: %w", err)
+	}
+	out := make([]outbox.DeadLetter, len(rows))
+	for i, r := range rows {
+		out[i] = outbox.DeadLetter{ID: strconv.FormatInt(r.ID, 10), Receiver: r.Receiver, EventID: r.EventID,
+			Topic: r.Topic, Payload: []byte(r.Payload), Attempts: r.Attempts}
+		if r.LastError != nil {
+			out[i].Error = *r.LastError
+		}
+		if r.DoneAt != nil {
+			out[i].FailedAt = time.UnixMicro(*r.DoneAt).UTC()
+		}
+	}
+	return out, nil
+}
+
+// Replay makes the dead letters with the given IDs pending again, with
+// their attempts reset, and wakes the workers; it returns how many it
+// requeued. A replayed event keeps its place in the receiver's order: it
+// is delivered before the events written after it that are still
+// pending, and after those already delivered. It implements
+// outbox.DeadLetters.
+func (o *Outbox) Replay(ctx context.Context, ids ...string) (int, error) {
+	nums := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("signalsgorm: Replay: %q is not a dead letter ID of the embedded outbox", id)
+		}
+		nums = append(nums, n)
+	}
+	if len(nums) == 0 {
+		return 0, nil
+	}
+	res := o.db.WithContext(ctx).Exec("UPDATE "+OutboxTable+" SET status = ?, attempts = 0, done_at = NULL WHERE status = ? AND id IN ?",
+		statusPending, statusDead, nums)
+	if res.Error != nil {
+		return 0, fmt.Errorf("signalsgorm: Replay: %w", res.Error)
+	}
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	return int(res.RowsAffected), nil
+}
+
+// Purge deletes the delivered rows older than age and returns how many it
+// deleted. Pending rows and dead letters are kept.
+func (o *Outbox) Purge(ctx context.Context, age time.Duration) (int64, error) {
+	res := o.db.WithContext(ctx).Exec("DELETE FROM "+OutboxTable+" WHERE status = ? AND done_at < ?",
+		statusDelivered, time.Now().Add(-age).UnixMicro())
+	if res.Error != nil {
+		return 0, fmt.Errorf("signalsgorm: purging the outbox: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// Stats returns the backlog of each receiver that has rows in the outbox:
+// pending, dead and retained delivered events, and the lag (the age of the
+// oldest pending event), sorted by receiver.
+func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
+	var rows []struct {
+		Receiver string
+		Status   int
+		N        int64
+		Oldest   int64
+	}
+	err := o.db.WithContext(ctx).Raw("SELECT receiver, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM " + OutboxTable +
+		" GROUP BY receiver, status ORDER BY receiver").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("signalsgorm: outbox stats: %w", err)
+	}
+	var out []outbox.Stats
+	now := time.Now()
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].Receiver != r.Receiver {
+			out = append(out, outbox.Stats{Receiver: r.Receiver})
+		}
+		s := &out[len(out)-1]
+		switch r.Status {
+		case statusPending:
+			s.Pending = r.N
+			s.Lag = max(now.Sub(time.UnixMicro(r.Oldest)), 0)
+		case statusDelivered:
+			s.Delivered = r.N
+		case statusDead:
+			s.Dead = r.N
+		}
+	}
+	return out, nil
+}
