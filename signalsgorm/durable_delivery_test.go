@@ -1,0 +1,208 @@
+package signalsgorm_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+// A receiver that always fails: its event lands in the dead letters after
+// MaxAttempts, the other receiver of the same event is not blocked, and
+// replay delivers it once the receiver works.
+func TestDurableDeadLetterAndReplay(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		bad, good := "test.bad."+dialect, "test.good."+dialect
+		db, ob := openOutbox(t, dialect, nil, []string{bad, good})
+		var fixed atomic.Bool
+		var calls atomic.Int32
+		h, err := signalsgorm.DurablePostSave(bad, func(_ context.Context, ev outbox.Event[Account]) error {
+			calls.Add(1)
+			if !fixed.Load() {
+				return errors.New("smtp down")
+			}
+			return nil
+		})
+		durable[Account](t, h, err)
+		var ok sink[Account]
+		h2, err := signalsgorm.DurablePostSave(good, ok.receive)
+		durable[Account](t, h2, err)
+
+		for _, e := range []string{"a@x", "b@x"} {
+			if err := db.Create(&Account{Email: e}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := runOnce(t, ob); n != 2 {
+			t.Fatalf("delivered %d, want the good receiver's 2", n)
+		}
+		if len(ok.all()) != 2 || calls.Load() != 6 {
+			t.Fatalf("good got %d, bad was called %d times (want 2 and 2×3)", len(ok.all()), calls.Load())
+		}
+		dead, err := ob.DeadLetters(context.Background(), bad, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dead) != 2 || dead[0].Attempts != 3 || !strings.Contains(dead[0].Error, "smtp down") || dead[0].Receiver != bad || dead[0].FailedAt.IsZero() {
+			t.Fatalf("dead letters: %+v", dead)
+		}
+		if d, _ := ob.DeadLetters(context.Background(), good, 10); len(d) != 0 {
+			t.Fatalf("the good receiver has dead letters: %+v", d)
+		}
+		stats := statsOf(t, ob)
+		if stats[bad].Dead != 2 || stats[bad].Pending != 0 || stats[good].Delivered != 2 {
+			t.Fatalf("stats: %+v", stats)
+		}
+
+		fixed.Store(true)
+		n, err := ob.Replay(context.Background(), dead[0].ID, dead[1].ID, dead[1].ID)
+		if err != nil || n != 2 {
+			t.Fatalf("Replay: %d, %v", n, err)
+		}
+		if n := runOnce(t, ob); n != 2 {
+			t.Fatalf("replay delivered %d", n)
+		}
+		if d, _ := ob.DeadLetters(context.Background(), bad, 10); len(d) != 0 {
+			t.Fatalf("still dead: %+v", d)
+		}
+		if _, err := ob.Replay(context.Background(), "nope"); err == nil {
+			t.Fatal("Replay of a bad ID")
+		}
+	})
+}
+
+// A permanent failure is dead at once.
+func TestDurablePermanentFailure(t *testing.T) {
+	name := "test.permanent"
+	db, ob := openOutbox(t, "sqlite", nil, []string{name})
+	var calls atomic.Int32
+	h, err := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
+		calls.Add(1)
+		return outbox.Permanent(errors.New("no such user"))
+	})
+	durable[Account](t, h, err)
+	if err := db.Create(&Account{Email: "x"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	runOnce(t, ob)
+	if dead, _ := ob.DeadLetters(context.Background(), name, 1); calls.Load() != 1 || len(dead) != 1 || dead[0].Attempts != 1 {
+		t.Fatalf("calls %d, dead %+v", calls.Load(), dead)
+	}
+}
+
+// Once applies a redelivered event's effect once.
+func TestDurableOnce(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		name := "test.once." + dialect
+		db, ob := openOutbox(t, dialect, nil, []string{name})
+		var applied atomic.Int32
+		h, err := signalsgorm.DurablePostSave(name, func(ctx context.Context, ev outbox.Event[Account]) error {
+			ok, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error {
+				return tx.Model(&Tally{}).Where("name = ?", "accounts").Update("n", gorm.Expr("n + 1")).Error
+			})
+			if ok {
+				applied.Add(1)
+			}
+			return err
+		})
+		durable[Account](t, h, err)
+		if err := db.Create(&Tally{Name: "accounts"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&Account{Email: "x"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		runOnce(t, ob)
+		// Redeliver: as if the worker had crashed before marking the row.
+		if err := db.Exec("UPDATE "+signalsgorm.OutboxTable+" SET status = 0").Error; err != nil {
+			t.Fatal(err)
+		}
+		if n := runOnce(t, ob); n != 1 {
+			t.Fatalf("redelivered %d", n)
+		}
+		var tally Tally
+		if err := db.First(&tally, "name = ?", "accounts").Error; err != nil {
+			t.Fatal(err)
+		}
+		if tally.N != 1 || applied.Load() != 1 {
+			t.Fatalf("applied %d times, tally %d", applied.Load(), tally.N)
+		}
+		if _, err := signalsgorm.Once(context.Background(), db, func(*gorm.DB) error { return nil }); !errors.Is(err, signalsgorm.ErrNoDelivery) {
+			t.Fatalf("Once outside a handler: %v", err)
+		}
+	})
+}
+
+// Events of one key reach a receiver in commit order; Run delivers in the
+// background, woken by commits; Purge drops delivered rows.
+func TestDurableRunOrderAndPurge(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		name := "test.order." + dialect
+		db, ob := openOutbox(t, dialect, nil, []string{name})
+		var got sink[Account]
+		h, err := signalsgorm.DurablePostSave(name, got.receive)
+		durable[Account](t, h, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- ob.Run(ctx) }()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}()
+		a := Account{Email: "o@x"}
+		if err := db.Create(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		const n = 30
+		for i := 1; i <= n; i++ {
+			if err := db.Model(&a).Update("Visits", i).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for len(got.all()) < n+1 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		evs := got.all()
+		if len(evs) != n+1 {
+			t.Fatalf("delivered %d of %d", len(evs), n+1)
+		}
+		for i, ev := range evs[1:] {
+			if ev.Instance.Visits != i+1 {
+				t.Fatalf("event %d has Visits %d: out of order", i+1, ev.Instance.Visits)
+			}
+		}
+		if err := ob.Run(ctx); err == nil {
+			t.Fatal("a second Run")
+		}
+		purged, err := ob.Purge(context.Background(), -time.Hour)
+		if err != nil || purged != n+1 {
+			t.Fatalf("Purge: %d, %v", purged, err)
+		}
+		if outboxRows(t, db) != 0 {
+			t.Fatal("rows left")
+		}
+	})
+}
+
+func statsOf(t *testing.T, ob *signalsgorm.Outbox) map[string]outbox.Stats {
+	t.Helper()
+	st, err := ob.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]outbox.Stats{}
+	for _, s := range st {
+		out[s.Receiver] = s
+	}
+	return out
+}
