@@ -1,0 +1,235 @@
+// Package signalsnats is the NATS JetStream transport of durable receivers:
+// the relay publishes the outbox's events to a stream, with the event ID
+// as JetStream's de-duplication ID (Nats-Msg-Id), and workers consume one
+// durable consumer per receiver. It uses watermill-nats's pkg/nats.
+//
+// Streams and consumers are created by this package ([EnsureStream],
+// [Subscriber]) and bound by name, never created by the subscription:
+// watermill-nats would otherwise delete a consumer it created when the
+// worker stops, and the next one would get every acknowledged event
+// again (watermill#671).
+package signalsnats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
+	"github.com/nats-io/nats.go"
+
+	"github.com/gosignals/signals/outbox"
+)
+
+// Config describes the stream durable receivers use.
+type Config struct {
+	// URL of the NATS server; default nats.DefaultURL.
+	URL string
+	// Stream is the stream's name; default "SIGNALS".
+	Stream string
+	// TopicPrefix must be the outbox's (signalswatermill.SQLOutbox); the
+	// stream's subject is TopicPrefix + "signals.>".
+	TopicPrefix string
+	// Duplicates is the stream's de-duplication window; default 10
+	// minutes. A relay that re-sends an event within it is dropped by the
+	// server; later, the receiver gets it twice (with the same event ID).
+	Duplicates time.Duration
+	// AckWait is how long the server waits for a worker's acknowledgement
+	// before redelivering; default 2 minutes. Keep it above the workers'
+	// retry budget.
+	AckWait time.Duration
+	// MaxDeliver caps the server's redeliveries of one event to one
+	// receiver (after worker crashes); default 20.
+	MaxDeliver int
+	// Options are extra connection options; the package adds unlimited
+	// reconnection.
+	Options []nats.Option
+	// Logger receives Watermill's logs; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.URL == "" {
+		c.URL = nats.DefaultURL
+	}
+	if c.Stream == "" {
+		c.Stream = "SIGNALS"
+	}
+	if c.Duplicates <= 0 {
+		c.Duplicates = 10 * time.Minute
+	}
+	if c.AckWait <= 0 {
+		c.AckWait = 2 * time.Minute
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func (c Config) options() []nats.Option {
+	return append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}, c.Options...)
+}
+
+// Durable returns the durable consumer name of a receiver: its name with
+// '.' replaced by '_' (NATS forbids dots there).
+func Durable(receiver string) string { return strings.ReplaceAll(receiver, ".", "_") }
+
+// EnsureStream creates the stream, or updates its subjects and window.
+func EnsureStream(ctx context.Context, cfg Config) error {
+	cfg = cfg.withDefaults()
+	nc, js, err := connect(cfg)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	sc := &nats.StreamConfig{
+		Name:       cfg.Stream,
+		Subjects:   []string{cfg.TopicPrefix + "signals.>"},
+		Storage:    nats.FileStorage,
+		Duplicates: cfg.Duplicates,
+	}
+	if _, err := js.StreamInfo(cfg.Stream, nats.Context(ctx)); errors.Is(err, nats.ErrStreamNotFound) {
+		_, err = js.AddStream(sc, nats.Context(ctx))
+		if err != nil {
+			return fmt.Errorf("signalsnats: creating stream %s: %w", cfg.Stream, err)
+		}
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("signalsnats: stream %s: %w", cfg.Stream, err)
+	}
+	if _, err := js.UpdateStream(sc, nats.Context(ctx)); err != nil {
+		return fmt.Errorf("signalsnats: updating stream %s: %w", cfg.Stream, err)
+	}
+	return nil
+}
+
+// DeleteStream deletes the stream (for tests and tear-down).
+func DeleteStream(cfg Config) error {
+	cfg = cfg.withDefaults()
+	nc, js, err := connect(cfg)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	return js.DeleteStream(cfg.Stream)
+}
+
+func connect(cfg Config) (*nats.Conn, nats.JetStreamContext, error) {
+	nc, err := nats.Connect(cfg.URL, cfg.options()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("signalsnats: connecting to %s: %w", cfg.URL, err)
+	}
+	js, err := nc.JetStream()
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("signalsnats: %w", err)
+	}
+	return nc, js, nil
+}
+
+// Publisher returns the relay's publisher: JetStream, with each message's
+// UUID (the event ID) as Nats-Msg-Id, waiting for the server's
+// acknowledgement.
+func Publisher(cfg Config) (message.Publisher, error) {
+	cfg = cfg.withDefaults()
+	pub, err := wmnats.NewPublisher(wmnats.PublisherConfig{
+		URL:         cfg.URL,
+		NatsOptions: cfg.options(),
+		Marshaler:   &wmnats.NATSMarshaler{},
+		JetStream:   wmnats.JetStreamConfig{TrackMsgId: true},
+	}, watermill.NewSlogLogger(cfg.Logger))
+	if err != nil {
+		return nil, fmt.Errorf("signalsnats: %w", err)
+	}
+	return pub, nil
+}
+
+// Subscriber creates (or keeps) the durable consumer of receiver r, filtered
+// on its topic, and returns a subscriber bound to it; the consumer's queue
+// group spreads the events over every worker process of the receiver.
+// Use it as signalswatermill.WorkerConfig.Subscriber.
+func Subscriber(cfg Config) func(r outbox.Receiver) (message.Subscriber, error) {
+	cfg = cfg.withDefaults()
+	return func(r outbox.Receiver) (message.Subscriber, error) {
+		durable := Durable(r.Name)
+		if err := ensureConsumer(cfg, durable, cfg.TopicPrefix+r.Topic()); err != nil {
+			return nil, err
+		}
+		sub, err := wmnats.NewSubscriber(wmnats.SubscriberConfig{
+			URL:              cfg.URL,
+			QueueGroupPrefix: durable,
+			SubscribersCount: 1,
+			AckWaitTimeout:   cfg.AckWait,
+			CloseTimeout:     10 * time.Second,
+			NatsOptions:      cfg.options(),
+			Unmarshaler:      &wmnats.NATSMarshaler{},
+			JetStream: wmnats.JetStreamConfig{
+				SubscribeOptions:  []nats.SubOpt{nats.Bind(cfg.Stream, durable), nats.ManualAck()},
+				DurableCalculator: func(string, string) string { return durable },
+			},
+		}, watermill.NewSlogLogger(cfg.Logger))
+		if err != nil {
+			return nil, fmt.Errorf("signalsnats: %w", err)
+		}
+		return sub, nil
+	}
+}
+
+func ensureConsumer(cfg Config, durable, subject string) error {
+	nc, js, err := connect(cfg)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	if _, err := js.ConsumerInfo(cfg.Stream, durable); err == nil {
+		return nil
+	} else if !errors.Is(err, nats.ErrConsumerNotFound) {
+		return fmt.Errorf("signalsnats: consumer %s: %w", durable, err)
+	}
+	_, err = js.AddConsumer(cfg.Stream, &nats.ConsumerConfig{
+		Durable:        durable,
+		DeliverSubject: "_signals_deliver." + cfg.Stream + "." + durable,
+		DeliverGroup:   durable,
+		DeliverPolicy:  nats.DeliverAllPolicy,
+		AckPolicy:      nats.AckExplicitPolicy,
+		AckWait:        cfg.AckWait,
+		MaxDeliver:     cfg.MaxDeliver,
+		MaxAckPending:  1000,
+		FilterSubject:  subject,
+	})
+	if err != nil {
+		return fmt.Errorf("signalsnats: creating consumer %s: %w", durable, err)
+	}
+	return nil
+}
+
+// Stats returns the backlog of each receiver's consumer: Pending counts
+// the events not delivered yet plus those delivered and not acknowledged.
+// Lag is not known to the server and is left 0.
+func Stats(ctx context.Context, cfg Config, receivers ...string) ([]outbox.Stats, error) {
+	cfg = cfg.withDefaults()
+	nc, js, err := connect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	out := make([]outbox.Stats, 0, len(receivers))
+	for _, r := range receivers {
+		ci, err := js.ConsumerInfo(cfg.Stream, Durable(r), nats.Context(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("signalsnats: consumer of %s: %w", r, err)
+		}
+		out = append(out, outbox.Stats{Receiver: r, Pending: int64(ci.NumPending) + int64(ci.NumAckPending),
+			Delivered: int64(ci.AckFloor.Consumer)})
+	}
+	return out, nil
+}

@@ -1,0 +1,178 @@
+package signalswatermill
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+	"github.com/ThreeDotsLabs/watermill/message"
+	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+
+	"github.com/gosignals/signals/outbox"
+)
+
+// Metadata keys of the messages this package publishes, besides
+// Watermill's correlation_id.
+const (
+	MetaSignal   = "signal"
+	MetaModel    = "model"
+	MetaPK       = "pk"
+	MetaEventID  = "event_id"
+	MetaSchema   = "schema"
+	MetaReplayTo = "signals_replay_to" // a replayed dead letter: only this receiver handles it
+	schemaV1     = "signals.event/v1"
+)
+
+// Dialects of [SQLOutbox].
+const (
+	Postgres = "postgres"
+	MySQL    = "mysql"
+)
+
+// SQLOutbox is the outbox of broker mode: a watermill-sql table in the
+// application's PostgreSQL or MySQL/MariaDB database, written in the
+// model change's transaction and read by the relay. It implements
+// outbox.Store.
+type SQLOutbox struct {
+	// Dialect is Postgres or MySQL.
+	Dialect string
+	// ForwarderTopic names the table (watermill_<topic>); default
+	// "signals_outbox".
+	ForwarderTopic string
+	// TopicPrefix is put before each event's topic (outbox.Topic) on the
+	// broker, to keep the subjects of several applications apart.
+	TopicPrefix string
+	// Logger receives Watermill's logs; default slog.Default().
+	Logger *slog.Logger
+}
+
+func (s *SQLOutbox) topic() string {
+	if s.ForwarderTopic == "" {
+		return "signals_outbox"
+	}
+	return s.ForwarderTopic
+}
+
+func (s *SQLOutbox) logger() watermill.LoggerAdapter {
+	if s.Logger == nil {
+		return watermill.NewSlogLogger(slog.Default())
+	}
+	return watermill.NewSlogLogger(s.Logger)
+}
+
+func (s *SQLOutbox) adapters() (wmsql.SchemaAdapter, wmsql.OffsetsAdapter, error) {
+	switch s.Dialect {
+	case Postgres:
+		return wmsql.DefaultPostgreSQLSchema{}, wmsql.DefaultPostgreSQLOffsetsAdapter{}, nil
+	case MySQL:
+		return wmsql.MySQLQueueSchema{}, wmsql.MySQLQueueOffsetsAdapter{}, nil
+	}
+	return nil, nil, fmt.Errorf("signalswatermill: SQLOutbox: unknown dialect %q (use Postgres or MySQL)", s.Dialect)
+}
+
+// PerReceiver implements outbox.Store: one record per event, fanned out
+// to the receivers by the broker.
+func (s *SQLOutbox) PerReceiver() bool { return false }
+
+// Append implements outbox.Store: it publishes the event with
+// watermill-sql's publisher on tx, wrapped for the forwarder.
+func (s *SQLOutbox) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
+	return s.publish(ctx, tx, s.TopicPrefix+m.Topic, Message(m.Envelope, m.Payload, m.ID))
+}
+
+func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, topic string, msg *message.Message) error {
+	schema, _, err := s.adapters()
+	if err != nil {
+		return err
+	}
+	pub, err := wmsql.NewPublisher(execer{tx}, wmsql.PublisherConfig{SchemaAdapter: schema}, s.logger())
+	if err != nil {
+		return fmt.Errorf("signalswatermill: %w", err)
+	}
+	msg.SetContext(ctx)
+	fw := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: s.topic()})
+	if err := fw.Publish(topic, msg); err != nil {
+		return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
+	}
+	return nil
+}
+
+// Message returns the Watermill message of an event: its UUID is id (the
+// event ID), its payload the encoded envelope, its metadata the routing
+// copies.
+func Message(env *outbox.Envelope, payload []byte, id string) *message.Message {
+	msg := message.NewMessage(id, payload)
+	msg.Metadata.Set(MetaSignal, env.Signal)
+	msg.Metadata.Set(MetaModel, env.Model)
+	msg.Metadata.Set(MetaPK, env.PK)
+	msg.Metadata.Set(MetaEventID, env.ID)
+	msg.Metadata.Set(MetaSchema, schemaV1)
+	msg.Metadata.Set("content-type", "application/json")
+	if env.CorrelationID != "" {
+		msg.Metadata.Set("correlation_id", env.CorrelationID)
+	}
+	return msg
+}
+
+// Init creates the outbox table and the relay's offsets table.
+func (s *SQLOutbox) Init(ctx context.Context, db *sql.DB) error {
+	sub, err := s.subscriber(db)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	if err := sub.SubscribeInitialize(s.topic()); err != nil {
+		return fmt.Errorf("signalswatermill: creating the outbox tables: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLOutbox) subscriber(db *sql.DB) (*wmsql.Subscriber, error) {
+	schema, offsets, err := s.adapters()
+	if err != nil {
+		return nil, err
+	}
+	group := "signals_relay"
+	if s.Dialect == MySQL {
+		group = "" // the queue schema has no consumer groups: rows are marked acked
+	}
+	sub, err := wmsql.NewSubscriber(wmsql.BeginnerFromStdSQL(db), wmsql.SubscriberConfig{
+		ConsumerGroup:  group,
+		SchemaAdapter:  schema,
+		OffsetsAdapter: offsets,
+	}, s.logger())
+	if err != nil {
+		return nil, fmt.Errorf("signalswatermill: %w", err)
+	}
+	return sub, nil
+}
+
+// Relay returns the forwarder that reads the outbox in db and publishes
+// each event to its topic with pub, at least once: a row is acknowledged
+// after pub accepted it, and one that pub refuses is read again. Run it
+// with Run(ctx); Close stops it.
+func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*forwarder.Forwarder, error) {
+	sub, err := s.subscriber(db)
+	if err != nil {
+		return nil, err
+	}
+	f, err := forwarder.NewForwarder(sub, pub, s.logger(), forwarder.Config{ForwarderTopic: s.topic(), AckWhenCannotUnwrap: true})
+	if err != nil {
+		return nil, fmt.Errorf("signalswatermill: %w", err)
+	}
+	return f, nil
+}
+
+// execer adapts an outbox.Execer to watermill-sql's ContextExecutor.
+type execer struct{ tx outbox.Execer }
+
+func (e execer) ExecContext(ctx context.Context, q string, args ...any) (wmsql.Result, error) {
+	return e.tx.ExecContext(ctx, q, args...)
+}
+
+func (e execer) QueryContext(ctx context.Context, q string, args ...any) (wmsql.Rows, error) {
+	return e.tx.QueryContext(ctx, q, args...)
+}
