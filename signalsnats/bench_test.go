@@ -10,6 +10,7 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalswatermill/wmtest"
 	"github.com/gosignals/signals/signalsnats"
 )
 
@@ -18,16 +19,16 @@ import (
 // them to JetStream, until the stream holds them all.
 func BenchmarkRelayPostgresToNATS(b *testing.B) {
 	cfg := natsConfig(b, natsURL())
-	a := openApp(b, "postgres", database(b, "postgres"), cfg.TopicPrefix)
-	h, err := signalsgorm.DurablePostSave(unique("bench.relay."), func(context.Context, outbox.Event[Account]) error { return nil })
+	a := wmtest.OpenApp(b, "postgres", wmtest.Database(b, "postgres"), cfg.TopicPrefix)
+	h, err := signalsgorm.DurablePostSave(wmtest.Unique("bench.relay."), func(context.Context, outbox.Event[wmtest.Account]) error { return nil })
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer h.Disconnect()
 	n := b.N
 	for i := 0; i < n; i += 500 {
-		accts := make([]Account, min(500, n-i))
-		if err := a.db.Create(&accts).Error; err != nil {
+		accts := make([]wmtest.Account, min(500, n-i))
+		if err := a.DB.Create(&accts).Error; err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -41,7 +42,7 @@ func BenchmarkRelayPostgresToNATS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	relay, err := a.outbox.Relay(a.sqlDB, pub)
+	relay, err := a.Outbox.Relay(a.SQLDB, pub)
 	if err != nil {
 		b.Fatal(err)
 	}

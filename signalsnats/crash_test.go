@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalswatermill/wmtest"
 	"github.com/gosignals/signals/signalsnats"
 	"github.com/gosignals/signals/signalswatermill"
 )
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 
 func helperConfig() signalsnats.Config {
 	return signalsnats.Config{URL: os.Getenv("SIGNALS_HELPER_NATS"), Stream: os.Getenv("SIGNALS_HELPER_STREAM"),
-		TopicPrefix: os.Getenv("SIGNALS_HELPER_PREFIX"), AckWait: 30 * time.Second, Logger: quiet}
+		TopicPrefix: os.Getenv("SIGNALS_HELPER_PREFIX"), AckWait: 30 * time.Second, Logger: wmtest.Quiet}
 }
 
 func helperContext() context.Context {
@@ -56,7 +57,7 @@ func helperRelay() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: cfg.TopicPrefix, Logger: quiet}
+	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: cfg.TopicPrefix, Logger: wmtest.Quiet}
 	relay, err := ob.Relay(db, pub)
 	if err != nil {
 		log.Fatal(err)
@@ -74,12 +75,12 @@ func helperWorker() {
 	}
 	sqlDB, _ := db.DB()
 	name := os.Getenv("SIGNALS_HELPER_RECEIVER")
-	if _, err := signalsgorm.DurablePostSave(name, effectReceiver(db)); err != nil {
+	if _, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(db)); err != nil {
 		log.Fatal(err)
 	}
 	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: cfg.TopicPrefix}
 	w, err := signalswatermill.NewWorker(signalswatermill.WorkerConfig{Receivers: []string{name}, TopicPrefix: cfg.TopicPrefix,
-		Subscriber: signalsnats.Subscriber(cfg), DeadLetters: &signalswatermill.DeadLetterTable{DB: sqlDB, Outbox: ob}, Logger: quiet})
+		Subscriber: signalsnats.Subscriber(cfg), DeadLetters: &signalswatermill.DeadLetterTable{DB: sqlDB, Outbox: ob}, Logger: wmtest.Quiet})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -136,10 +137,10 @@ func TestCrashRelayAndWorker(t *testing.T) {
 		t.Skip("crash test: 10 000 events")
 	}
 	cfg := natsConfig(t, natsURL())
-	dsn := database(t, "postgres")
-	a := openApp(t, "postgres", dsn, cfg.TopicPrefix)
-	name := unique("nats.crash.")
-	h, err := signalsgorm.DurablePostSave(name, effectReceiver(a.db))
+	dsn := wmtest.Database(t, "postgres")
+	a := wmtest.OpenApp(t, "postgres", dsn, cfg.TopicPrefix)
+	name := wmtest.Unique("nats.crash.")
+	h, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +148,11 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	const total, perTx = 10000, 500
 	write := func(from, to int) error {
 		for i := from; i < to; i += perTx {
-			accts := make([]Account, perTx)
+			accts := make([]wmtest.Account, perTx)
 			for j := range accts {
 				accts[j].Email = fmt.Sprintf("u%d@x", i+j)
 			}
-			if err := a.db.Create(&accts).Error; err != nil {
+			if err := a.DB.Create(&accts).Error; err != nil {
 				return err
 			}
 		}
@@ -169,13 +170,13 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	writing := make(chan error, 1)
 	go func() { writing <- write(total/2, total) }()
 
-	effects := func() int64 { return a.count(t, "SELECT COUNT(*) FROM effects") }
-	waitFor(t, 60*time.Second, "2 500 effects", func() bool { return effects() >= 2500 })
+	effects := func() int64 { return a.Count(t, "SELECT COUNT(*) FROM effects") }
+	wmtest.WaitFor(t, 60*time.Second, "2 500 effects", func() bool { return effects() >= 2500 })
 	relay.kill9()
 	t.Logf("relay killed at %d effects", effects())
 	time.Sleep(500 * time.Millisecond)
 	relay.start()
-	waitFor(t, 60*time.Second, "6 000 effects", func() bool { return effects() >= 6000 })
+	wmtest.WaitFor(t, 60*time.Second, "6 000 effects", func() bool { return effects() >= 6000 })
 	worker.kill9()
 	t.Logf("worker killed at %d effects", effects())
 	time.Sleep(500 * time.Millisecond)
@@ -183,14 +184,14 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	if err := <-writing; err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 120*time.Second, "every effect", func() bool { return effects() >= total })
+	wmtest.WaitFor(t, 120*time.Second, "every effect", func() bool { return effects() >= total })
 	time.Sleep(time.Second) // let redeliveries in flight land
 	relay.kill9()
 	worker.kill9()
 
 	// The forwarder wraps each event in a message of its own: the event ID
 	// is the wrapped message's uuid.
-	if n := a.count(t, `SELECT COUNT(*) FROM "watermill_signals_outbox"`); n != total {
+	if n := a.Count(t, `SELECT COUNT(*) FROM "watermill_signals_outbox"`); n != total {
 		t.Fatalf("%d outbox rows, want %d", n, total)
 	}
 	checks := []struct {
@@ -206,10 +207,10 @@ func TestCrashRelayAndWorker(t *testing.T) {
 		{"dead letters", "SELECT COUNT(*) FROM " + signalswatermill.DeadLetterTableName, 0},
 	}
 	for _, c := range checks {
-		if got := a.count(t, c.query); got != c.want {
+		if got := a.Count(t, c.query); got != c.want {
 			t.Errorf("%s: %d, want %d", c.what, got, c.want)
 		}
 	}
 	t.Logf("%d deliveries for %d events (%d redelivered, with the same event ID)",
-		a.count(t, "SELECT COUNT(*) FROM deliveries"), total, a.count(t, "SELECT COUNT(*) FROM deliveries")-total)
+		a.Count(t, "SELECT COUNT(*) FROM deliveries"), total, a.Count(t, "SELECT COUNT(*) FROM deliveries")-total)
 }

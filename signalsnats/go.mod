@@ -6,10 +6,9 @@ require (
 	github.com/ThreeDotsLabs/watermill v1.5.1
 	github.com/ThreeDotsLabs/watermill-nats/v2 v2.1.3
 	github.com/gosignals/signals v0.0.0
-	github.com/gosignals/signals/signalsgorm v0.0.0-00010101000000-000000000000
+	github.com/gosignals/signals/signalsgorm v0.0.0
 	github.com/gosignals/signals/signalswatermill v0.0.0-00010101000000-000000000000
 	github.com/nats-io/nats.go v1.37.0
-	gorm.io/driver/mysql v1.6.0
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/gorm v1.31.2
 )
@@ -38,6 +37,7 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.29.0 // indirect
+	gorm.io/driver/mysql v1.6.0 // indirect
 )
 
 replace (

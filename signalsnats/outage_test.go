@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalswatermill/wmtest"
 )
 
 // natsServer is a nats-server process of the test's own, so that it can be
@@ -31,7 +32,7 @@ func newNATSServer(t *testing.T) *natsServer {
 	if err != nil {
 		bin = "/usr/sbin/nats-server"
 		if _, err = os.Stat(bin); err != nil {
-			require(t, "the nats-server binary", err)
+			wmtest.Require(t, "the nats-server binary", err)
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -90,14 +91,14 @@ func TestNATSOutage(t *testing.T) {
 	}
 	srv := newNATSServer(t)
 	cfg := natsConfig(t, srv.url())
-	a := openApp(t, "postgres", database(t, "postgres"), cfg.TopicPrefix)
-	name := unique("nats.outage.")
-	h, err := signalsgorm.DurablePostSave(name, effectReceiver(a.db))
+	a := wmtest.OpenApp(t, "postgres", wmtest.Database(t, "postgres"), cfg.TopicPrefix)
+	name := wmtest.Unique("nats.outage.")
+	h, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Disconnect() })
-	run(t, a, cfg, name)
+	wmtest.Start(t, a, broker(cfg), name)
 
 	var written atomic.Int64
 	stop := make(chan struct{})
@@ -110,8 +111,8 @@ func TestNATSOutage(t *testing.T) {
 				return
 			case <-time.After(50 * time.Millisecond):
 			}
-			accts := make([]Account, 5)
-			if err := a.db.Create(&accts).Error; err != nil {
+			accts := make([]wmtest.Account, 5)
+			if err := a.DB.Create(&accts).Error; err != nil {
 				writing <- err
 				return
 			}
@@ -119,12 +120,12 @@ func TestNATSOutage(t *testing.T) {
 		}
 	}()
 	time.Sleep(2 * time.Second)
-	before := a.count(t, "SELECT COUNT(*) FROM effects")
+	before := a.Count(t, "SELECT COUNT(*) FROM effects")
 	srv.kill()
 	down := written.Load()
 	time.Sleep(30 * time.Second)
 	during := written.Load() - down
-	backlog, lag, err := a.outbox.Backlog(t.Context(), a.sqlDB)
+	backlog, lag, err := a.Outbox.Backlog(t.Context(), a.SQLDB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,15 +140,15 @@ func TestNATSOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	total := written.Load()
-	waitFor(t, 90*time.Second, "every effect", func() bool { return a.count(t, "SELECT COUNT(*) FROM effects") >= total })
+	wmtest.WaitFor(t, 90*time.Second, "every effect", func() bool { return a.Count(t, "SELECT COUNT(*) FROM effects") >= total })
 	time.Sleep(500 * time.Millisecond)
-	if got := a.count(t, "SELECT COUNT(DISTINCT event_id) FROM effects"); got != total {
+	if got := a.Count(t, "SELECT COUNT(DISTINCT event_id) FROM effects"); got != total {
 		t.Fatalf("%d distinct effects, want %d", got, total)
 	}
-	if got := a.count(t, "SELECT COUNT(*) FROM effects"); got != total {
+	if got := a.Count(t, "SELECT COUNT(*) FROM effects"); got != total {
 		t.Fatalf("%d effects, want %d", got, total)
 	}
-	if n, _, _ := a.outbox.Backlog(t.Context(), a.sqlDB); n != 0 {
+	if n, _, _ := a.Outbox.Backlog(t.Context(), a.SQLDB); n != 0 {
 		t.Fatalf("backlog %d after the outage", n)
 	}
 }
