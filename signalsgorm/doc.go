@@ -229,6 +229,72 @@
 // post_* receivers this way, not pre_* ones. Signals of your own reach
 // after-commit receivers when sent with [NewContext](ctx, tx).
 //
+// # Durable receivers
+//
+// Django's advice is to keep receivers fast and hand heavy work to a task
+// queue. A durable receiver does that without a second system: it is
+// connected under a stable name, and each event is written to an outbox in
+// the same transaction as the model change, then delivered after the
+// commit by workers, at least once, with retries, backoff and dead
+// letters, surviving crashes:
+//
+//	signalsgorm.DurablePostSave("accounts.welcome_email", func(ctx context.Context, ev outbox.Event[User]) error {
+//		if !ev.Created {
+//			return nil
+//		}
+//		return mailer.Welcome(ctx, ev.Instance.Email, ev.Delivery.Key())
+//	})
+//
+// [DurablePostSave], [DurablePostDelete] and [DurableM2MChanged] (post_add,
+// post_remove, post_clear) connect an inline receiver that writes the
+// event, shown by introspection with Mode [ModeDurable], the user's
+// function and the durable name; the name is the routing key and, with
+// the event ID, the idempotency key (outbox.Delivery.Key). The handler gets
+// an outbox.Event[M]: the versioned envelope (event ID, a UUIDv7; model,
+// primary key, created, update_fields, changed fields when [TrackChanges]
+// is on, transaction and sequence, correlation ID) and a copy of the
+// instance decoded into a new M. Fields tagged signals:"-" never leave the
+// process; a model with a blank field tagged signals:"thin" sends no
+// instance at all. A rollback, or the rollback of the savepoint the event
+// was sent in, leaves no outbox record and delivers nothing.
+//
+// Embedded mode, the default, needs no other service: the events go to the
+// signals_outbox table of the application's own database (SQLite,
+// PostgreSQL, MySQL/MariaDB), one row per event and receiver, and
+// [Outbox.Run] delivers them in-process, one worker per receiver, in commit
+// order (a commit wakes the workers at once). A lease in
+// signals_outbox_leases keeps one worker per receiver across processes. A
+// failing event is retried with exponential backoff and, after
+// MaxAttempts (or at once for an outbox.Permanent error), moved to the
+// dead letters; meanwhile the receiver's later events wait, which keeps the
+// order of each row's events; other receivers are not delayed.
+// [Outbox.DeadLetters] and [Outbox.Replay] list and replay them,
+// [Outbox.Purge] drops delivered rows past the retention, [Outbox.Stats]
+// gives each receiver's backlog and lag.
+//
+// Broker mode writes the events to another outbox.Store, given with
+// [WithOutbox]: signalswatermill's SQL outbox, relayed to NATS JetStream
+// (signalsnats), RabbitMQ (signalsamqp) or Kafka (signalskafka), with
+// workers in other processes.
+//
+// Delivery is at least once. [Once] makes a handler's database effects
+// exactly-once: it records the delivery's key in signals_processed in the
+// same transaction as the effects, and skips an event already recorded.
+//
+// With SkipDefaultTransaction, a write of a model that has durable
+// receivers still runs in a transaction, which the plugin opens and
+// commits, so the row and its outbox record stand or fall together. A
+// durable event sent by hand outside any transaction is refused with
+// [ErrNotAtomic].
+//
+// Differences from Django, which has no durable receivers: a receiver gets
+// a copy of the instance, decoded from JSON, not the caller's object; it
+// may run more than once (make it idempotent); it runs after the commit,
+// so it cannot veto or undo the write. The embedded mode uses no
+// Watermill: Watermill has no SQLite Pub/Sub this project can use, the
+// per-receiver ordered log with leases is a few hundred lines on GORM, and
+// the plugin keeps no dependency beyond GORM.
+//
 // # Testing on-commit code
 //
 // Tests often run inside a transaction they roll back, where callbacks

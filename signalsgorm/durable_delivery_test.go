@@ -121,7 +121,7 @@ func TestDurableOnce(t *testing.T) {
 		}
 		runOnce(t, ob)
 		// Redeliver: as if the worker had crashed before marking the row.
-		if err := db.Exec("UPDATE "+signalsgorm.OutboxTable+" SET status = 0").Error; err != nil {
+		if err := db.Exec("UPDATE " + signalsgorm.OutboxTable + " SET status = 0").Error; err != nil {
 			t.Fatal(err)
 		}
 		if n := runOnce(t, ob); n != 1 {
