@@ -10,8 +10,8 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
-	"github.com/gosignals/signals/signalswatermill/wmtest"
 	"github.com/gosignals/signals/signalsnats"
+	"github.com/gosignals/signals/signalswatermill/wmtest"
 )
 
 // BenchmarkRelayPostgresToNATS measures the relay alone: the outbox holds

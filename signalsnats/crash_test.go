@@ -18,9 +18,9 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/signalsgorm"
-	"github.com/gosignals/signals/signalswatermill/wmtest"
 	"github.com/gosignals/signals/signalsnats"
 	"github.com/gosignals/signals/signalswatermill"
+	"github.com/gosignals/signals/signalswatermill/wmtest"
 )
 
 // TestMain turns the test binary into the relay or the worker process of
