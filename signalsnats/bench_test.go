@@ -15,11 +15,22 @@ import (
 )
 
 // BenchmarkRelayPostgresToNATS measures the relay alone: the outbox holds
-// b.N events, written beforehand; the timer covers the forwarder moving
-// them to JetStream, until the stream holds them all.
+// b.N events, written beforehand; the timer covers the forwarders moving
+// them to JetStream, until the stream holds them all, with the outbox in
+// 1, 4 and 8 partitions (one forwarder each).
 func BenchmarkRelayPostgresToNATS(b *testing.B) {
+	for _, parts := range []int{1, 4, 8} {
+		b.Run(fmt.Sprintf("partitions=%d", parts), func(b *testing.B) { benchRelay(b, parts) })
+	}
+}
+
+func benchRelay(b *testing.B, partitions int) {
 	cfg := natsConfig(b, natsURL())
 	a := wmtest.OpenApp(b, "postgres", wmtest.Database(b, "postgres"), cfg.TopicPrefix)
+	a.Outbox.Partitions = partitions
+	if err := a.Outbox.Init(context.Background(), a.SQLDB); err != nil {
+		b.Fatal(err)
+	}
 	h, err := signalsgorm.DurablePostSave(wmtest.Unique("bench.relay."), func(context.Context, outbox.Event[wmtest.Account]) error { return nil })
 	if err != nil {
 		b.Fatal(err)
@@ -83,9 +94,32 @@ func BenchmarkJetStreamPublishRaw(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		if _, err := js.Publish(subject, payload, nats.MsgId(fmt.Sprint(outbox.NewID()))); err != nil {
+		if _, err := js.Publish(subject, payload, nats.MsgId(outbox.NewID())); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkJetStreamPublishRawAsync is the ceiling: the same messages
+// published asynchronously, all acknowledgements awaited at the end.
+func BenchmarkJetStreamPublishRawAsync(b *testing.B) {
+	cfg := natsConfig(b, natsURL())
+	nc, err := nats.Connect(cfg.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := nc.JetStream(nats.PublishAsyncMaxPending(4096))
+	payload := make([]byte, 400)
+	subject := cfg.TopicPrefix + "signals.bench.Account.post_save"
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if _, err := js.PublishAsync(subject, payload, nats.MsgId(outbox.NewID())); err != nil {
+			b.Fatal(err)
+		}
+	}
+	<-js.PublishAsyncComplete()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 }

@@ -3,7 +3,10 @@ package signalswatermill
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"strconv"
 	"log/slog"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -42,6 +45,11 @@ type SQLOutbox struct {
 	// ForwarderTopic names the table (watermill_<topic>); default
 	// "signals_outbox".
 	ForwarderTopic string
+	// Partitions splits the outbox into that many tables (watermill_<topic>_<i>),
+	// by model and primary key, each relayed by a forwarder of its own, in
+	// parallel: the events of one row stay in one partition, in order.
+	// Default 1: one table, one forwarder.
+	Partitions int
 	// TopicPrefix is put before each event's topic (outbox.Topic) on the
 	// broker, to keep the subjects of several applications apart.
 	TopicPrefix string
@@ -49,11 +57,32 @@ type SQLOutbox struct {
 	Logger *slog.Logger
 }
 
-func (s *SQLOutbox) topic() string {
+func (s *SQLOutbox) base() string {
 	if s.ForwarderTopic == "" {
 		return "signals_outbox"
 	}
 	return s.ForwarderTopic
+}
+
+func (s *SQLOutbox) partitions() int { return max(s.Partitions, 1) }
+
+// topic returns the forwarder topic of partition i.
+func (s *SQLOutbox) topic(i int) string {
+	if s.partitions() == 1 {
+		return s.base()
+	}
+	return s.base() + "_" + strconv.Itoa(i)
+}
+
+// partition returns the partition of an event: by model and primary key.
+func (s *SQLOutbox) partition(env *outbox.Envelope) int {
+	n := s.partitions()
+	if n == 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(env.Key()))
+	return int(h.Sum32() % uint32(n))
 }
 
 func (s *SQLOutbox) logger() watermill.LoggerAdapter {
@@ -80,10 +109,10 @@ func (s *SQLOutbox) PerReceiver() bool { return false }
 // Append implements outbox.Store: it publishes the event with
 // watermill-sql's publisher on tx, wrapped for the forwarder.
 func (s *SQLOutbox) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
-	return s.publish(ctx, tx, s.TopicPrefix+m.Topic, Message(m.Envelope, m.Payload, m.ID))
+	return s.publish(ctx, tx, s.partition(m.Envelope), s.TopicPrefix+m.Topic, Message(m.Envelope, m.Payload, m.ID))
 }
 
-func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, topic string, msg *message.Message) error {
+func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, partition int, topic string, msg *message.Message) error {
 	schema, _, err := s.adapters()
 	if err != nil {
 		return err
@@ -93,7 +122,7 @@ func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, topic string,
 		return fmt.Errorf("signalswatermill: %w", err)
 	}
 	msg.SetContext(ctx)
-	fw := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: s.topic()})
+	fw := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: s.topic(partition)})
 	if err := fw.Publish(topic, msg); err != nil {
 		return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
 	}
@@ -117,15 +146,17 @@ func Message(env *outbox.Envelope, payload []byte, id string) *message.Message {
 	return msg
 }
 
-// Init creates the outbox table and the relay's offsets table.
+// Init creates the outbox tables and the relay's offsets tables.
 func (s *SQLOutbox) Init(ctx context.Context, db *sql.DB) error {
 	sub, err := s.subscriber(db)
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
-	if err := sub.SubscribeInitialize(s.topic()); err != nil {
-		return fmt.Errorf("signalswatermill: creating the outbox tables: %w", err)
+	for i := range s.partitions() {
+		if err := sub.SubscribeInitialize(s.topic(i)); err != nil {
+			return fmt.Errorf("signalswatermill: creating the outbox tables: %w", err)
+		}
 	}
 	return nil
 }
@@ -150,20 +181,55 @@ func (s *SQLOutbox) subscriber(db *sql.DB) (*wmsql.Subscriber, error) {
 	return sub, nil
 }
 
-// Relay returns the forwarder that reads the outbox in db and publishes
-// each event to its topic with pub, at least once: a row is acknowledged
-// after pub accepted it, and one that pub refuses is read again. Run it
-// with Run(ctx); Close stops it.
-func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*forwarder.Forwarder, error) {
-	sub, err := s.subscriber(db)
-	if err != nil {
-		return nil, err
+// Relay returns the relay of the outbox in db: Watermill's forwarder,
+// one per partition, publishing each event to its topic with pub, at
+// least once: a row is acknowledged after pub accepted it, and one that
+// pub refuses is read again. pub must be safe for concurrent use when
+// there are several partitions.
+func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*Relay, error) {
+	r := &Relay{}
+	for i := range s.partitions() {
+		sub, err := s.subscriber(db)
+		if err != nil {
+			return nil, err
+		}
+		f, err := forwarder.NewForwarder(sub, pub, s.logger(), forwarder.Config{ForwarderTopic: s.topic(i), AckWhenCannotUnwrap: true})
+		if err != nil {
+			return nil, fmt.Errorf("signalswatermill: %w", err)
+		}
+		r.forwarders = append(r.forwarders, f)
 	}
-	f, err := forwarder.NewForwarder(sub, pub, s.logger(), forwarder.Config{ForwarderTopic: s.topic(), AckWhenCannotUnwrap: true})
-	if err != nil {
-		return nil, fmt.Errorf("signalswatermill: %w", err)
+	return r, nil
+}
+
+// Relay runs the forwarders of an outbox's partitions.
+type Relay struct {
+	forwarders []*forwarder.Forwarder
+}
+
+// Run runs the forwarders until ctx is cancelled or Close is called, and
+// returns the first error.
+func (r *Relay) Run(ctx context.Context) error {
+	errs := make(chan error, len(r.forwarders))
+	for _, f := range r.forwarders {
+		go func() { errs <- f.Run(ctx) }()
 	}
-	return f, nil
+	var first error
+	for range r.forwarders {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Close stops the forwarders; it is safe to call twice.
+func (r *Relay) Close() error {
+	var errs []error
+	for _, f := range r.forwarders {
+		errs = append(errs, f.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // execer adapts an outbox.Execer to watermill-sql's ContextExecutor.
