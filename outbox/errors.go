@@ -1,9 +1,6 @@
 package outbox
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 var (
 	// ErrMalformed reports an envelope that cannot be decoded or is not
@@ -47,19 +44,3 @@ func IsPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p) || errors.Is(err, ErrMalformed) || errors.Is(err, ErrVersion)
 }
-
-// DeliveryError is the error of a durable receiver, as workers record it:
-// it names the receiver, the event and the attempt.
-type DeliveryError struct {
-	Receiver string
-	EventID  string
-	Attempt  int
-	Err      error
-}
-
-func (e *DeliveryError) Error() string {
-	return fmt.Sprintf("outbox: receiver %s, event %s, attempt %d: %v", e.Receiver, e.EventID, e.Attempt, e.Err)
-}
-
-// Unwrap returns the receiver's error.
-func (e *DeliveryError) Unwrap() error { return e.Err }

@@ -43,8 +43,11 @@ type Config struct {
 	// before redelivering; default 2 minutes. Keep it above the workers'
 	// retry budget.
 	AckWait time.Duration
-	// MaxDeliver caps the server's redeliveries of one event to one
-	// receiver (after worker crashes); default 20.
+	// MaxDeliver caps the server's deliveries of one event to one receiver;
+	// default 20. The workers retry failures in-process and dead-letter
+	// them, so the server redelivers only after a worker died or overran
+	// AckWait; past MaxDeliver it gives up on the event for that receiver
+	// (and publishes a MAX_DELIVERIES advisory).
 	MaxDeliver int
 	// Options are extra connection options; the package adds unlimited
 	// reconnection.
