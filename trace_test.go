@@ -247,3 +247,17 @@ func TestTraceConcurrentAsync(t *testing.T) {
 		t.Fatalf("receivers recorded: %v", seen)
 	}
 }
+
+func TestRecordStep(t *testing.T) {
+	signals.RecordStep(t.Context(), signals.StepSQL, "untraced", "", time.Now(), nil) // no trace: nothing
+	ctx, tr := signals.StartTrace(t.Context(), "record")
+	start := time.Now()
+	time.Sleep(time.Millisecond)
+	signals.RecordStep(ctx, signals.StepSQL, "INSERT", "rows=1", start, nil)
+	signals.RecordStep(ctx, signals.StepSQL, "UPDATE", "", time.Now(), errors.New("locked"))
+	tr.Stop()
+	checkOutline(t, tr, "sql INSERT ok", "sql UPDATE error: locked")
+	if s := tr.Steps()[0]; s.Duration < time.Millisecond || s.Detail != "rows=1" {
+		t.Fatalf("recorded step %+v", s)
+	}
+}

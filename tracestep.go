@@ -160,6 +160,23 @@ func StartStep(ctx context.Context, kind, name string) (context.Context, *TraceS
 	return context.WithValue(ctx, traceKey{}, &traceScope{tr: sc.tr, step: id}), &TraceStep{tr: sc.tr, id: id, start: now}
 }
 
+// RecordStep records a finished step of kind named name, which started at
+// start and ends now, in the trace ctx records into (nested where ctx is).
+// detail is free text ("rows=1"); a non-nil err marks the step failed. It is
+// StartStep and End in one call, for steps whose name is known only at the
+// end (the SQL a statement ran). Without a trace it costs one atomic load.
+func RecordStep(ctx context.Context, kind, name, detail string, start time.Time, err error) {
+	if globalFlags.Load()&flagTrace == 0 {
+		return
+	}
+	sc := scopeOf(ctx)
+	if sc == nil {
+		return
+	}
+	id := sc.tr.open(sc.step, Step{Kind: kind, Name: name, Detail: detail}, start)
+	sc.tr.close(id, time.Since(start), outcomeOf(err), err)
+}
+
 // SetName replaces the step's name (for a name known only at the end, such
 // as the SQL a statement ran).
 func (s *TraceStep) SetName(name string) {

@@ -101,7 +101,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit}
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerTrace}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",

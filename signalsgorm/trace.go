@@ -1,0 +1,75 @@
+package signalsgorm
+
+import (
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals"
+)
+
+// Tracing: when a statement's context records a signals trace
+// (signals.StartTrace), the SQL each statement runs is recorded in it as a
+// step of kind signals.StepSQL, between the signals the statement sends:
+// pre_save, SQL, post_save. Nothing is done for statements without a trace
+// beyond one atomic load.
+
+const sqlStartKey = "signals:sql_start"
+
+// sqlStart is when a statement's SQL started; it is kept in the statement's
+// Settings, which nested statements copy, so it names its statement.
+type sqlStart struct {
+	stmt *gorm.Statement
+	at   time.Time
+}
+
+// sqlCallbacks lists, per processor, the callback that runs the SQL and its
+// neighbours: the trace hooks sit right before and right after it.
+var sqlCallbacks = []struct{ proc, before, run, after string }{
+	{"create", "gorm:save_before_associations", "gorm:create", "gorm:save_after_associations"},
+	{"query", "signals:pre_init", "gorm:query", "signals:post_init"},
+	{"update", "gorm:save_before_associations", "gorm:update", "gorm:save_after_associations"},
+	{"delete", "gorm:delete_before_associations", "gorm:delete", "gorm:after_delete"},
+	{"row", "", "gorm:row", ""},
+	{"raw", "", "gorm:raw", ""},
+}
+
+func (p *Plugin) registerTrace(db *gorm.DB) error {
+	hooks := make([]hook, 0, 2*len(sqlCallbacks))
+	for _, c := range sqlCallbacks {
+		hooks = append(hooks,
+			hook{c.proc, "signals:sql_start", c.before, c.run, startSQL},
+			hook{c.proc, "signals:sql_end", c.run, c.after, endSQL},
+		)
+	}
+	return register(db, hooks...)
+}
+
+func startSQL(db *gorm.DB) {
+	if db.Error != nil || db.DryRun || signals.TraceFrom(db.Statement.Context) == nil {
+		return
+	}
+	db.Statement.Settings.Store(sqlStartKey, &sqlStart{stmt: db.Statement, at: time.Now()})
+}
+
+func endSQL(db *gorm.DB) {
+	v, ok := db.Statement.Settings.Load(sqlStartKey)
+	if !ok {
+		return
+	}
+	st := v.(*sqlStart)
+	if st.stmt != db.Statement {
+		return // the start of an enclosing statement, copied into this one
+	}
+	db.Statement.Settings.Delete(sqlStartKey)
+	sql := db.Statement.SQL.String()
+	if sql == "" {
+		return // nothing ran (an update with nothing to write)
+	}
+	detail := ""
+	if db.Error == nil {
+		detail = "rows=" + strconv.FormatInt(db.RowsAffected, 10)
+	}
+	signals.RecordStep(db.Statement.Context, signals.StepSQL, sql, detail, st.at, db.Error)
+}

@@ -1,0 +1,150 @@
+package signalsgorm_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+var firstIdent = regexp.MustCompile("[`\"]([a-z_]+)[`\"]")
+
+// traceOutline renders a trace as "depth kind name outcome" lines, SQL
+// shortened to its verb and first table ("sql INSERT books"), so that it
+// reads the same on every database.
+func traceOutline(tr *signals.Trace) []string {
+	var out []string
+	for _, s := range tr.Steps() {
+		name := s.Name
+		if s.Kind == signals.StepSQL {
+			verb, _, _ := strings.Cut(name, " ")
+			table := ""
+			if m := firstIdent.FindStringSubmatch(name); m != nil {
+				table = " " + m[1]
+			}
+			name = verb + table
+		}
+		line := strings.Repeat("  ", s.Depth) + s.Kind + " " + name + " " + s.Outcome.String()
+		out = append(out, line)
+	}
+	return out
+}
+
+func checkTrace(t *testing.T, tr *signals.Trace, want ...string) {
+	t.Helper()
+	got := traceOutline(tr)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("trace:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+// A traced save shows pre_save, the INSERT and post_save in firing order;
+// what a receiver writes through DB(ctx, db) nests under it.
+func TestTraceSave(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		h1 := modelsignals.OnPreSave(func(_ context.Context, ev modelsignals.Save[Book]) error {
+			if ev.Instance.Title == "" {
+				ev.Instance.Title = "Untitled"
+			}
+			return nil
+		}, signals.Name("default title"))
+		h2 := modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
+			if !ev.Created {
+				return nil
+			}
+			return signalsgorm.DB(ctx, db).Create(&Tag{Name: "new"}).Error
+		}, signals.Name("tag new books"))
+		t.Cleanup(func() { h1.Disconnect(); h2.Disconnect() })
+
+		ctx, tr := signals.StartTrace(t.Context(), "create book")
+		b := Book{Pages: 10}
+		if err := db.WithContext(ctx).Create(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		// Untraced statements meanwhile are not recorded.
+		if err := db.Create(&Book{Title: "other"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		tr.Stop()
+		checkTrace(t, tr,
+			"send pre_save ok",
+			"  receiver default title ok",
+			"sql INSERT books ok",
+			"send post_save ok",
+			"  receiver tag new books ok",
+			"    sql INSERT tags ok",
+		)
+		steps := tr.Steps()
+		if s := steps[2]; !strings.Contains(s.Name, "books") || s.Detail != "rows=1" || s.Duration <= 0 || s.Start < steps[0].Start+steps[0].Duration {
+			t.Fatalf("SQL step %+v", s)
+		}
+		if s := steps[0]; s.Sender != "signalsgorm_test.Book" {
+			t.Fatalf("send step sender %q", s.Sender)
+		}
+
+		// An update and a query.
+		post := modelsignals.OnPostInit(func(context.Context, modelsignals.Init[Book]) error { return nil }, signals.Name("loaded"))
+		t.Cleanup(func() { post.Disconnect() })
+		ctx, tr = signals.StartTrace(t.Context(), "update and read")
+		b.Pages = 11
+		if err := db.WithContext(ctx).Save(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got Book
+		if err := db.WithContext(ctx).First(&got, b.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.WithContext(ctx).Exec("UPDATE books SET pages = pages + 1").Error; err != nil {
+			t.Fatal(err)
+		}
+		tr.Stop()
+		checkTrace(t, tr,
+			"send pre_save ok",
+			"  receiver default title ok",
+			"sql UPDATE books ok",
+			"send post_save ok",
+			"  receiver tag new books ok",
+			"sql SELECT books ok",
+			"send post_init ok",
+			"  receiver loaded ok",
+			"sql UPDATE ok", // raw SQL, written without quotes
+		)
+	})
+}
+
+// A failing statement is recorded with its error, and a pre_save veto
+// stops the statement before any SQL.
+func TestTraceSQLErrors(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		b := Book{Title: "x"}
+		if err := db.Create(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		ctx, tr := signals.StartTrace(t.Context(), "errors")
+		if err := db.WithContext(ctx).Create(&Book{ID: b.ID, Title: "dup"}).Error; err == nil {
+			t.Fatal("inserting a duplicate key succeeded")
+		}
+		h := modelsignals.OnPreSave(func(context.Context, modelsignals.Save[Book]) error {
+			return context.Canceled
+		}, signals.Name("veto"))
+		t.Cleanup(func() { h.Disconnect() })
+		if err := db.WithContext(ctx).Create(&Book{Title: "vetoed"}).Error; err == nil {
+			t.Fatal("the veto did not stop the create")
+		}
+		tr.Stop()
+		checkTrace(t, tr,
+			"sql INSERT books error",
+			"send pre_save error",
+			"  receiver veto error",
+		)
+		if s := tr.Steps()[0]; s.Err == "" || s.Detail != "" {
+			t.Fatalf("failed SQL step %+v", s)
+		}
+	})
+}
