@@ -94,4 +94,24 @@
 // # Raw saves
 //
 // Saves with a context made by modelsignals.WithRaw have Raw set (fixtures).
+//
+// # Tracing and explaining
+//
+// When a statement's context records a trace (signals.StartTrace, passed
+// with db.WithContext), the plugin records the SQL each statement runs as a
+// step of kind signals.StepSQL ("INSERT INTO `books` ..." with its
+// placeholders, "rows=1"), with its duration and error, between the
+// signals the statement sends: pre_save, SQL, post_save. What receivers
+// write through [DB](ctx, db) nests under them. Statements without a trace
+// pay one atomic load per statement for this.
+//
+// [Plugin.Explain] (or [Explain]) tells, without running anything, what an
+// operation on a model would run, in firing order: GORM's hook methods of
+// the model (BeforeSave, BeforeCreate, ...), each model signal with the
+// receivers it would call (in call order, with where they were connected
+// and their delivery mode), and where the SQL runs. For m2m it lists the
+// m2m_changed receivers of each many-to-many relation's join model. For a
+// deletion it includes the delete collector's plan (the models reached,
+// on_delete per relation, fast path or not, and the delete receivers of
+// each model reached) when the collector provides one.
 package signalsgorm
