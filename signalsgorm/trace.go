@@ -54,6 +54,9 @@ func startSQL(db *gorm.DB) {
 }
 
 func endSQL(db *gorm.DB) {
+	if signals.TraceFrom(db.Statement.Context) == nil {
+		return
+	}
 	v, ok := db.Statement.Settings.Load(sqlStartKey)
 	if !ok {
 		return
