@@ -102,7 +102,7 @@ type Step struct {
 // modelSignals are the model signals whose sender is the model type.
 var modelSignals = []signals.AnySignal{
 	modelsignals.PreInit, modelsignals.PostInit, modelsignals.PreSave, modelsignals.PostSave,
-	modelsignals.PreDelete, modelsignals.PostDelete,
+	modelsignals.PreUpdate, modelsignals.PostUpdate, modelsignals.PreDelete, modelsignals.PostDelete,
 }
 
 // Collect takes a snapshot of the signals, models and traces now.

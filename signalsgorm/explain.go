@@ -55,9 +55,8 @@ type ExplainStep struct {
 	// Name is the hook method, the signal's name, or the statement
 	// ("INSERT INTO books").
 	Name string
-	// Model is the sender of a signal step: the model itself, a model a
-	// cascade reaches, or the join model of a many-to-many relation (a
-	// join model GORM generates has a nil Model; Table names it).
+	// Model is the sender of a signal step: the model itself, or the join
+	// model of a many-to-many relation ([Through]).
 	Model *modelsignals.Model
 	Table string
 	// Relation is the relation field of an m2m step ("Tags").
@@ -100,7 +99,8 @@ var deletePlanner func(p *Plugin, model any) (*CascadePlan, error)
 
 // Explain returns what op on model (a model struct, a pointer to one, or
 // a slice of them) would run. It does not touch the database and sends
-// nothing; it does not register the model either.
+// nothing; it does not register the model (for OpM2M it registers the join
+// models, as [Through] does).
 func (p *Plugin) Explain(model any, op Op) (*Explanation, error) {
 	if p.db == nil {
 		return nil, errors.New("signalsgorm: Explain: the plugin is not initialized; install it with db.Use")
@@ -234,11 +234,9 @@ func (p *Plugin) explainM2M(x *Explanation, s *schema.Schema) {
 		if r.JoinTable == nil {
 			continue
 		}
-		jt := r.JoinTable
-		step := ExplainStep{Kind: ExplainSignal, Name: modelsignals.M2MChanged.Name(), Table: jt.Table, Relation: r.Name,
-			Model:     modelsignals.Lookup(jt.ModelType),
-			Receivers: modelsignals.M2MChanged.ReceiversFor(jt.ModelType)}
-		x.Steps = append(x.Steps, step)
+		th := p.m2m(r).through // the sender, shared by both sides of the relation
+		x.Steps = append(x.Steps, ExplainStep{Kind: ExplainSignal, Name: modelsignals.M2MChanged.Name(), Model: th,
+			Table: th.Table, Relation: r.Name, Receivers: modelsignals.M2MChanged.ReceiversFor(th.Type)})
 	}
 	if len(x.Steps) == 0 {
 		x.Notes = append(x.Notes, fmt.Sprintf("%s has no many-to-many relation", x.Model))

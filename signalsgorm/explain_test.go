@@ -103,11 +103,11 @@ func TestExplainSave(t *testing.T) {
 func TestExplainDeleteAndM2M(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
-		stmt := &gorm.Statement{DB: db}
-		if err := stmt.Parse(&Book{}); err != nil {
+		through, err := signalsgorm.Through(db, &Book{}, "Tags")
+		if err != nil {
 			t.Fatal(err)
 		}
-		join := stmt.Schema.Relationships.Relations["Tags"].JoinTable.ModelType
+		join := through.Type
 		hs := []*signals.Handle{
 			modelsignals.OnPreDelete(nop[modelsignals.Delete[Book]], signals.Name("archive")),
 			modelsignals.PostDelete.ConnectFunc(nop[modelsignals.DeleteEvent], signals.Name("purge cache"), signals.Mode("durable")),
@@ -137,8 +137,8 @@ func TestExplainDeleteAndM2M(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkSteps(t, x, "signal m2m_changed Tags/book_tags: retag[inline]")
-		if x.Steps[0].Model != nil {
-			t.Fatalf("GORM's join model is not registered, yet Model = %v", x.Steps[0].Model)
+		if x.Steps[0].Model != through {
+			t.Fatalf("m2m step sender %v, want the join model %v", x.Steps[0].Model, through)
 		}
 		x, err = signalsgorm.Explain(db, &Tag{}, signalsgorm.OpM2M)
 		if err != nil || len(x.Steps) != 0 || !strings.Contains(x.Notes[0], "no many-to-many relation") {

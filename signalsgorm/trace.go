@@ -24,13 +24,17 @@ type sqlStart struct {
 	at   time.Time
 }
 
-// sqlCallbacks lists, per processor, the callback that runs the SQL and its
-// neighbours: the trace hooks sit right before and right after it.
+// sqlCallbacks lists, per processor, the callback that runs the SQL and the
+// callbacks the trace hooks sit between: right before and right after the
+// SQL, inside the plugin's own callbacks around it (pre_update, pre_add
+// and pre_remove, which run queries and send signals, come before the
+// start; post_update and the m2m bookkeeping after the end). GORM orders
+// callbacks by these names, so registerTrace must be the last feature.
 var sqlCallbacks = []struct{ proc, before, run, after string }{
-	{"create", "gorm:save_before_associations", "gorm:create", "gorm:save_after_associations"},
+	{"create", "signals:pre_add", "gorm:create", "signals:m2m_owner"},
 	{"query", "signals:pre_init", "gorm:query", "signals:post_init"},
-	{"update", "gorm:save_before_associations", "gorm:update", "gorm:save_after_associations"},
-	{"delete", "gorm:delete_before_associations", "gorm:delete", "gorm:after_delete"},
+	{"update", "signals:pre_update", "gorm:update", "signals:post_update"},
+	{"delete", "signals:pre_remove", "gorm:delete", "gorm:after_delete"},
 	{"row", "", "gorm:row", ""},
 	{"raw", "", "gorm:raw", ""},
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-var firstIdent = regexp.MustCompile("[`\"]([a-z_]+)[`\"]")
+var tableOf = regexp.MustCompile("(?:INTO|UPDATE|FROM) [`\"]?([a-z_]+)")
 
 // traceOutline renders a trace as "depth kind name outcome" lines, SQL
 // shortened to its verb and first table ("sql INSERT books"), so that it
@@ -23,7 +23,7 @@ func traceOutline(tr *signals.Trace) []string {
 		if s.Kind == signals.StepSQL {
 			verb, _, _ := strings.Cut(name, " ")
 			table := ""
-			if m := firstIdent.FindStringSubmatch(name); m != nil {
+			if m := tableOf.FindStringSubmatch(name); m != nil {
 				table = " " + m[1]
 			}
 			name = verb + table
@@ -112,7 +112,7 @@ func TestTraceSave(t *testing.T) {
 			"sql SELECT books ok",
 			"send post_init ok",
 			"  receiver loaded ok",
-			"sql UPDATE ok", // raw SQL, written without quotes
+			"sql UPDATE books ok", // raw SQL
 		)
 	})
 }
@@ -145,6 +145,54 @@ func TestTraceSQLErrors(t *testing.T) {
 		)
 		if s := tr.Steps()[0]; s.Err == "" || s.Detail != "" {
 			t.Fatalf("failed SQL step %+v", s)
+		}
+	})
+}
+
+// The SQL step sits between the signals the plugin sends around it, also
+// for bulk updates (pre_update reads the affected keys first) and
+// many-to-many changes.
+func TestTraceBulkAndM2M(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		b := Book{Title: "x", Pages: 1}
+		tag := Tag{Name: "sf"}
+		if err := db.Create(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(&tag).Error; err != nil {
+			t.Fatal(err)
+		}
+		nopUpdate := func(context.Context, modelsignals.UpdateEvent) error { return nil }
+		nopM2M := func(context.Context, modelsignals.M2MEvent) error { return nil }
+		connect(t, modelsignals.PreUpdate, nopUpdate, signals.Name("before bulk"))
+		connect(t, modelsignals.PostUpdate, nopUpdate, signals.Name("after bulk"))
+		connect(t, modelsignals.M2MChanged, nopM2M, signals.Name("links"))
+
+		ctx, tr := signals.StartTrace(t.Context(), "bulk")
+		if err := db.WithContext(ctx).Model(&Book{}).Where("pages > ?", 0).Update("pages", 5).Error; err != nil {
+			t.Fatal(err)
+		}
+		tr.Stop()
+		checkTrace(t, tr,
+			"sql SELECT books ok", // the keys of the rows the update affects
+			"send pre_update ok",
+			"  receiver before bulk ok",
+			"sql UPDATE books ok",
+			"send post_update ok",
+			"  receiver after bulk ok",
+		)
+
+		ctx, tr = signals.StartTrace(t.Context(), "m2m")
+		if err := db.WithContext(ctx).Model(&b).Association("Tags").Append(&tag); err != nil {
+			t.Fatal(err)
+		}
+		tr.Stop()
+		got := strings.Join(traceOutline(tr), "\n")
+		pre := strings.Index(got, "send m2m_changed ok\n  receiver links ok\nsql INSERT book_tags ok")
+		post := strings.LastIndex(got, "send m2m_changed ok")
+		if pre < 0 || post <= pre {
+			t.Fatalf("m2m trace: want pre_add, the join-row INSERT, post_add in that order:\n%s", got)
 		}
 	})
 }
