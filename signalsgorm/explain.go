@@ -77,6 +77,9 @@ type CascadePlan struct {
 
 // CascadeStep is one model a deletion reaches.
 type CascadeStep struct {
+	// Depth is 0 for the model deleted, 1 for the models reached through
+	// its relations, and so on.
+	Depth int
 	Model *modelsignals.Model
 	// Via is the relation that reaches the model ("Author.Books"), empty
 	// for the model being deleted.
@@ -267,9 +270,10 @@ func (x *Explanation) String() string {
 			if via == "" {
 				via = "deleted"
 			}
-			fmt.Fprintf(&b, "  - %s via %s, on delete %s, fast path %v\n", r.Model, via, r.OnDelete, r.FastPath)
-			writeReceivers(&b, "      pre_delete: ", r.PreDelete)
-			writeReceivers(&b, "      post_delete: ", r.PostDelete)
+			indent := strings.Repeat("  ", r.Depth+1)
+			fmt.Fprintf(&b, "%s- %s via %s, on delete %s, fast path %v\n", indent, r.Model, via, r.OnDelete, r.FastPath)
+			writeReceivers(&b, indent+"    pre_delete: ", r.PreDelete)
+			writeReceivers(&b, indent+"    post_delete: ", r.PostDelete)
 		}
 	}
 	for _, n := range x.Notes {

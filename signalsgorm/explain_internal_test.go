@@ -43,8 +43,8 @@ func TestExplainUsesTheCollectorPlan(t *testing.T) {
 		}
 		return &CascadePlan{Reached: []CascadeStep{
 			{Model: author, OnDelete: "CASCADE"},
-			{Model: book, Via: "Author.Books", OnDelete: "CASCADE"},
-			{Model: logm, Via: "Author.Logs", OnDelete: "CASCADE", FastPath: true},
+			{Depth: 1, Model: book, Via: "Author.Books", OnDelete: "CASCADE"},
+			{Depth: 1, Model: logm, Via: "Author.Logs", OnDelete: "CASCADE", FastPath: true},
 		}}, nil
 	}
 	t.Cleanup(func() { deletePlanner = nil })
@@ -87,7 +87,7 @@ func TestExplainUsesTheCollectorPlan(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("cascade receivers:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
-	if s := x.String(); !strings.Contains(s, "x.Book via Author.Books, on delete CASCADE, fast path false") ||
+	if s := x.String(); !strings.Contains(s, "\n    - x.Book via Author.Books, on delete CASCADE, fast path false") ||
 		!strings.Contains(s, "pre_delete: book pre") {
 		t.Fatalf("String():\n%s", s)
 	}
