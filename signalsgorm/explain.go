@@ -266,12 +266,12 @@ func (x *Explanation) String() string {
 	if c := x.Cascade; c != nil {
 		fmt.Fprintf(&b, "cascade (fast path: %v):\n", c.FastPath)
 		for _, r := range c.Reached {
-			via := r.Via
-			if via == "" {
-				via = "deleted"
-			}
 			indent := strings.Repeat("  ", r.Depth+1)
-			fmt.Fprintf(&b, "%s- %s via %s, on delete %s, fast path %v\n", indent, r.Model, via, r.OnDelete, r.FastPath)
+			if r.Via == "" {
+				fmt.Fprintf(&b, "%s- %s (deleted), fast path %v\n", indent, r.Model, r.FastPath)
+			} else {
+				fmt.Fprintf(&b, "%s- %s via %s, on delete %s, fast path %v\n", indent, r.Model, r.Via, r.OnDelete, r.FastPath)
+			}
 			writeReceivers(&b, indent+"    pre_delete: ", r.PreDelete)
 			writeReceivers(&b, indent+"    post_delete: ", r.PostDelete)
 		}

@@ -88,7 +88,7 @@ func TestExplainUsesTheCollectorPlan(t *testing.T) {
 		t.Fatalf("cascade receivers:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 	if s := x.String(); !strings.Contains(s, "\n    - x.Book via Author.Books, on delete CASCADE, fast path false") ||
-		!strings.Contains(s, "pre_delete: book pre") {
+		!strings.Contains(s, "  - x.Author (deleted), fast path false\n") || !strings.Contains(s, "pre_delete: book pre") {
 		t.Fatalf("String():\n%s", s)
 	}
 	for _, n := range x.Notes {
