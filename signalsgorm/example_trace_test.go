@@ -11,9 +11,10 @@ import (
 )
 
 // A trace shows what a save set off, in firing order: the signals, their
-// receivers, and the SQL of each statement, nested where it happened. Here
-// a pre_save receiver fills in a title, and a post_save receiver writes a
-// notification in the save's transaction.
+// receivers, the SQL of each statement and the on-commit callbacks, nested
+// where they happened. Here a pre_save receiver fills in a title, a
+// post_save receiver writes a notification in the save's transaction, and
+// an after-commit receiver indexes the book once the transaction commits.
 func Example_traceBookSave() {
 	db := openExample("trace", &Book{}, &Notification{})
 	h1 := modelsignals.OnPreSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
@@ -27,13 +28,21 @@ func Example_traceBookSave() {
 		return signalsgorm.DB(ctx, db).Create(&Notification{Message: "new book"}).Error
 	}, signals.Name("notify"))
 	defer h2.Disconnect()
+	h3 := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Book]) error {
+		return nil // update a search index
+	}, signals.Name("index"))
+	defer h3.Disconnect()
 
 	ctx, tr := signals.StartTrace(context.Background(), "save a book")
 	db.WithContext(ctx).Create(&Book{Pages: 12})
 	tr.Stop()
 
-	for _, s := range tr.Steps() {
-		fmt.Printf("%s%s %s: %s\n", strings.Repeat("  ", s.Depth), s.Kind, s.Name, s.Outcome)
+	for _, s := range tr.Steps() { // tr.String() adds times, places and rows
+		mode := ""
+		if s.Mode != "" && s.Mode != "inline" {
+			mode = " [" + s.Mode + "]"
+		}
+		fmt.Printf("%s%s %s%s: %s\n", strings.Repeat("  ", s.Depth), s.Kind, s.Name, mode, s.Outcome)
 	}
 	// Output:
 	// send pre_save: ok
@@ -42,4 +51,6 @@ func Example_traceBookSave() {
 	// send post_save: ok
 	//   receiver notify: ok
 	//     sql INSERT INTO `notifications` (`message`) VALUES (?) RETURNING `id`: ok
+	//   receiver index [after_commit]: ok
+	//     on_commit signalsgorm_test.Example_traceBookSave.func3: ok
 }

@@ -1,6 +1,8 @@
 package signalsgorm
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -79,4 +81,29 @@ func endSQL(db *gorm.DB) {
 		detail = "rows=" + strconv.FormatInt(db.RowsAffected, 10)
 	}
 	signals.RecordStep(db.Statement.Context, signals.StepSQL, sql, detail, st.at, db.Error)
+}
+
+var errCallbackPanicked = errors.New("panicked")
+
+// traceCallback returns the context and function an on-commit callback
+// runs with: when the context it was registered with records a trace, the
+// call is a step of kind signals.StepOnCommit, nested where the callback
+// was registered (under an after-commit receiver, for AfterCommit).
+func traceCallback(ctx context.Context, cb *callback) (context.Context, func(context.Context) error) {
+	ctx, step := signals.StartStep(ctx, signals.StepOnCommit, cb.name())
+	if step == nil {
+		return ctx, cb.fn
+	}
+	return ctx, func(ctx context.Context) (err error) {
+		done := false
+		defer func() {
+			if !done {
+				step.End(errCallbackPanicked) // the panic goes on
+			}
+		}()
+		err = cb.fn(ctx)
+		done = true
+		step.End(err)
+		return err
+	}
 }

@@ -2,9 +2,13 @@ package signalsgorm_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
@@ -193,6 +197,44 @@ func TestTraceBulkAndM2M(t *testing.T) {
 		post := strings.LastIndex(got, "send m2m_changed ok")
 		if pre < 0 || post <= pre {
 			t.Fatalf("m2m trace: want pre_add, the join-row INSERT, post_add in that order:\n%s", got)
+		}
+	})
+}
+
+// On-commit callbacks are steps of the trace they were registered in,
+// nested under the after-commit receiver that registered them, and run
+// after the transaction's statements.
+func TestTraceOnCommit(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect, signalsgorm.Logger(slog.New(slog.DiscardHandler)))
+		h := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(context.Context, modelsignals.Save[Book]) error {
+			return errors.New("index down")
+		}, signals.Name("index"))
+		t.Cleanup(func() { h.Disconnect() })
+		ctx, tr := signals.StartTrace(t.Context(), "commit")
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Create(&Book{Title: "a"}).Error; err != nil {
+				return err
+			}
+			return tx.Create(&Book{Title: "b"}).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Stop()
+		checkTrace(t, tr,
+			"sql INSERT books ok",
+			"send post_save ok",
+			"  receiver index ok", // registers the callback
+			"sql INSERT books ok",
+			"send post_save ok",
+			"  receiver index ok",
+			"    on_commit signalsgorm_test.TestTraceOnCommit.func1.1 error", // robust: logged, and shown
+			"    on_commit signalsgorm_test.TestTraceOnCommit.func1.1 error",
+		)
+		steps := tr.Steps()
+		if steps[6].Parent != 2 || steps[7].Parent != 5 || steps[6].Start < steps[4].Start || steps[6].Err != "index down" {
+			t.Fatalf("on-commit steps %+v, %+v", steps[6], steps[7])
 		}
 	})
 }
