@@ -20,8 +20,9 @@ import (
 // on to ReceiverStart, and ReceiverStart's to the receiver (with several
 // observers, each Start gets the context the previous one returned). So an
 // observer can put a span in the context and find it again at the end, and
-// the receiver runs inside it. Muted sends and sends with no receiver are
-// not observed.
+// the receiver runs inside it. Muted sends, sends with no receiver, and the
+// receivers an async send skips because its context is done are not
+// observed.
 //
 // The *SendInfo and *ReceiverInfo are shared: an observer must not modify
 // them or keep them after the call. Observer methods must not panic; they
@@ -66,6 +67,7 @@ const (
 	KindAsync                      // Signal.SendAsync
 )
 
+// String returns "send", "send_robust" or "send_async".
 func (k SendKind) String() string {
 	switch k {
 	case KindSend:

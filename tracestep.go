@@ -82,6 +82,8 @@ const (
 
 var outcomeNames = [...]string{"ok", "error", "panic", "skipped", "muted", "running"}
 
+// String returns the outcome's name: "ok", "error", "panic", "skipped",
+// "muted" or "running".
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) {
 		return outcomeNames[o]
