@@ -24,6 +24,10 @@ type Plugin struct {
 	mysql   bool
 	models  sync.Map // *schema.Schema → *modelsignals.Model
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
+
+	rules     []rule // DeleteRule options
+	maxParams int    // bind parameters per statement of the collector
+	graph     graph  // the relations between the models met
 }
 
 // An Option configures a [Plugin].
@@ -101,7 +105,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit}
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerDelete}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
@@ -155,6 +159,7 @@ func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 		return nil
 	}
 	p.models.Store(s, m)
+	p.graph.add(s)
 	return m
 }
 

@@ -1,0 +1,316 @@
+package signalsgorm
+
+import (
+	"context"
+	"reflect"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// collector is one deletion: Django's Collector. Collection reads what
+// the deletion reaches and checks protections; nothing is written or sent
+// until it succeeds (C95).
+type collector struct {
+	p      *Plugin
+	l      *layout
+	ctx    context.Context
+	tx     *gorm.DB // on the deletion's transaction
+	limit  int
+	origin any
+
+	sets    map[*node]*rowSet
+	seen    []*node // collection order
+	fast    map[*node][][]clause.Expression
+	deps    map[*node]map[*node][]*edge // node → nodes deleted before it
+	updates []update
+
+	protected, restricted []found
+}
+
+type rowSet struct {
+	rows  []*row
+	index map[any]*row
+}
+
+// row is a collected row: its key columns (node.cols), and in LoadRows
+// mode the instance.
+type row struct {
+	vals  []any
+	inst  reflect.Value
+	level int
+}
+
+// found are rows of a Protect or Restrict relation; top is the relation
+// of the deleted model the cascade went through.
+type found struct {
+	top, e *edge
+	objs   []reflect.Value
+}
+
+// update sets the foreign key of edge e to NULL (or its default) in the
+// rows matching cond.
+type update struct {
+	e    *edge
+	cond []clause.Expression
+	null bool // C108: NULL whatever the mode
+}
+
+func newCollector(p *Plugin, l *layout, tx *gorm.DB, origin any) *collector {
+	return &collector{p: p, l: l, ctx: tx.Statement.Context, tx: tx, limit: p.maxParams, origin: origin,
+		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{}}
+}
+
+// query starts a statement on the rows of s in table, with soft-deleted
+// rows hidden for a soft delete only.
+func (c *collector) query(s *schema.Schema, table string) *gorm.DB {
+	db := c.tx.Session(&gorm.Session{NewDB: true}).Model(reflect.New(s.ModelType).Interface()).Table(table)
+	if !c.l.soft {
+		db = db.Unscoped()
+	}
+	return db
+}
+
+func (c *collector) note(n *node) {
+	if _, ok := c.sets[n]; !ok {
+		c.sets[n] = &rowSet{index: map[any]*row{}}
+		c.seen = append(c.seen, n)
+	}
+}
+
+// collectRoot collects the rows of the root matching where, and those of
+// the primary keys pks (chunked) when given; user holds the caller's
+// instances, which become the events' instances.
+func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value) error {
+	r := c.l.root
+	c.note(r)
+	conds := [][]clause.Expression{where}
+	if len(pks) > 0 {
+		conds = nil
+		for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
+			col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
+			conds = append(conds, append(where[:len(where):len(where)], clause.IN{Column: col, Values: vals}))
+		}
+	}
+	var fresh []*row
+	for _, cond := range conds {
+		rs, err := c.load(r, cond)
+		if err != nil {
+			return err
+		}
+		fresh = append(fresh, c.add(r, rs)...)
+	}
+	c.adopt(fresh, user)
+	return c.cascadeRows(r, fresh, nil)
+}
+
+// adopt makes the caller's instances those of the events, refreshed from
+// the rows read.
+func (c *collector) adopt(rows []*row, user []reflect.Value) {
+	if len(user) == 0 {
+		return
+	}
+	r := c.l.root
+	byKey := make(map[any]reflect.Value, len(user))
+	for _, u := range user {
+		vals := make([]any, r.npk)
+		for i, f := range r.s.PrimaryFields {
+			vals[i], _ = f.ValueOf(c.ctx, u.Elem())
+		}
+		if k := keyOf(vals); !byKey[k].IsValid() {
+			byKey[k] = u
+		}
+	}
+	for _, row := range rows {
+		u, ok := byKey[keyOf(row.vals[:r.npk])]
+		if !ok {
+			continue
+		}
+		if row.inst.IsValid() {
+			for _, f := range r.s.Fields {
+				if f.DBName != "" && f.Readable {
+					v, _ := f.ValueOf(c.ctx, row.inst.Elem())
+					_ = f.Set(c.ctx, u.Elem(), v)
+				}
+			}
+		}
+		row.inst = u
+	}
+}
+
+// add records rows of n and returns those not collected before.
+func (c *collector) add(n *node, rows []*row) []*row {
+	c.note(n)
+	set := c.sets[n]
+	var fresh []*row
+	for _, r := range rows {
+		k := keyOf(r.vals[:n.npk])
+		if _, ok := set.index[k]; ok {
+			continue
+		}
+		set.index[k] = r
+		set.rows = append(set.rows, r)
+		fresh = append(fresh, r)
+	}
+	return fresh
+}
+
+// cascadeRows follows the relations of n from its collected rows.
+func (c *collector) cascadeRows(n *node, rows []*row, top *edge) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, e := range n.edges {
+		if err := c.follow(n, e, c.rowConds(n, e, rows), orEdge(top, e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cascadeFast follows the relations of n from rows it deletes by
+// condition, with subqueries.
+func (c *collector) cascadeFast(n *node, cond []clause.Expression, top *edge) error {
+	for _, e := range n.edges {
+		refs := make([]string, len(e.refs))
+		for i, f := range e.refs {
+			refs[i] = f.DBName
+		}
+		sub := c.query(n.s, n.table).Select(refs).Clauses(clause.Where{Exprs: cond})
+		var cols any = fkColumns(e)
+		if len(e.fks) == 1 {
+			cols = fkColumns(e)[0]
+		}
+		sc := append([]clause.Expression{clause.Expr{SQL: "? IN (?)", Vars: []any{cols, sub}}}, constConds(e)...)
+		if err := c.follow(n, e, [][]clause.Expression{sc}, orEdge(top, e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orEdge(top, e *edge) *edge {
+	if top != nil {
+		return top
+	}
+	return e
+}
+
+// follow applies the mode of e to the rows of its child matching conds.
+func (c *collector) follow(parent *node, e *edge, conds [][]clause.Expression, top *edge) error {
+	if len(conds) == 0 {
+		return nil
+	}
+	switch e.mode {
+	case Cascade:
+		ch := c.l.nodes[e.child]
+		c.dep(parent, ch, e)
+		if ch.load == LoadNone {
+			c.note(ch)
+			for _, cond := range conds {
+				c.fast[ch] = append(c.fast[ch], cond)
+				if err := c.cascadeFast(ch, cond, top); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var fresh []*row
+		for _, cond := range conds {
+			rs, err := c.load(ch, cond)
+			if err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				fresh = append(fresh, c.add(ch, rs)...)
+			}
+		}
+		return c.cascadeRows(ch, fresh, top)
+	case Protect, Restrict:
+		for _, cond := range conds {
+			objs, err := c.loadRows(e.child, e.child.Table, cond)
+			if err != nil {
+				return err
+			}
+			if len(objs) == 0 {
+				continue
+			}
+			f := found{top: top, e: e, objs: objs}
+			if e.mode == Protect {
+				c.protected = append(c.protected, f)
+			} else {
+				c.restricted = append(c.restricted, f)
+				if ch := c.l.nodes[e.child]; ch != nil {
+					c.dep(parent, ch, e)
+				}
+			}
+		}
+	case SetNull, SetDefault:
+		for _, cond := range conds {
+			c.updates = append(c.updates, update{e: e, cond: cond})
+		}
+	}
+	return nil
+}
+
+// dep records that child's rows are deleted before parent's.
+func (c *collector) dep(parent, child *node, e *edge) {
+	if parent == child {
+		return
+	}
+	if c.deps[parent] == nil {
+		c.deps[parent] = map[*node][]*edge{}
+	}
+	c.deps[parent][child] = append(c.deps[parent][child], e)
+}
+
+// rowConds returns the conditions selecting the rows of e's child that
+// reference rows, one per chunk.
+func (c *collector) rowConds(n *node, e *edge, rows []*row) [][]clause.Expression {
+	idx := make([]int, len(e.refs))
+	for i, f := range e.refs {
+		idx[i] = n.index(f)
+	}
+	seen := make(map[any]bool, len(rows))
+	vals := make([][]any, 0, len(rows))
+next:
+	for _, r := range rows {
+		v := make([]any, len(idx))
+		for i, j := range idx {
+			if v[i] = r.vals[j]; deref(v[i]) == nil {
+				continue next
+			}
+		}
+		if k := keyOf(v); !seen[k] {
+			seen[k] = true
+			vals = append(vals, v)
+		}
+	}
+	names := make([]string, len(e.fks))
+	for i, f := range e.fks {
+		names[i] = f.DBName
+	}
+	var out [][]clause.Expression
+	for _, chunk := range chunks(vals, chunkSize(c.limit, len(idx))) {
+		col, vs := schema.ToQueryValues(e.child.Table, names, chunk)
+		out = append(out, append([]clause.Expression{clause.IN{Column: col, Values: vs}}, constConds(e)...))
+	}
+	return out
+}
+
+func fkColumns(e *edge) []clause.Column {
+	cols := make([]clause.Column, len(e.fks))
+	for i, f := range e.fks {
+		cols[i] = clause.Column{Table: e.child.Table, Name: f.DBName}
+	}
+	return cols
+}
+
+func constConds(e *edge) []clause.Expression {
+	var out []clause.Expression
+	for _, k := range e.consts {
+		out = append(out, clause.Eq{Column: clause.Column{Table: e.child.Table, Name: k.field.DBName}, Value: k.value})
+	}
+	return out
+}

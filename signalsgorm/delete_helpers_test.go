@@ -1,0 +1,270 @@
+package signalsgorm_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+)
+
+// Deletion test models. A writer's novels, and their reviews, cascade.
+type Writer struct {
+	ID     uint
+	Name   string
+	Novels []Novel `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type Novel struct {
+	ID       uint
+	Title    string
+	WriterID uint
+	Reviews  []Review `gorm:"constraint:OnDelete:CASCADE"`
+	Genres   []Genre  `gorm:"many2many:novel_genres"`
+}
+
+type Review struct {
+	ID      uint
+	NovelID uint
+	Stars   int
+}
+
+type Genre struct {
+	ID   uint
+	Name string
+}
+
+// Target is referenced through each on_delete mode, by models it does not
+// know: the relations are belongs-to back references.
+type Target struct {
+	ID   uint
+	Name string
+}
+
+type Cascader struct {
+	ID       uint
+	TargetID uint
+	Target   Target `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type Protector struct {
+	ID       uint
+	TargetID uint
+	Target   Target `signals:"on_delete:PROTECT"`
+}
+
+type Restricter struct {
+	ID       uint
+	TargetID uint
+	Target   Target `gorm:"constraint:OnDelete:RESTRICT"`
+}
+
+type Nuller struct {
+	ID       uint
+	TargetID *uint
+	Target   *Target `gorm:"constraint:OnDelete:SET NULL"`
+}
+
+// Defaulter falls back to the target with ID 1 (MySQL rejects ON DELETE
+// SET DEFAULT in DDL: the mode is the plugin's).
+type Defaulter struct {
+	ID       uint
+	TargetID *uint   `gorm:"default:1"`
+	Target   *Target `signals:"on_delete:SET_DEFAULT"`
+}
+
+type Ignorer struct {
+	ID       uint
+	TargetID uint
+	Target   Target `signals:"on_delete:DO_NOTHING"`
+}
+
+// Restrict through another path (Django's test_restrict_path_cascade_*): a
+// booking restricts its room, and cascades from its place.
+type Place struct {
+	ID   uint
+	Name string
+}
+
+type Room struct {
+	ID      uint
+	PlaceID uint
+	Place   Place `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type Booking struct {
+	ID      uint
+	RoomID  uint
+	Room    Room `gorm:"constraint:OnDelete:RESTRICT"`
+	PlaceID *uint
+	Place   *Place `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+// Protect through a cascade (Django's test_protect_path).
+type Shelf struct {
+	ID    uint
+	Label string
+}
+
+type Item struct {
+	ID      uint
+	ShelfID uint
+	Shelf   Shelf `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type Loan struct {
+	ID     uint
+	ItemID uint
+	Item   Item `signals:"on_delete:PROTECT"`
+}
+
+// Node is a tree.
+type Node struct {
+	ID       uint
+	Name     string
+	ParentID *uint
+	Parent   *Node `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+var deleteModels = []any{&Writer{}, &Novel{}, &Review{}, &Genre{}, &Target{}, &Cascader{}, &Protector{},
+	&Restricter{}, &Nuller{}, &Defaulter{}, &Ignorer{}, &Place{}, &Room{}, &Booking{}, &Shelf{}, &Item{}, &Loan{}, &Node{}}
+
+// openDelete opens a database with the deletion models migrated through
+// the plugin (so it knows every relation) and a log of the statements.
+func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *sqlLog) {
+	t.Helper()
+	log := &sqlLog{}
+	cfg := dbtest.Config()
+	cfg.Logger = log
+	db := dbtest.OpenConfig(t, dialect, cfg)
+	if err := db.Use(signalsgorm.New(opts...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
+		t.Fatal(err)
+	}
+	log.reset()
+	return db, log
+}
+
+// sqlLog is a GORM logger recording the statements run.
+type sqlLog struct {
+	mu    sync.Mutex
+	stmts []string
+}
+
+func (l *sqlLog) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l *sqlLog) Info(context.Context, string, ...any)     {}
+func (l *sqlLog) Warn(context.Context, string, ...any)     {}
+func (l *sqlLog) Error(context.Context, string, ...any)    {}
+
+func (l *sqlLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	l.mu.Lock()
+	l.stmts = append(l.stmts, sql)
+	l.mu.Unlock()
+}
+
+func (l *sqlLog) reset() {
+	l.mu.Lock()
+	l.stmts = nil
+	l.mu.Unlock()
+}
+
+// take returns the statements logged since the last call.
+func (l *sqlLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.stmts
+	l.stmts = nil
+	return out
+}
+
+// deleteTape records pre_delete and post_delete as "pre_delete Label id=N".
+type deleteTape struct {
+	mu  sync.Mutex
+	got []string
+	evs []modelsignals.DeleteEvent
+}
+
+func recordDeletes(t testing.TB) *deleteTape {
+	tp := &deleteTape{}
+	add := func(sig string) func(context.Context, modelsignals.DeleteEvent) error {
+		return func(_ context.Context, ev modelsignals.DeleteEvent) error {
+			tp.mu.Lock()
+			defer tp.mu.Unlock()
+			tp.got = append(tp.got, fmt.Sprintf("%s %s id=%v", sig, ev.Model.Label, idOf(ev.Instance)))
+			tp.evs = append(tp.evs, ev)
+			return nil
+		}
+	}
+	h1 := modelsignals.PreDelete.ConnectFunc(add("pre_delete"))
+	h2 := modelsignals.PostDelete.ConnectFunc(add("post_delete"))
+	t.Cleanup(func() { h1.Disconnect(); h2.Disconnect() })
+	return tp
+}
+
+func idOf(inst any) any {
+	v := reflect.ValueOf(inst)
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if f := v.FieldByName("ID"); f.IsValid() {
+		return f.Interface()
+	}
+	return "?"
+}
+
+func (tp *deleteTape) take() ([]string, []modelsignals.DeleteEvent) {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	got, evs := tp.got, tp.evs
+	tp.got, tp.evs = nil, nil
+	return got, evs
+}
+
+func (tp *deleteTape) check(t testing.TB, want ...string) []modelsignals.DeleteEvent {
+	t.Helper()
+	got, evs := tp.take()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("signals:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	return evs
+}
+
+func mustCreate(t testing.TB, db *gorm.DB, v any) {
+	t.Helper()
+	if err := db.Create(v).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// counts returns the number of rows of each model, as "Model=n".
+func counts(t testing.TB, db *gorm.DB, models ...any) string {
+	t.Helper()
+	var parts []string
+	for _, m := range models {
+		var n int64
+		if err := db.Unscoped().Model(m).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, fmt.Sprintf("%s=%d", reflect.TypeOf(m).Elem().Name(), n))
+	}
+	return strings.Join(parts, " ")
+}
+
+func wantCounts(t testing.TB, db *gorm.DB, want string, models ...any) {
+	t.Helper()
+	if got := counts(t, db, models...); got != want {
+		t.Fatalf("rows: %s, want %s", got, want)
+	}
+}
