@@ -3,6 +3,7 @@ package signalsgorm
 import (
 	"context"
 	"reflect"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -19,6 +20,7 @@ type collector struct {
 	tx     *gorm.DB // on the deletion's transaction
 	limit  int
 	origin any
+	now    func() time.Time // one time for every row a soft delete marks
 
 	sets    map[*node]*rowSet
 	seen    []*node // collection order
@@ -58,16 +60,21 @@ type update struct {
 }
 
 func newCollector(p *Plugin, l *layout, tx *gorm.DB, origin any) *collector {
+	now := tx.NowFunc()
 	return &collector{p: p, l: l, ctx: tx.Statement.Context, tx: tx, limit: p.maxParams, origin: origin,
+		now:  func() time.Time { return now },
 		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{}}
 }
 
-// query starts a statement on the rows of s in table, with soft-deleted
-// rows hidden for a soft delete only.
-func (c *collector) query(s *schema.Schema, table string) *gorm.DB {
+// query starts a statement on the rows of s in table matching cond, with
+// soft-deleted rows hidden for a soft delete only.
+func (c *collector) query(s *schema.Schema, table string, cond []clause.Expression) *gorm.DB {
 	db := c.tx.Session(&gorm.Session{NewDB: true}).Model(reflect.New(s.ModelType).Interface()).Table(table)
 	if !c.l.soft {
 		db = db.Unscoped()
+	}
+	if len(cond) > 0 {
+		db = db.Clauses(clause.Where{Exprs: cond})
 	}
 	return db
 }
@@ -177,7 +184,7 @@ func (c *collector) cascadeFast(n *node, cond []clause.Expression, top *edge) er
 		for i, f := range e.refs {
 			refs[i] = f.DBName
 		}
-		sub := c.query(n.s, n.table).Select(refs).Clauses(clause.Where{Exprs: cond})
+		sub := c.query(n.s, n.table, cond).Select(refs)
 		var cols any = fkColumns(e)
 		if len(e.fks) == 1 {
 			cols = fkColumns(e)[0]

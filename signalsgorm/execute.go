@@ -92,7 +92,7 @@ func (c *collector) pkCond(n *node, rows []*row) []clause.Expression {
 // collected rows it removes, whose instances get the soft-delete value.
 func (c *collector) runDelete(n *node, cond []clause.Expression, rows []*row) (int64, error) {
 	dest := reflect.New(n.s.ModelType)
-	db := c.tx.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Set(rawKey, true).Table(n.table)
+	db := c.tx.Session(&gorm.Session{NewDB: true, SkipHooks: true, NowFunc: c.now}).Set(rawKey, true).Table(n.table)
 	if !c.l.soft {
 		db = db.Unscoped()
 	}
@@ -139,4 +139,3 @@ func defaultOf(f *schema.Field) any {
 	}
 	return nil
 }
-

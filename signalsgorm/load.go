@@ -32,7 +32,7 @@ func (c *collector) load(n *node, cond []clause.Expression) ([]*row, error) {
 // GORM's Find does: post_init is sent for them.
 func (c *collector) loadRows(s *schema.Schema, table string, cond []clause.Expression) ([]reflect.Value, error) {
 	dest := reflect.New(reflect.SliceOf(reflect.PointerTo(s.ModelType)))
-	if err := c.query(s, table).Clauses(clause.Where{Exprs: cond}).Find(dest.Interface()).Error; err != nil {
+	if err := c.query(s, table, cond).Find(dest.Interface()).Error; err != nil {
 		return nil, fmt.Errorf("signalsgorm: collecting %s: %w", table, err)
 	}
 	sl := dest.Elem()
@@ -49,7 +49,7 @@ func (c *collector) loadKeys(n *node, cond []clause.Expression) ([]*row, error) 
 	for i, f := range n.cols {
 		names[i] = f.DBName
 	}
-	rs, err := c.query(n.s, n.table).Select(names).Clauses(clause.Where{Exprs: cond}).Rows()
+	rs, err := c.query(n.s, n.table, cond).Select(names).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("signalsgorm: collecting %s: %w", n.table, err)
 	}

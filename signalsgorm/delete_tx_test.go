@@ -1,0 +1,93 @@
+package signalsgorm_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+var errVeto = errors.New("veto")
+
+// C109: an error from any pre_delete or post_delete receiver aborts the
+// whole deletion: nothing is deleted, what receivers wrote through DB(ctx)
+// is rolled back, with or without GORM's default transaction.
+func TestDeleteReceiverErrorRollsBack(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		for _, skip := range []bool{false, true} {
+			db, _ := openDelete(t, dialect)
+			if skip {
+				db = db.Session(&gorm.Session{SkipDefaultTransaction: true})
+			}
+			w := seedWriter(t, db, "w")
+			tp := recordDeletes(t)
+			var fail string
+			audit := func(ctx context.Context, ev modelsignals.DeleteEvent) error {
+				if err := signalsgorm.DB(ctx, db).Create(&Genre{Name: "audit"}).Error; err != nil {
+					return err
+				}
+				if ev.Model.Label == fail {
+					return errVeto
+				}
+				return nil
+			}
+			h1 := modelsignals.PreDelete.ConnectFunc(audit)
+			h2 := modelsignals.PostDelete.ConnectFunc(audit)
+			for _, f := range []string{"signalsgorm_test.Novel", "signalsgorm_test.Writer"} {
+				fail = f
+				err := db.Delete(&w).Error
+				if !errors.Is(err, errVeto) {
+					t.Fatalf("skip=%v fail=%s: err %v", skip, f, err)
+				}
+				wantCounts(t, db, "Writer=1 Novel=2 Review=3 Genre=1", &Writer{}, &Novel{}, &Review{}, &Genre{})
+				got, _ := tp.take()
+				if f == "signalsgorm_test.Novel" && len(got) != 4 || f == "signalsgorm_test.Writer" && len(got) != 6 {
+					t.Fatalf("fail=%s: signals %v", f, got)
+				}
+			}
+			// The veto in post_delete of the last model: every DELETE ran.
+			h1.Disconnect()
+			fail = ""
+			if err := db.Delete(&w).Error; err != nil {
+				t.Fatal(err)
+			}
+			h2.Disconnect()
+			wantCounts(t, db, "Writer=0 Novel=0 Review=0 Genre=7", &Writer{}, &Novel{}, &Review{}, &Genre{})
+		}
+	})
+}
+
+// Inside the caller's transaction the deletion runs in it, without a
+// savepoint: its result is visible there, and the caller's rollback undoes
+// it.
+func TestDeleteInTransaction(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		recordDeletes(t)
+		err := db.Transaction(func(tx *gorm.DB) error {
+			res, err := signalsgorm.Delete(tx, &w)
+			if err != nil || res.Total != 7 {
+				t.Errorf("%+v %v", res, err)
+			}
+			wantCounts(t, tx, "Writer=0 Novel=0", &Writer{}, &Novel{})
+			return errVeto
+		})
+		if !errors.Is(err, errVeto) {
+			t.Fatal(err)
+		}
+		wantCounts(t, db, "Writer=1 Novel=2 Review=3", &Writer{}, &Novel{}, &Review{})
+
+		h := modelsignals.OnPostDelete(func(context.Context, modelsignals.Delete[Review]) error { return errVeto })
+		defer h.Disconnect()
+		err = db.Transaction(func(tx *gorm.DB) error { return tx.Delete(&w).Error })
+		if !errors.Is(err, errVeto) {
+			t.Fatal(err)
+		}
+		wantCounts(t, db, "Writer=1 Novel=2 Review=3", &Writer{}, &Novel{}, &Review{})
+	})
+}
