@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
@@ -142,51 +141,99 @@ var deleteModels = []any{&Writer{}, &Novel{}, &Review{}, &Genre{}, &Target{}, &C
 // the plugin (so it knows every relation) and a log of the statements.
 func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *sqlLog) {
 	t.Helper()
-	log := &sqlLog{}
-	cfg := dbtest.Config()
-	cfg.Logger = log
-	db := dbtest.OpenConfig(t, dialect, cfg)
+	db := dbtest.Open(t, dialect)
 	if err := db.Use(signalsgorm.New(opts...)); err != nil {
 		t.Fatal(err)
 	}
 	if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
 		t.Fatal(err)
 	}
-	log.reset()
-	return db, log
+	return db, watch(t, db)
 }
 
-// sqlLog is a GORM logger recording the statements run.
+// sqlLog records the statements GORM runs, from a callback at the end of
+// every processor: the SQL with its placeholders, without rendering the
+// arguments (which a logger's Explain does, slowly for 65 535 of them).
 type sqlLog struct {
 	mu    sync.Mutex
 	stmts []string
+	args  [][]any
 }
 
-func (l *sqlLog) LogMode(logger.LogLevel) logger.Interface { return l }
-func (l *sqlLog) Info(context.Context, string, ...any)     {}
-func (l *sqlLog) Warn(context.Context, string, ...any)     {}
-func (l *sqlLog) Error(context.Context, string, ...any)    {}
-
-func (l *sqlLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
-	sql, _ := fc()
-	l.mu.Lock()
-	l.stmts = append(l.stmts, sql)
-	l.mu.Unlock()
+func watch(t testing.TB, db *gorm.DB) *sqlLog {
+	l := &sqlLog{}
+	rec := func(db *gorm.DB) {
+		if db.Statement.SQL.Len() == 0 || db.DryRun { // DryRun: a subquery being built
+			return
+		}
+		l.mu.Lock()
+		l.stmts = append(l.stmts, db.Statement.SQL.String())
+		l.args = append(l.args, db.Statement.Vars)
+		l.mu.Unlock()
+	}
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().After("*").Register("test:log", rec),
+		cb.Query().After("*").Register("test:log", rec),
+		cb.Update().After("*").Register("test:log", rec),
+		cb.Delete().After("*").Register("test:log", rec),
+		cb.Row().After("*").Register("test:log", rec),
+		cb.Raw().After("*").Register("test:log", rec),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l
 }
 
 func (l *sqlLog) reset() {
 	l.mu.Lock()
-	l.stmts = nil
+	l.stmts, l.args = nil, nil
 	l.mu.Unlock()
 }
 
-// take returns the statements logged since the last call.
+// take returns the statements run since the last call, with their
+// arguments written in place of the placeholders when there are few.
 func (l *sqlLog) take() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := l.stmts
-	l.stmts = nil
+	out := make([]string, len(l.stmts))
+	for i, s := range l.stmts {
+		out[i] = s
+		if len(l.args[i]) <= 16 {
+			out[i] = inline(s, l.args[i])
+		}
+	}
+	l.stmts, l.args = nil, nil
 	return out
+}
+
+// inline writes args in place of the placeholders ? and $n.
+func inline(s string, args []any) string {
+	lit := func(a any) string {
+		switch v := a.(type) {
+		case string:
+			return "'" + v + "'"
+		case time.Time:
+			return "'" + v.Format(time.RFC3339) + "'"
+		}
+		return fmt.Sprint(a)
+	}
+	for i := len(args); i >= 1; i-- {
+		s = strings.ReplaceAll(s, fmt.Sprintf("$%d", i), lit(args[i-1]))
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if r == '?' && n < len(args) {
+			b.WriteString(lit(args[n]))
+			n++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // deleteTape records pre_delete and post_delete as "pre_delete Label id=N".

@@ -23,6 +23,10 @@ func (c *collector) execute() (DeleteResult, error) {
 		set := c.sets[n]
 		slices.SortStableFunc(set.rows, func(a, b *row) int { return compareKeys(a.vals[:n.npk], b.vals[:n.npk]) })
 	}
+	groups := make(map[*node][][]*row, len(order))
+	for _, n := range order {
+		groups[n] = c.groups(n)
+	}
 	ctx := withDB(c.tx)
 	for _, n := range order {
 		if !n.signals {
@@ -48,7 +52,7 @@ func (c *collector) execute() (DeleteResult, error) {
 			}
 			count += k
 		}
-		for _, group := range c.groups(n) {
+		for _, group := range groups[n] {
 			for _, chunk := range chunks(group, chunkSize(c.limit, n.npk)) {
 				k, err := c.runDelete(n, c.pkCond(n, chunk), chunk)
 				if err != nil {

@@ -1,6 +1,7 @@
 package signalsgorm
 
 import (
+	"database/sql/driver"
 	"fmt"
 	"reflect"
 	"sort"
@@ -32,9 +33,23 @@ type constEq struct {
 
 func (e *edge) self() bool { return e.parent == e.child }
 
+// nullable reports whether the foreign key may be set to NULL: its
+// columns are not NOT NULL and their Go types can hold NULL (a pointer, or
+// a Valuer whose zero value is NULL, such as sql.NullInt64). A plain uint
+// key counts as required, as its Go type says.
 func (e *edge) nullable() bool {
 	for _, f := range e.fks {
 		if f.NotNull || f.PrimaryKey {
+			return false
+		}
+		if f.FieldType.Kind() == reflect.Pointer {
+			continue
+		}
+		v, ok := reflect.Zero(f.FieldType).Interface().(driver.Valuer)
+		if !ok {
+			return false
+		}
+		if dv, err := v.Value(); err != nil || dv != nil {
 			return false
 		}
 	}

@@ -4,7 +4,9 @@ import "slices"
 
 // groups returns the collected rows of n in the order their DELETEs run:
 // for a model that cascades to itself, deepest rows first, so that no
-// statement removes a row another row still references.
+// statement removes a row another row still references. Rows referencing
+// each other in a cycle cannot be ordered: their nullable keys are set to
+// NULL before the deletes (C108).
 func (c *collector) groups(n *node) [][]*row {
 	rows := c.sets[n].rows
 	if len(rows) == 0 {
@@ -13,7 +15,16 @@ func (c *collector) groups(n *node) [][]*row {
 	if len(n.self) == 0 {
 		return [][]*row{rows}
 	}
-	depth := c.levels(n, rows)
+	depth, cyclic := c.levels(n, rows)
+	if cyclic && !c.l.soft {
+		for _, e := range n.self {
+			if e.nullable() {
+				for _, chunk := range chunks(rows, chunkSize(c.limit, n.npk)) {
+					c.updates = append(c.updates, update{e: e, cond: c.pkCond(n, chunk), null: true})
+				}
+			}
+		}
+	}
 	var out [][]*row
 	for d := depth; d >= 0; d-- {
 		var g []*row
@@ -31,8 +42,8 @@ func (c *collector) groups(n *node) [][]*row {
 
 // levels sets each row's level to the length of the longest chain of
 // collected rows it references through n's cascades to itself, and returns
-// the largest; a cycle in the data is cut where it is met.
-func (c *collector) levels(n *node, rows []*row) int {
+// the largest; a cycle in the data is cut where it is met, and reported.
+func (c *collector) levels(n *node, rows []*row) (top int, cyclic bool) {
 	type link struct{ fk, ref []int }
 	links := make([]link, len(n.self))
 	index := make([]map[any]*row, len(n.self))
@@ -56,7 +67,8 @@ func (c *collector) levels(n *node, rows []*row) int {
 	level = func(r *row) int {
 		switch r.level {
 		case visiting:
-			return -1 // a cycle: this link adds nothing
+			cyclic = true
+			return -1 // this link adds nothing
 		case unset:
 		default:
 			return r.level
@@ -71,11 +83,10 @@ func (c *collector) levels(n *node, rows []*row) int {
 		r.level = l
 		return l
 	}
-	top := 0
 	for _, r := range rows {
 		top = max(top, level(r))
 	}
-	return top
+	return top, cyclic
 }
 
 func pick(vals []any, idx []int) []any {

@@ -1,0 +1,305 @@
+package signalsgorm_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+)
+
+// A tree is deleted leaves first, one DELETE per level: MariaDB checks
+// foreign keys row by row and refuses a parent deleted before its child
+// in the same statement.
+func TestDeleteTree(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, log := openDelete(t, dialect)
+		id := func(n *Node) *uint { return &n.ID }
+		root := Node{Name: "root"}
+		mustCreate(t, db, &root)
+		a, b := Node{Name: "a", ParentID: id(&root)}, Node{Name: "b", ParentID: id(&root)}
+		mustCreate(t, db, &a)
+		mustCreate(t, db, &b)
+		c := Node{Name: "c", ParentID: id(&a)}
+		mustCreate(t, db, &c)
+		d := Node{Name: "d", ParentID: id(&c)}
+		mustCreate(t, db, &d)
+		tp := recordDeletes(t)
+		log.reset()
+		res, err := signalsgorm.Delete(db, &root)
+		if err != nil || res.Total != 5 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Node id=1", "pre_delete signalsgorm_test.Node id=2", "pre_delete signalsgorm_test.Node id=3",
+			"pre_delete signalsgorm_test.Node id=4", "pre_delete signalsgorm_test.Node id=5",
+			"post_delete signalsgorm_test.Node id=5", "post_delete signalsgorm_test.Node id=4", "post_delete signalsgorm_test.Node id=3",
+			"post_delete signalsgorm_test.Node id=2", "post_delete signalsgorm_test.Node id=1")
+		// One DELETE per level, deepest first: d, c, a and b, root.
+		var deletes []string
+		for _, s := range log.take() {
+			if strings.HasPrefix(s, "DELETE") {
+				deletes = append(deletes, strings.NewReplacer("`", "", `"`, "").Replace(s))
+			}
+		}
+		if want := []string{"nodes.id = 5", "nodes.id = 4", "nodes.id IN (2,3)", "nodes.id = 1"}; len(deletes) != len(want) {
+			t.Fatalf("deletes %v", deletes)
+		} else {
+			for i, w := range want {
+				if !strings.HasSuffix(deletes[i], w) {
+					t.Fatalf("deletes %v, want %v", deletes, want)
+				}
+			}
+		}
+		if count(t, db, &Node{}) != 0 {
+			t.Fatal("nodes left")
+		}
+
+		// Two nodes referencing each other: the cycle is cut by setting
+		// the keys to NULL first (C108).
+		x := Node{Name: "x"}
+		mustCreate(t, db, &x)
+		y := Node{Name: "y", ParentID: id(&x)}
+		mustCreate(t, db, &y)
+		if err := db.Model(&x).Update("parent_id", y.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		tp.take()
+		if res, err := signalsgorm.Delete(db, &x); err != nil || res.Total != 2 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if got, _ := tp.take(); len(got) != 4 {
+			t.Fatalf("signals %v", got)
+		}
+	})
+}
+
+// A cycle through a nullable key: a person's pets cascade, and so do the
+// people who like a deleted pet.
+type Person struct {
+	ID      uint
+	LikesID *uint
+	Likes   *Pet `gorm:"foreignKey:LikesID" signals:"on_delete:CASCADE"`
+}
+
+type Pet struct {
+	ID      uint
+	OwnerID uint
+	Owner   *Person `signals:"on_delete:CASCADE"`
+}
+
+// A cycle through keys that cannot be NULL.
+type Hen struct {
+	ID    uint
+	EggID uint
+	Egg   *Egg `signals:"on_delete:CASCADE"`
+}
+
+type Egg struct {
+	ID    uint
+	HenID uint
+	Hen   *Hen `signals:"on_delete:CASCADE"`
+}
+
+// C107, C108: a cycle of models terminates; when nullable keys close it,
+// they are set to NULL first and the dependency order holds; otherwise
+// the collection order is kept.
+func TestDeleteModelCycles(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, log := openDelete(t, dialect)
+		// GORM cannot create tables that reference each other in one go:
+		// the tables first, then their foreign keys.
+		mig := db.Session(&gorm.Session{})
+		mig.Config.DisableForeignKeyConstraintWhenMigrating = true
+		if err := signalsgorm.AutoMigrate(mig, &Person{}, &Pet{}); err != nil {
+			t.Fatal(err)
+		}
+		if dialect != "sqlite" { // SQLite cannot add a foreign key to a table
+			for _, c := range []struct {
+				model any
+				name  string
+			}{{&Pet{}, "Owner"}, {&Person{}, "Likes"}} {
+				if err := db.Migrator().CreateConstraint(c.model, c.name); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		p1, p2 := Person{}, Person{}
+		mustCreate(t, db, &p1)
+		mustCreate(t, db, &p2)
+		x, y := Pet{OwnerID: p1.ID}, Pet{OwnerID: p2.ID}
+		mustCreate(t, db, &x)
+		mustCreate(t, db, &y)
+		db.Model(&p2).Update("likes_id", x.ID)
+		tp := recordDeletes(t)
+		log.reset()
+		res, err := signalsgorm.Delete(db, &p1)
+		if err != nil || res.Total != 4 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Pet id=1", "pre_delete signalsgorm_test.Pet id=2",
+			"pre_delete signalsgorm_test.Person id=1", "pre_delete signalsgorm_test.Person id=2",
+			"post_delete signalsgorm_test.Pet id=2", "post_delete signalsgorm_test.Pet id=1",
+			"post_delete signalsgorm_test.Person id=2", "post_delete signalsgorm_test.Person id=1")
+		if !strings.Contains(strings.Join(log.take(), "\n"), "likes_id") {
+			t.Fatal("no UPDATE of likes_id")
+		}
+
+		// Keys that cannot be NULL: no order exists (the database must not
+		// enforce these keys for the rows to exist at all).
+		cfg := dbtest.Config()
+		cfg.DisableForeignKeyConstraintWhenMigrating = true
+		free := dbtest.OpenConfig(t, dialect, cfg)
+		if err := free.Use(signalsgorm.New()); err != nil {
+			t.Fatal(err)
+		}
+		if err := signalsgorm.AutoMigrate(free, &Hen{}, &Egg{}); err != nil {
+			t.Fatal(err)
+		}
+		mustCreate(t, free, &[]Hen{{EggID: 0}, {EggID: 1}})
+		mustCreate(t, free, &[]Egg{{HenID: 1}})
+		if err := free.Delete(&Hen{ID: 1}).Error; err != nil {
+			t.Fatal(err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Hen id=1", "pre_delete signalsgorm_test.Hen id=2", "pre_delete signalsgorm_test.Egg id=1",
+			"post_delete signalsgorm_test.Hen id=2", "post_delete signalsgorm_test.Hen id=1", "post_delete signalsgorm_test.Egg id=1")
+	})
+}
+
+// Polymorphic has-many: only the owner type's rows cascade.
+type Cat struct {
+	ID   uint
+	Toys []Toy `gorm:"polymorphic:Owner" signals:"on_delete:CASCADE"`
+}
+
+type Dog struct {
+	ID   uint
+	Toys []Toy `gorm:"polymorphic:Owner" signals:"on_delete:CASCADE"`
+}
+
+type Toy struct {
+	ID        uint
+	OwnerID   uint
+	OwnerType string
+}
+
+// Custom join model (SetupJoinTable): its rows are models, with signals.
+type Course struct {
+	ID       uint
+	Students []Student `gorm:"many2many:enrollments"`
+}
+
+type Student struct {
+	ID   uint
+	Name string
+}
+
+type Enrollment struct {
+	CourseID  uint `gorm:"primaryKey"`
+	StudentID uint `gorm:"primaryKey"`
+	Grade     int
+}
+
+// C69, C70: GORM's join rows go without signals, from either side; a
+// custom join model's rows get theirs; polymorphic cascades keep to their
+// type.
+func TestDeleteLinks(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		if err := db.SetupJoinTable(&Course{}, "Students", &Enrollment{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := signalsgorm.AutoMigrate(db, &Cat{}, &Dog{}, &Toy{}, &Course{}, &Student{}, &Enrollment{}); err != nil {
+			t.Fatal(err)
+		}
+		w := seedWriter(t, db, "w")
+		tp := recordDeletes(t)
+		res, err := signalsgorm.Delete(db, &w.Novels[0].Genres[0])
+		if err != nil || res.Total != 2 || res.PerModel["novel_genres"] != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Genre id=1", "post_delete signalsgorm_test.Genre id=1")
+
+		cat, dog := Cat{Toys: []Toy{{}, {}}}, Dog{Toys: []Toy{{}}}
+		mustCreate(t, db, &cat)
+		mustCreate(t, db, &dog)
+		if res, err := signalsgorm.Delete(db, &dog); err != nil || res.PerModel["signalsgorm_test.Toy"] != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Toy id=3", "pre_delete signalsgorm_test.Dog id=1",
+			"post_delete signalsgorm_test.Toy id=3", "post_delete signalsgorm_test.Dog id=1")
+		wantCounts(t, db, "Toy=2", &Toy{})
+
+		c := Course{Students: []Student{{Name: "a"}, {Name: "b"}}}
+		mustCreate(t, db, &c)
+		c2 := Course{Students: []Student{c.Students[0]}}
+		mustCreate(t, db, &c2)
+		if res, err := signalsgorm.Delete(db, &c.Students[0]); err != nil || res.PerModel["signalsgorm_test.Enrollment"] != 2 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Enrollment id=?", "pre_delete signalsgorm_test.Enrollment id=?", "pre_delete signalsgorm_test.Student id=1",
+			"post_delete signalsgorm_test.Enrollment id=?", "post_delete signalsgorm_test.Enrollment id=?", "post_delete signalsgorm_test.Student id=1")
+		wantCounts(t, db, "Course=2 Student=1 Enrollment=1", &Course{}, &Student{}, &Enrollment{})
+	})
+}
+
+// DeletePlan describes a deletion without running it.
+func TestDeletePlan(t *testing.T) {
+	db, _ := openDelete(t, "sqlite")
+	if err := signalsgorm.AutoMigrate(db, &Post{}, &Note{}, &File{}); err != nil {
+		t.Fatal(err)
+	}
+	p := signalsgorm.From(db)
+	h := modelsignals.PreDelete.ConnectFunc(func(context.Context, modelsignals.DeleteEvent) error { return nil })
+	plan, err := p.DeletePlan(&Writer{})
+	h.Disconnect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `delete signalsgorm_test.Writer: rows read, signals sent
+  Writer.Novels: signalsgorm_test.Novel CASCADE (constraint): rows read, signals sent
+    Novel.Genres: novel_genres CASCADE (many2many): one statement per relation, rows not read
+    Novel.Reviews: signalsgorm_test.Review CASCADE (constraint): rows read, signals sent`
+	if plan.String() != want || plan.Fast || !plan.Signals || len(plan.Steps) != 3 || plan.Steps[1].Depth != 2 {
+		t.Fatalf("plan:\n%s\nwant:\n%s", plan, want)
+	}
+
+	for _, c := range []struct {
+		plan func(any) (signalsgorm.DeletePlan, error)
+		model any
+		want string
+	}{
+		{p.DeletePlan, &Review{}, "delete signalsgorm_test.Review: one statement per relation, rows not read (fast path: one statement)"},
+		{p.DeletePlan, &Target{}, `delete signalsgorm_test.Target: keys read
+  Cascader.Target: signalsgorm_test.Cascader CASCADE (constraint): one statement per relation, rows not read
+  Defaulter.Target: signalsgorm_test.Defaulter SET_DEFAULT (tag)
+  Ignorer.Target: signalsgorm_test.Ignorer DO_NOTHING (tag): left to the database
+  Nuller.Target: signalsgorm_test.Nuller SET_NULL (constraint)
+  Protector.Target: signalsgorm_test.Protector PROTECT (tag)
+  Restricter.Target: signalsgorm_test.Restricter RESTRICT (constraint)`},
+		{p.DeletePlan, &Node{}, `delete signalsgorm_test.Node: keys read
+  Node.Parent: signalsgorm_test.Node CASCADE (constraint): reached before`},
+		{p.DeletePlan, &Post{}, `soft delete signalsgorm_test.Post: keys read
+  Post.Files: signalsgorm_test.File CASCADE (constraint): not applied by a soft delete
+  Post.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
+  Post.Topics: post_topics CASCADE (many2many): not applied by a soft delete`},
+		{p.UnscopedDeletePlan, &Post{}, `delete signalsgorm_test.Post: keys read
+  Post.Files: signalsgorm_test.File CASCADE (constraint): one statement per relation, rows not read
+  Post.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
+  Post.Topics: post_topics CASCADE (many2many): one statement per relation, rows not read`},
+	} {
+		plan, err := c.plan(c.model)
+		if err != nil || plan.String() != c.want {
+			t.Fatalf("plan:\n%s\nwant:\n%s\n%v", plan, c.want, err)
+		}
+	}
+	if _, err := p.DeletePlan(42); err == nil {
+		t.Fatal("plan of an int")
+	}
+	if _, err := new(signalsgorm.Plugin).DeletePlan(&Writer{}); err == nil {
+		t.Fatal("plan of an uninstalled plugin")
+	}
+}
