@@ -268,9 +268,9 @@ func TestDeletePlan(t *testing.T) {
 	}
 
 	for _, c := range []struct {
-		plan func(any) (signalsgorm.DeletePlan, error)
+		plan  func(any) (signalsgorm.DeletePlan, error)
 		model any
-		want string
+		want  string
 	}{
 		{p.DeletePlan, &Review{}, "delete signalsgorm_test.Review: one statement per relation, rows not read (fast path: one statement)"},
 		{p.DeletePlan, &Target{}, `delete signalsgorm_test.Target: keys read
