@@ -1,0 +1,99 @@
+package signalsgorm_test
+
+import (
+	"testing"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+// The deletes GORM runs itself go through the collector too: an unscoped
+// association Clear deletes the novels, which cascade, with signals.
+func TestDeleteThroughAssociation(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		tp := recordDeletes(t)
+		if err := db.Model(&w).Association("Novels").Unscoped().Clear(); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := tp.take()
+		if len(got) != 10 {
+			t.Fatalf("signals %v", got)
+		}
+		wantCounts(t, db, "Writer=1 Novel=0 Review=0", &Writer{}, &Novel{}, &Review{})
+	})
+}
+
+// Session{SkipHooks: true} sends no signal and still cascades; DryRun
+// runs nothing.
+func TestDeleteSkipHooksDryRun(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, log := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		tp := recordDeletes(t)
+		log.reset()
+		if err := db.Session(&gorm.Session{DryRun: true}).Delete(&w).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := log.take(); len(got) != 0 {
+			t.Fatalf("DryRun ran %v", got)
+		}
+		tp.check(t)
+		res, err := signalsgorm.Delete(db.Session(&gorm.Session{SkipHooks: true}), &w)
+		if err != nil || res.Total != 7 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t)
+		wantCounts(t, db, "Writer=0 Novel=0 Review=0", &Writer{}, &Novel{}, &Review{})
+	})
+}
+
+// A RETURNING clause gets the deleted rows of the model, as GORM scans
+// them, also when the collector deletes them.
+func TestDeleteReturning(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		var novels []Novel
+		tx := db.Clauses(clause.Returning{}).Where("writer_id = ?", w.ID).Delete(&novels)
+		if tx.Error != nil || tx.RowsAffected != 2 {
+			t.Fatal(tx.Error, tx.RowsAffected)
+		}
+		if len(novels) != 2 || novels[0].Title != "w a" || novels[1].Title != "w b" {
+			t.Fatalf("returned %+v", novels)
+		}
+		wantCounts(t, db, "Novel=0 Review=0", &Novel{}, &Review{})
+	})
+}
+
+// db.Model(&x).Delete(&T{}) deletes x, like GORM; a failed deletion has
+// no result.
+func TestDeleteModelForm(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		a, b := seedWriter(t, db, "a"), seedWriter(t, db, "b")
+		if err := db.Model(&a).Delete(&Writer{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		wantCounts(t, db, "Writer=1 Novel=2", &Writer{}, &Novel{})
+		var left Writer
+		db.First(&left)
+		if left.ID != b.ID {
+			t.Fatalf("deleted the wrong writer: %d left", left.ID)
+		}
+		mustCreate(t, db, &Ignorer{TargetID: mustTarget(t, db)})
+		tx := db.Where("id > 0").Delete(&Target{})
+		if _, ok := signalsgorm.DeleteResultOf(tx); ok || tx.Error == nil {
+			t.Fatal("a failed deletion has a result")
+		}
+	})
+}
+
+func mustTarget(t *testing.T, db *gorm.DB) uint {
+	tg := Target{Name: "t"}
+	mustCreate(t, db, &tg)
+	return tg.ID
+}
