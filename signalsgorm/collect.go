@@ -101,15 +101,33 @@ func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 		}
 	}
 	var fresh []*row
-	for _, cond := range conds {
-		rs, err := c.load(r, cond)
-		if err != nil {
-			return err
+	if c.keysGiven(where, pks) {
+		rows := make([]*row, len(pks))
+		for i, pk := range pks {
+			rows[i] = &row{vals: pk}
 		}
-		fresh = append(fresh, c.add(r, rs)...)
+		fresh = c.add(r, rows)
+	} else {
+		for _, cond := range conds {
+			rs, err := c.load(r, cond)
+			if err != nil {
+				return err
+			}
+			fresh = append(fresh, c.add(r, rs)...)
+		}
 	}
 	c.adopt(fresh, user)
 	return c.cascadeRows(r, fresh, nil)
+}
+
+// keysGiven reports whether the root's keys need not be read: a hard
+// delete of instances, without other conditions, of a model whose
+// relations only reference its primary key and which needs no more than
+// its keys. Keys of rows that do not exist then delete nothing.
+func (c *collector) keysGiven(where []clause.Expression, pks [][]any) bool {
+	r := c.l.root
+	return r.load == LoadKeys && !c.l.soft && len(where) == 0 && len(pks) > 0 &&
+		!r.cyclic && !r.restricted && len(r.cols) == r.npk
 }
 
 // adopt makes the caller's instances those of the events, refreshed from

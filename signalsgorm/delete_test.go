@@ -205,14 +205,26 @@ func TestDeleteFastPath(t *testing.T) {
 		}
 		check("DELETE FROM reviews WHERE reviews.id = 3")
 
+		// The keys of the instance are given: nothing is read.
 		if err := db.Delete(&w).Error; err != nil {
 			t.Fatal(err)
 		}
-		check("SELECT id FROM writers WHERE writers.id = 1",
-			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 1)",
+		check("DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 1)",
 			"DELETE FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 1)",
 			"DELETE FROM novels WHERE novels.writer_id = 1",
 			"DELETE FROM writers WHERE writers.id = 1")
+
+		// A condition is evaluated once, before anything changes.
+		seedWriter(t, db, "v")
+		log.reset()
+		if err := db.Where("name = ?", "v").Delete(&Writer{}).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("SELECT id FROM writers WHERE name = 'v'",
+			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 2)",
+			"DELETE FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 2)",
+			"DELETE FROM novels WHERE novels.writer_id = 2",
+			"DELETE FROM writers WHERE writers.id = 2")
 
 		// A receiver for reviews only: reviews are read, novels are not.
 		w = seedWriter(t, db, "x")
@@ -222,12 +234,11 @@ func TestDeleteFastPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.Disconnect()
-		check("SELECT id FROM writers WHERE writers.id = 2",
-			"SELECT * FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 2)",
-			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 2)",
-			"DELETE FROM reviews WHERE reviews.id IN (4,5,6)",
-			"DELETE FROM novels WHERE novels.writer_id = 2",
-			"DELETE FROM writers WHERE writers.id = 2")
+		check("SELECT * FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 3)",
+			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 3)",
+			"DELETE FROM reviews WHERE reviews.id IN (7,8,9)",
+			"DELETE FROM novels WHERE novels.writer_id = 3",
+			"DELETE FROM writers WHERE writers.id = 3")
 
 		// A catch-all receiver applies to every model; muting it restores
 		// the fast path.
@@ -235,20 +246,20 @@ func TestDeleteFastPath(t *testing.T) {
 		w = seedWriter(t, db, "y")
 		log.reset()
 		ctx := signals.Mute(context.Background(), modelsignals.PreDelete, modelsignals.PostDelete)
-		if err := db.WithContext(ctx).Delete(&Review{}, 7).Error; err != nil {
+		if err := db.WithContext(ctx).Delete(&Review{}, 10).Error; err != nil {
 			t.Fatal(err)
 		}
-		check("DELETE FROM reviews WHERE reviews.id = 7")
+		check("DELETE FROM reviews WHERE reviews.id = 10")
 		if err := db.Delete(&w).Error; err != nil {
 			t.Fatal(err)
 		}
-		check("SELECT * FROM writers WHERE writers.id = 3",
-			"SELECT * FROM novels WHERE novels.writer_id = 3",
-			"SELECT * FROM reviews WHERE reviews.novel_id IN (5,6)",
-			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (5,6)",
-			"DELETE FROM reviews WHERE reviews.id IN (8,9)",
-			"DELETE FROM novels WHERE novels.id IN (5,6)",
-			"DELETE FROM writers WHERE writers.id = 3")
+		check("SELECT * FROM writers WHERE writers.id = 4",
+			"SELECT * FROM novels WHERE novels.writer_id = 4",
+			"SELECT * FROM reviews WHERE reviews.novel_id IN (7,8)",
+			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (7,8)",
+			"DELETE FROM reviews WHERE reviews.id IN (11,12)",
+			"DELETE FROM novels WHERE novels.id IN (7,8)",
+			"DELETE FROM writers WHERE writers.id = 4")
 		if got, _ := tp.take(); len(got) != 10 {
 			t.Fatalf("%d signals: %v", len(got), got)
 		}

@@ -1,6 +1,7 @@
 package signalsgorm
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func (c *collector) runDelete(n *node, cond []clause.Expression, rows []*row) (i
 	}
 	db = db.Clauses(clause.Where{Exprs: cond}).Delete(dest.Interface())
 	if db.Error != nil {
-		return 0, db.Error
+		return 0, fmt.Errorf("signalsgorm: deleting from %s: %w", n.table, db.Error)
 	}
 	if n.soft != nil {
 		v, _ := n.soft.ValueOf(c.ctx, dest.Elem())
@@ -130,7 +131,10 @@ func (c *collector) runUpdate(u update) error {
 	if !c.l.soft {
 		db = db.Unscoped()
 	}
-	return db.Clauses(clause.Where{Exprs: u.cond}).UpdateColumns(vals).Error
+	if err := db.Clauses(clause.Where{Exprs: u.cond}).UpdateColumns(vals).Error; err != nil {
+		return fmt.Errorf("signalsgorm: updating %s for %s: %w", e.child.Table, e.name, err)
+	}
+	return nil
 }
 
 // defaultOf returns the default of f as GORM declares it, or NULL.

@@ -19,7 +19,8 @@ const (
 	LoadNone Load = iota
 	// LoadKeys: only the key columns are read, because the model is part
 	// of a cycle, is restricted by another relation, or is the root of a
-	// delete with cascades (so that its condition is evaluated once).
+	// delete with relations to follow (so that its condition is evaluated
+	// once; a hard delete of instances reads nothing, their keys given).
 	LoadKeys
 	// LoadRows: the rows are read into instances, because pre_delete or
 	// post_delete receivers apply to the model.
@@ -42,9 +43,10 @@ type node struct {
 	label   string
 	model   *modelsignals.Model // nil for GORM's join tables
 	edges   []*edge             // the edges that act on deletion, in order
-	load    Load
-	signals bool
-	cyclic  bool
+	load       Load
+	signals    bool
+	cyclic     bool
+	restricted bool // a Restrict relation points at it
 	soft    *schema.Field   // the soft-delete field, when rows are soft deleted
 	self    []*edge         // cascading edges from the model to itself
 	cols    []*schema.Field // key columns: primary key first
@@ -120,6 +122,7 @@ func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, 
 	}
 	for _, n := range l.order {
 		n.cyclic = len(n.self) > 0 || l.reaches(n, n)
+		n.restricted = restricted[n]
 		switch {
 		case len(n.s.PrimaryFields) == 0:
 			n.load, n.signals = LoadNone, false // rows without a key cannot be told apart
