@@ -41,6 +41,11 @@ type SaveEvent struct {
 	// UpdateFields lists the names of the struct fields the write was
 	// restricted to, sorted, or is nil for a full save (every field).
 	UpdateFields []string
+	// Changes lists the fields whose value differs from the one loaded
+	// (or last saved), with old and new values, when the adapter tracks
+	// the model's changes; for a created object, the fields set to a
+	// non-zero value. See [SaveEvent.Changed].
+	Changes Changes
 }
 
 // Updates reports whether the save writes the struct field name: true for a
@@ -65,6 +70,28 @@ type DeleteEvent struct {
 	// the object for good (files, remote resources) should wait for a hard
 	// delete.
 	Soft bool
+}
+
+// UpdateEvent is sent by [PreUpdate] and [PostUpdate] for an UPDATE that
+// does not go through objects: a conditional update, a column update that
+// skips hooks, or the update of a batch of objects. Django sends nothing for
+// QuerySet.update() (ticket #22543); this is that missing signal.
+type UpdateEvent struct {
+	Model *Model
+	// Query is the condition of the update (Where is "" for an update by
+	// primary keys only).
+	Query *Query
+	// Values maps the struct field names written to their values (SQL
+	// expressions appear as given).
+	Values map[string]any
+	// PKs lists the primary keys of the rows the update affects (a single
+	// key per row; a slice of values per row for composite keys), read in
+	// the same transaction before the update.
+	PKs []any
+	// RowsAffected is the number of rows the database reports (post_update
+	// only).
+	RowsAffected int64
+	Using        string
 }
 
 // Query describes a conditional operation on a model, as an [DeleteEvent]
@@ -119,7 +146,8 @@ type M2MEvent struct {
 	Related *Model
 	// PKSet holds the primary keys of the related objects: for add, those
 	// not linked before (possibly empty); for remove, every key given; nil
-	// for clear, as in Django.
+	// for clear, as in Django. Each key appears once, in the order given
+	// (Django's is a set); a key of several columns is a []any.
 	PKSet []any
 	// Removed holds, for pre_clear and post_clear, the keys the clear
 	// unlinks: what Django users cannot get.

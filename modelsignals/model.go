@@ -97,6 +97,18 @@ func Register(m Model) (*Model, error) {
 	return mm, nil
 }
 
+// ByLabel returns the registered model with the given label, or nil.
+func ByLabel(label string) *Model {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	for _, m := range registry.order {
+		if m.Label == label {
+			return m
+		}
+	}
+	return nil
+}
+
 // Models returns the registered models, sorted by label.
 func Models() []*Model {
 	registry.mu.Lock()

@@ -1,6 +1,10 @@
 package modelsignals
 
-import "github.com/gosignals/signals"
+import (
+	"context"
+
+	"github.com/gosignals/signals"
+)
 
 // The model signals. Their sender is the model's struct type
 // (reflect.TypeFor[Book]()), so that a receiver connected with
@@ -21,6 +25,11 @@ var (
 	PreDelete = signals.New[DeleteEvent]("pre_delete")
 	// PostDelete is sent after each object was deleted.
 	PostDelete = signals.New[DeleteEvent]("post_delete")
+	// PreUpdate is sent before an UPDATE that does not go through objects
+	// (a conditional or bulk update), with the keys of the rows it affects.
+	PreUpdate = signals.New[UpdateEvent]("pre_update")
+	// PostUpdate is sent after such an UPDATE.
+	PostUpdate = signals.New[UpdateEvent]("post_update")
 	// M2MChanged is sent around changes of many-to-many links. Its sender
 	// is the join model's type.
 	M2MChanged = signals.New[M2MEvent]("m2m_changed")
@@ -42,6 +51,13 @@ var (
 // All returns every model and database signal, for muting them together
 // (signals.Mute(ctx, modelsignals.All()...)).
 func All() []signals.Muter {
-	return []signals.Muter{PreInit, PostInit, PreSave, PostSave, PreDelete, PostDelete, M2MChanged,
-		ClassPrepared, PreMigrate, PostMigrate, ConnectionCreated}
+	return []signals.Muter{PreInit, PostInit, PreSave, PostSave, PreUpdate, PostUpdate, PreDelete, PostDelete,
+		M2MChanged, ClassPrepared, PreMigrate, PostMigrate, ConnectionCreated}
+}
+
+// Mute returns a copy of ctx in which every model and database signal is
+// silent: bulk imports and data migrations that must not trigger
+// receivers. Other goroutines are not affected.
+func Mute(ctx context.Context) context.Context {
+	return signals.Mute(ctx, All()...)
 }

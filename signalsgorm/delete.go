@@ -23,8 +23,8 @@ type DeleteResult struct {
 	// Total counts every row deleted (or soft deleted), cascades and
 	// many2many links included.
 	Total int64
-	// PerModel maps model labels (the table name for GORM's join tables)
-	// to their rows deleted. Models with none are left out; it is empty,
+	// PerModel maps model labels (for GORM's join tables, the join model's
+	// label m2m_changed reports) to their rows deleted. Models with none are left out; it is empty,
 	// not nil, when nothing was deleted.
 	PerModel map[string]int64
 }

@@ -15,38 +15,38 @@ import (
 // Django's collector workload: an author, 2 000 books, 5 comments each,
 // with the foreign keys indexed as Django indexes them (PostgreSQL checks
 // each deleted book against the comments: without an index, a scan).
-type BenchAuthor struct {
+type CascadeAuthor struct {
 	ID    uint
 	Name  string
-	Books []BenchBook `gorm:"constraint:OnDelete:CASCADE"`
+	Books []CascadeBook `gorm:"constraint:OnDelete:CASCADE"`
 }
 
-type BenchBook struct {
+type CascadeBook struct {
+	ID              uint
+	Title           string
+	CascadeAuthorID uint             `gorm:"index"`
+	Comments        []CascadeComment `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type CascadeComment struct {
 	ID            uint
-	Title         string
-	BenchAuthorID uint           `gorm:"index"`
-	Comments      []BenchComment `gorm:"constraint:OnDelete:CASCADE"`
-}
-
-type BenchComment struct {
-	ID          uint
-	BenchBookID uint `gorm:"index"`
-	Text        string
+	CascadeBookID uint `gorm:"index"`
+	Text          string
 }
 
 // seedBench inserts the workload with three statements and returns the
 // author.
-func seedBench(b *testing.B, db *gorm.DB) *BenchAuthor {
-	a := &BenchAuthor{Name: "a"}
+func seedBench(b *testing.B, db *gorm.DB) *CascadeAuthor {
+	a := &CascadeAuthor{Name: "a"}
 	if err := db.Create(a).Error; err != nil {
 		b.Fatal(err)
 	}
 	d := "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL " +
 		"SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)"
-	books := "INSERT INTO bench_books (title, bench_author_id) SELECT 'b', ? FROM " + d + " x CROSS JOIN " + d + " y CROSS JOIN " + d +
+	books := "INSERT INTO cascade_books (title, cascade_author_id) SELECT 'b', ? FROM " + d + " x CROSS JOIN " + d + " y CROSS JOIN " + d +
 		" z CROSS JOIN (SELECT 0 AS d UNION ALL SELECT 1) w"
-	comments := "INSERT INTO bench_comments (bench_book_id, text) SELECT bench_books.id, 'c' FROM bench_books CROSS JOIN " +
-		"(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k WHERE bench_books.bench_author_id = ?"
+	comments := "INSERT INTO cascade_comments (cascade_book_id, text) SELECT cascade_books.id, 'c' FROM cascade_books CROSS JOIN " +
+		"(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) k WHERE cascade_books.cascade_author_id = ?"
 	for _, err := range []error{db.Exec(books, a.ID).Error, db.Exec(comments, a.ID).Error} {
 		if err != nil {
 			b.Fatal(err)
@@ -72,7 +72,7 @@ func BenchmarkDeleteCascade(b *testing.B) {
 				if err := db.Use(signalsgorm.New()); err != nil {
 					b.Fatal(err)
 				}
-				if err := signalsgorm.AutoMigrate(db, &BenchAuthor{}, &BenchBook{}, &BenchComment{}); err != nil {
+				if err := signalsgorm.AutoMigrate(db, &CascadeAuthor{}, &CascadeBook{}, &CascadeComment{}); err != nil {
 					b.Fatal(err)
 				}
 				log := watch(b, db)
@@ -122,13 +122,13 @@ func BenchmarkDeleteOne(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if err := db.AutoMigrate(&BenchComment{}); err != nil {
+			if err := db.AutoMigrate(&CascadeComment{}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				c := BenchComment{Text: "c"}
+				c := CascadeComment{Text: "c"}
 				if err := db.Create(&c).Error; err != nil {
 					b.Fatal(err)
 				}

@@ -77,7 +77,7 @@ func TestDeleteTree(t *testing.T) {
 
 // A cycle through a nullable key: a person's pets cascade, and so do the
 // people who like a deleted pet.
-type Person struct {
+type Fan struct {
 	ID      uint
 	LikesID *uint
 	Likes   *Pet `gorm:"foreignKey:LikesID" signals:"on_delete:CASCADE"`
@@ -86,7 +86,7 @@ type Person struct {
 type Pet struct {
 	ID      uint
 	OwnerID uint
-	Owner   *Person `signals:"on_delete:CASCADE"`
+	Owner   *Fan `signals:"on_delete:CASCADE"`
 }
 
 // A cycle through keys that cannot be NULL.
@@ -112,20 +112,20 @@ func TestDeleteModelCycles(t *testing.T) {
 		// the tables first, then their foreign keys.
 		mig := db.Session(&gorm.Session{})
 		mig.Config.DisableForeignKeyConstraintWhenMigrating = true
-		if err := signalsgorm.AutoMigrate(mig, &Person{}, &Pet{}); err != nil {
+		if err := signalsgorm.AutoMigrate(mig, &Fan{}, &Pet{}); err != nil {
 			t.Fatal(err)
 		}
 		if dialect != "sqlite" { // SQLite cannot add a foreign key to a table
 			for _, c := range []struct {
 				model any
 				name  string
-			}{{&Pet{}, "Owner"}, {&Person{}, "Likes"}} {
+			}{{&Pet{}, "Owner"}, {&Fan{}, "Likes"}} {
 				if err := db.Migrator().CreateConstraint(c.model, c.name); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		p1, p2 := Person{}, Person{}
+		p1, p2 := Fan{}, Fan{}
 		mustCreate(t, db, &p1)
 		mustCreate(t, db, &p2)
 		x, y := Pet{OwnerID: p1.ID}, Pet{OwnerID: p2.ID}
@@ -139,9 +139,9 @@ func TestDeleteModelCycles(t *testing.T) {
 			t.Fatalf("%+v %v", res, err)
 		}
 		tp.check(t, "pre_delete signalsgorm_test.Pet id=1", "pre_delete signalsgorm_test.Pet id=2",
-			"pre_delete signalsgorm_test.Person id=1", "pre_delete signalsgorm_test.Person id=2",
+			"pre_delete signalsgorm_test.Fan id=1", "pre_delete signalsgorm_test.Fan id=2",
 			"post_delete signalsgorm_test.Pet id=2", "post_delete signalsgorm_test.Pet id=1",
-			"post_delete signalsgorm_test.Person id=2", "post_delete signalsgorm_test.Person id=1")
+			"post_delete signalsgorm_test.Fan id=2", "post_delete signalsgorm_test.Fan id=1")
 		if !strings.Contains(strings.Join(log.take(), "\n"), "likes_id") {
 			t.Fatal("no UPDATE of likes_id")
 		}
@@ -216,7 +216,7 @@ func TestDeleteLinks(t *testing.T) {
 		w := seedWriter(t, db, "w")
 		tp := recordDeletes(t)
 		res, err := signalsgorm.Delete(db, &w.Novels[0].Genres[0])
-		if err != nil || res.Total != 2 || res.PerModel["novel_genres"] != 1 {
+		if err != nil || res.Total != 2 || res.PerModel["signalsgorm_test.Novel_Genres"] != 1 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		tp.check(t, "pre_delete signalsgorm_test.Genre id=1", "post_delete signalsgorm_test.Genre id=1")

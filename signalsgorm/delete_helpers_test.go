@@ -18,7 +18,7 @@ import (
 
 // openDelete opens a database with the deletion models migrated through
 // the plugin (so it knows every relation) and a log of the statements.
-func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *sqlLog) {
+func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *stmtLog) {
 	t.Helper()
 	db := dbtest.Open(t, dialect)
 	if err := db.Use(signalsgorm.New(opts...)); err != nil {
@@ -30,17 +30,17 @@ func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm
 	return db, watch(t, db)
 }
 
-// sqlLog records the statements GORM runs, from a callback at the end of
+// stmtLog records the statements GORM runs, from a callback at the end of
 // every processor: the SQL with its placeholders, without rendering the
 // arguments (which a logger's Explain does, slowly for 65 535 of them).
-type sqlLog struct {
+type stmtLog struct {
 	mu    sync.Mutex
 	stmts []string
 	args  [][]any
 }
 
-func watch(t testing.TB, db *gorm.DB) *sqlLog {
-	l := &sqlLog{}
+func watch(t testing.TB, db *gorm.DB) *stmtLog {
+	l := &stmtLog{}
 	rec := func(db *gorm.DB) {
 		if db.Statement.SQL.Len() == 0 || db.DryRun { // DryRun: a subquery being built
 			return
@@ -66,7 +66,7 @@ func watch(t testing.TB, db *gorm.DB) *sqlLog {
 	return l
 }
 
-func (l *sqlLog) reset() {
+func (l *stmtLog) reset() {
 	l.mu.Lock()
 	l.stmts, l.args = nil, nil
 	l.mu.Unlock()
@@ -74,7 +74,7 @@ func (l *sqlLog) reset() {
 
 // take returns the statements run since the last call, with their
 // arguments written in place of the placeholders when there are few.
-func (l *sqlLog) take() []string {
+func (l *stmtLog) take() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := make([]string, len(l.stmts))
@@ -128,7 +128,7 @@ func recordDeletes(t testing.TB) *deleteTape {
 		return func(_ context.Context, ev modelsignals.DeleteEvent) error {
 			tp.mu.Lock()
 			defer tp.mu.Unlock()
-			tp.got = append(tp.got, fmt.Sprintf("%s %s id=%v", sig, ev.Model.Label, idOf(ev.Instance)))
+			tp.got = append(tp.got, fmt.Sprintf("%s %s id=%v", sig, ev.Model.Label, instanceID(ev.Instance)))
 			tp.evs = append(tp.evs, ev)
 			return nil
 		}
@@ -139,7 +139,7 @@ func recordDeletes(t testing.TB) *deleteTape {
 	return tp
 }
 
-func idOf(inst any) any {
+func instanceID(inst any) any {
 	v := reflect.ValueOf(inst)
 	for v.Kind() == reflect.Pointer {
 		v = v.Elem()
@@ -165,13 +165,6 @@ func (tp *deleteTape) check(t testing.TB, want ...string) []modelsignals.DeleteE
 		t.Fatalf("signals:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 	return evs
-}
-
-func mustCreate(t testing.TB, db *gorm.DB, v any) {
-	t.Helper()
-	if err := db.Create(v).Error; err != nil {
-		t.Fatal(err)
-	}
 }
 
 // counts returns the number of rows of each model, as "Model=n".

@@ -13,7 +13,7 @@ import (
 )
 
 // onlyReads fails unless every statement logged is a SELECT.
-func onlyReads(t *testing.T, log *sqlLog) {
+func onlyReads(t *testing.T, log *stmtLog) {
 	t.Helper()
 	for _, s := range log.take() {
 		if !strings.HasPrefix(s, "SELECT") {

@@ -11,7 +11,7 @@ import (
 // DeletePlan describes a deletion without running it.
 func TestDeletePlan(t *testing.T) {
 	db, _ := openDelete(t, "sqlite")
-	if err := signalsgorm.AutoMigrate(db, &Post{}, &Note{}, &File{}); err != nil {
+	if err := signalsgorm.AutoMigrate(db, &Blog{}, &Note{}, &File{}); err != nil {
 		t.Fatal(err)
 	}
 	p := signalsgorm.From(db)
@@ -23,7 +23,7 @@ func TestDeletePlan(t *testing.T) {
 	}
 	want := `delete signalsgorm_test.Writer: rows read, signals sent
   Writer.Novels: signalsgorm_test.Novel CASCADE (constraint): rows read, signals sent
-    Novel.Genres: novel_genres CASCADE (many2many): one statement per relation, rows not read
+    Novel.Genres: signalsgorm_test.Novel_Genres CASCADE (many2many): one statement per relation, rows not read
     Novel.Reviews: signalsgorm_test.Review CASCADE (constraint): rows read, signals sent`
 	if plan.String() != want || plan.Fast || !plan.Signals || len(plan.Steps) != 3 || plan.Steps[1].Depth != 2 {
 		t.Fatalf("plan:\n%s\nwant:\n%s", plan, want)
@@ -44,14 +44,14 @@ func TestDeletePlan(t *testing.T) {
   Restricter.Target: signalsgorm_test.Restricter RESTRICT (constraint)`},
 		{p.DeletePlan, &Node{}, `delete signalsgorm_test.Node: keys read
   Node.Parent: signalsgorm_test.Node CASCADE (constraint): reached before`},
-		{p.DeletePlan, &Post{}, `soft delete signalsgorm_test.Post: keys read
-  Post.Files: signalsgorm_test.File CASCADE (constraint): not applied by a soft delete
-  Post.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
-  Post.Topics: post_topics CASCADE (many2many): not applied by a soft delete`},
-		{p.UnscopedDeletePlan, &Post{}, `delete signalsgorm_test.Post: keys read
-  Post.Files: signalsgorm_test.File CASCADE (constraint): one statement per relation, rows not read
-  Post.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
-  Post.Topics: post_topics CASCADE (many2many): one statement per relation, rows not read`},
+		{p.DeletePlan, &Blog{}, `soft delete signalsgorm_test.Blog: keys read
+  Blog.Files: signalsgorm_test.File CASCADE (constraint): not applied by a soft delete
+  Blog.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
+  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): not applied by a soft delete`},
+		{p.UnscopedDeletePlan, &Blog{}, `delete signalsgorm_test.Blog: keys read
+  Blog.Files: signalsgorm_test.File CASCADE (constraint): one statement per relation, rows not read
+  Blog.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
+  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): one statement per relation, rows not read`},
 	} {
 		plan, err := c.plan(c.model)
 		if err != nil || plan.String() != c.want {

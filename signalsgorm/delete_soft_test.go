@@ -12,33 +12,33 @@ import (
 
 // Soft-deletable models: a post's notes can be soft deleted, its files
 // cannot.
-type Post struct {
+type Blog struct {
 	ID        uint
 	Title     string
 	DeletedAt gorm.DeletedAt
 	Notes     []Note  `gorm:"constraint:OnDelete:CASCADE"`
 	Files     []File  `gorm:"constraint:OnDelete:CASCADE"`
-	Topics    []Genre `gorm:"many2many:post_topics"`
+	Topics    []Genre `gorm:"many2many:blog_topics"`
 }
 
 type Note struct {
 	ID        uint
-	PostID    uint
+	BlogID    uint
 	DeletedAt gorm.DeletedAt
 }
 
 type File struct {
 	ID     uint
-	PostID uint
+	BlogID uint
 	Path   string
 }
 
-func openSoft(t *testing.T, dialect string) (*gorm.DB, *sqlLog, Post) {
+func openSoft(t *testing.T, dialect string) (*gorm.DB, *stmtLog, Blog) {
 	db, log := openDelete(t, dialect)
-	if err := signalsgorm.AutoMigrate(db, &Post{}, &Note{}, &File{}); err != nil {
+	if err := signalsgorm.AutoMigrate(db, &Blog{}, &Note{}, &File{}); err != nil {
 		t.Fatal(err)
 	}
-	p := Post{Title: "p", Notes: []Note{{}, {}}, Files: []File{{Path: "a.png"}}, Topics: []Genre{{Name: "g"}}}
+	p := Blog{Title: "p", Notes: []Note{{}, {}}, Files: []File{{Path: "a.png"}}, Topics: []Genre{{Name: "g"}}}
 	mustCreate(t, db, &p)
 	log.reset()
 	return db, log, p
@@ -46,7 +46,7 @@ func openSoft(t *testing.T, dialect string) (*gorm.DB, *sqlLog, Post) {
 
 func links(t *testing.T, db *gorm.DB) int64 {
 	var n int64
-	if err := db.Table("post_topics").Count(&n).Error; err != nil {
+	if err := db.Table("blog_topics").Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -64,19 +64,19 @@ func TestDeleteSoft(t *testing.T) {
 			t.Fatal(err)
 		}
 		tp := recordDeletes(t)
-		arg := &Post{ID: p.ID}
+		arg := &Blog{ID: p.ID}
 		tx := db.Delete(arg)
 		if tx.Error != nil || tx.RowsAffected != 1 {
 			t.Fatal(tx.Error, tx.RowsAffected)
 		}
-		evs := tp.check(t, "pre_delete signalsgorm_test.Note id=1", "pre_delete signalsgorm_test.Post id=1",
-			"post_delete signalsgorm_test.Note id=1", "post_delete signalsgorm_test.Post id=1")
+		evs := tp.check(t, "pre_delete signalsgorm_test.Note id=1", "pre_delete signalsgorm_test.Blog id=1",
+			"post_delete signalsgorm_test.Note id=1", "post_delete signalsgorm_test.Blog id=1")
 		for _, ev := range evs {
 			if !ev.Soft {
 				t.Fatalf("event %+v not soft", ev)
 			}
 		}
-		post, note := evs[3].Instance.(*Post), evs[2].Instance.(*Note)
+		post, note := evs[3].Instance.(*Blog), evs[2].Instance.(*Note)
 		if post != arg || !post.DeletedAt.Valid || post.Title != "p" {
 			t.Fatalf("post_delete instance %+v", post)
 		}
@@ -90,10 +90,10 @@ func TestDeleteSoft(t *testing.T) {
 		if res, _ := signalsgorm.DeleteResultOf(tx); res.Total != 2 || res.PerModel["signalsgorm_test.Note"] != 1 {
 			t.Fatalf("%+v", res)
 		}
-		wantCounts(t, db, "Post=1 Note=2 File=1", &Post{}, &Note{}, &File{})
+		wantCounts(t, db, "Blog=1 Note=2 File=1", &Blog{}, &Note{}, &File{})
 		var visible int64
 		db.Model(&Note{}).Count(&visible)
-		if visible != 0 || count(t, db, &Post{}) != 0 || links(t, db) != 1 {
+		if visible != 0 || count(t, db, &Blog{}) != 0 || links(t, db) != 1 {
 			t.Fatalf("visible notes %d, links %d", visible, links(t, db))
 		}
 
@@ -104,13 +104,13 @@ func TestDeleteSoft(t *testing.T) {
 			t.Fatal(tx.Error, tx.RowsAffected)
 		}
 		evs = tp.check(t, "pre_delete signalsgorm_test.File id=1", "pre_delete signalsgorm_test.Note id=1", "pre_delete signalsgorm_test.Note id=2",
-			"pre_delete signalsgorm_test.Post id=1",
+			"pre_delete signalsgorm_test.Blog id=1",
 			"post_delete signalsgorm_test.File id=1", "post_delete signalsgorm_test.Note id=2", "post_delete signalsgorm_test.Note id=1",
-			"post_delete signalsgorm_test.Post id=1")
+			"post_delete signalsgorm_test.Blog id=1")
 		if evs[0].Soft {
 			t.Fatal("hard delete reported soft")
 		}
-		wantCounts(t, db, "Post=0 Note=0 File=0", &Post{}, &Note{}, &File{})
+		wantCounts(t, db, "Blog=0 Note=0 File=0", &Blog{}, &Note{}, &File{})
 		if links(t, db) != 0 {
 			t.Fatal("links kept")
 		}
@@ -127,12 +127,12 @@ func TestDeleteSoftFast(t *testing.T) {
 		got := log.take()
 		if len(got) != 3 || !strings.HasPrefix(got[0], "SELECT") ||
 			!strings.Contains(got[1], "UPDATE") || !strings.Contains(got[1], "notes") ||
-			!strings.Contains(got[2], "UPDATE") || !strings.Contains(got[2], "posts") {
+			!strings.Contains(got[2], "UPDATE") || !strings.Contains(got[2], "blogs") {
 			t.Fatalf("statements:\n%s", strings.Join(got, "\n"))
 		}
 		var visible int64
 		db.Model(&Note{}).Count(&visible)
-		if visible != 0 || count(t, db, &Post{}) != 0 {
+		if visible != 0 || count(t, db, &Blog{}) != 0 {
 			t.Fatal("not soft deleted")
 		}
 	})

@@ -17,7 +17,7 @@ import (
 
 // seedWriter creates a writer with two novels: the first with reviews 1
 // and 2 and a genre, the second with review 3.
-func seedWriter(t testing.TB, db *gorm.DB, name string) Writer {
+func seedWriter(t *testing.T, db *gorm.DB, name string) Writer {
 	t.Helper()
 	g := Genre{Name: "sf " + name}
 	mustCreate(t, db, &g)
@@ -155,7 +155,7 @@ func TestDeleteCounts(t *testing.T) {
 				t.Fatal(tx.Error)
 			}
 			res, ok := signalsgorm.DeleteResultOf(tx)
-			want := map[string]int64{"signalsgorm_test.Writer": 1, "signalsgorm_test.Novel": 2, "signalsgorm_test.Review": 3, "novel_genres": 1}
+			want := map[string]int64{"signalsgorm_test.Writer": 1, "signalsgorm_test.Novel": 2, "signalsgorm_test.Review": 3, "signalsgorm_test.Novel_Genres": 1}
 			if !ok || res.Total != 7 || !reflect.DeepEqual(res.PerModel, want) || tx.RowsAffected != 1 {
 				t.Fatalf("receivers=%v: %+v %v, RowsAffected %d", receivers, res, ok, tx.RowsAffected)
 			}

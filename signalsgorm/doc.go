@@ -74,6 +74,78 @@
 // roll back with it. The context receivers get is the statement's
 // (db.WithContext), so request-scoped values reach them.
 //
+// # Many-to-many: m2m_changed
+//
+// m2m_changed is sent for many2many relations changed through GORM's own
+// API, written as usual; GORM passes no action and no keys, and the plugin
+// supplies Django's:
+//
+//	db.Model(&post).Association("Tags").Append(&go, &sql)  // pre_add, post_add: keys not linked before
+//	db.Model(&post).Association("Tags").Delete(&go)        // pre_remove, post_remove: every key given
+//	db.Model(&post).Association("Tags").Clear()            // pre_clear, post_clear: PKSet nil, Removed
+//	db.Model(&post).Association("Tags").Replace(&sql, &k8s)
+//	db.Create(&Post{Tags: tags})                           // pre_add, post_add for the links written
+//
+// The sender is the relation's join model, which [Through] returns:
+//
+//	through, _ := signalsgorm.Through(db, &Post{}, "Tags")
+//	modelsignals.M2MChanged.ConnectFunc(recv, signals.Sender(through.Type))
+//
+// It is the custom join model when db.SetupJoinTable gave one, otherwise
+// the struct type GORM generates for the join table (label
+// "pkg.Post_Tags"); a relation declared on both models over one join table
+// has one join model for both sides.
+//
+// As in Django: Append reports the keys it links that were not linked
+// before, and sends its signals even when that set is empty (C73); Append
+// of objects not stored yet creates them first, with their own save
+// signals (C81). Delete reports every key given, linked or not (C76).
+// Clear sends pk_set nil, even for an empty relation (C77); Removed, which
+// Django users cannot get, holds the keys it unlinks. Replace reports a
+// remove of the old keys not in the new set and an add of the new keys not
+// in the old one, each only when not empty, so replacing with the same set
+// sends nothing (C79); Replace with no values removes every link (Django's
+// set([])). Creating or saving an object whose many2many field is filled
+// sends an add for the links that are new, and nothing when none is.
+// Keys are typed like the related model's key field; for a slice of
+// owners, one pre_* event per owner is sent, then the write, then one
+// post_* per owner.
+//
+// Instance is the object the relation was used on. For Append, Replace's
+// additions and saves it is the caller's pointer; GORM's statements for
+// Delete, Clear and Replace's removals no longer carry it, so it is the
+// owner read by its key in the transaction (hooks skipped: no post_init).
+//
+// Reverse is false on the side that declares the relation. GORM lets both
+// models declare it (Post.Tags and Tag.Posts, "many2many:post_tags"); the
+// forward side is then: the other side of a field tagged signals:"reverse";
+// else the side whose own join column's stem begins the join table's name
+// (post_id, "post_tags"); else the side whose "pkg.Model.Field" sorts
+// first. GORM's self-relations are not symmetrical: a link is one row, and
+// one pair of signals (C82).
+//
+// Receivers run in the statement's transaction and write with [DB]. An
+// error from any m2m_changed receiver, pre or post, aborts the operation
+// and rolls it back (C83). GORM's Replace is two statements, the insert of
+// the new links then the delete of the old ones, each in its own
+// transaction, and its signals come in that order (Django removes first);
+// wrap it in db.Transaction to make it one.
+//
+// Not sent: for join rows deleted with their owner, by
+// db.Select("Tags").Delete(&post) or by a database cascade (C84); for join
+// rows a program writes or deletes itself (db.Create(&PostTag{...}) is a
+// save of that model); for statements with SkipHooks or DryRun. Join rows
+// get no save signals (C85).
+//
+// How: the plugin sees the join rows GORM inserts and deletes, tells the
+// Association method from the call stack (GORM passes neither), and reads
+// the links already stored with one SELECT on the join table, in the
+// statement's transaction (and the owners, for removals). Without an
+// m2m_changed receiver for the relation (or with the signal muted), none
+// of this runs and GORM's statements are unchanged. With
+// FullSaveAssociations, GORM's Append names no relation; an Append that
+// links nothing new then sends nothing.
+//
 // # Reading: pre_init and post_init
 //
 // post_init is sent for every instance a query materialises: Find, First,
@@ -152,9 +224,12 @@
 //
 // [Delete] returns Django's (total, {label: count}) as a [DeleteResult];
 // [DeleteResultOf] reads it from the *gorm.DB db.Delete returned. Counts
-// include cascaded rows and many2many links (labelled with the join
-// table's name); models with none are left out. RowsAffected stays what
-// GORM users expect: the rows of the model passed to Delete.
+// include cascaded rows and many2many links (under the join model's label,
+// as m2m_changed reports it: "shop.Post_Tags"); models with none are left
+// out. RowsAffected stays what GORM users expect: the rows of the model
+// passed to Delete. Cascades send no m2m_changed (C84). The UPDATEs of
+// SetNull and SetDefault send pre_update and post_update, as any UPDATE
+// that does not go through objects.
 //
 // # Fast path
 //
@@ -202,7 +277,46 @@
 // cascade. A statement with a RETURNING clause gets the deleted rows of
 // its model when the collector runs, on every dialect.
 //
-// # Raw saves
+// # Changed fields
 //
-// Saves with a context made by modelsignals.WithRaw have Raw set (fixtures).
+// [TrackChanges] (per model) or [TrackAllChanges] makes save events carry
+// Changes: the fields whose value differs from the one loaded or last
+// saved, old → new; ev.Changed("Status") answers "did Status change, from
+// what to what". The plugin snapshots each instance a query loads (and each
+// it saves); the snapshots are held weakly and disappear with their
+// instances. An instance that was not loaded (db.Model(&Order{ID: 1}).
+// Updates(...)) has its row read in the update's transaction. For a created
+// object, Changes lists its non-zero fields. Loading 10 000 rows with
+// tracking costs about five allocations per row more (BenchmarkLoad10k).
+//
+// # Bulk and conditional updates
+//
+// Django sends nothing for QuerySet.update() (ticket #22543). The plugin
+// sends modelsignals.PreUpdate and PostUpdate for every UPDATE that does not
+// go through objects: conditional updates (db.Model(&Order{}).Where(...).
+// Updates(...)), UpdateColumn(s), and updates of a slice of objects. The
+// event has the condition, the values and the primary keys of the affected
+// rows, read by a SELECT in the update's transaction before it runs (FOR
+// UPDATE on PostgreSQL and MySQL): GORM scans RETURNING rows into the model
+// value, which holds one row, and the keys are then known to pre_update
+// too. With no receiver, no extra query runs. [PerObjectUpdates] makes the
+// conditional updates of chosen models also send pre_save and post_save per
+// row, with update_fields and changes; the write stays one UPDATE.
+//
+// # Recursion guard
+//
+// A post_save receiver that saves its own instance (the classic infinite
+// loop), or receivers that save each other in a cycle, end with an error
+// wrapping [ErrRecursiveSave] that names the chain
+// ("shop.Book#1 → shop.Author#3 → shop.Book#1"), and saves nested more than
+// [MaxSaveDepth] deep stop too. The guard follows the context, so it covers
+// saves made through [DB](ctx, db), which receivers should use anyway.
+// [AllowResave] permits an intended, bounded re-save.
+//
+// # Fixtures and raw saves
+//
+// [LoadFixtures] loads Django-format JSON fixtures in one transaction, with
+// Raw set on their save signals (loaddata's raw=True); saves with a context
+// made by modelsignals.WithRaw are raw too. modelsignals.Mute(ctx) silences
+// every model signal for a bulk import, for that context only.
 package signalsgorm

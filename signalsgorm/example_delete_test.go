@@ -76,7 +76,7 @@ func Example_deleteCascade() {
 	// pre_delete signalsgorm_test.Review
 	// pre_delete signalsgorm_test.Novel
 	// pre_delete signalsgorm_test.Writer
-	// 5 map[novel_genres:1 signalsgorm_test.Novel:1 signalsgorm_test.Review:2 signalsgorm_test.Writer:1] <nil>
+	// 5 map[signalsgorm_test.Novel:1 signalsgorm_test.Novel_Genres:1 signalsgorm_test.Review:2 signalsgorm_test.Writer:1] <nil>
 }
 
 // A Protect relation refuses the deletion before any signal or write, and
@@ -113,6 +113,6 @@ func Example_deletePlan() {
 	// Output:
 	// delete signalsgorm_test.Writer: keys read
 	//   Writer.Novels: signalsgorm_test.Novel CASCADE (constraint): one statement per relation, rows not read
-	//     Novel.Genres: novel_genres CASCADE (many2many): one statement per relation, rows not read
+	//     Novel.Genres: signalsgorm_test.Novel_Genres CASCADE (many2many): one statement per relation, rows not read
 	//     Novel.Reviews: signalsgorm_test.Review CASCADE (constraint): rows read, signals sent
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 )
 
@@ -117,7 +118,9 @@ func (c *collector) runDelete(n *node, cond []clause.Expression, rows []*row) (i
 }
 
 // runUpdate sets the foreign key of u's relation, without save signals
-// (C99).
+// (C99); as any UPDATE that does not go through objects, it sends
+// pre_update and post_update, except for the keys set to NULL to cut a
+// cycle (C108).
 func (c *collector) runUpdate(u update) error {
 	e := u.e
 	vals := make(map[string]any, len(e.fks))
@@ -127,7 +130,12 @@ func (c *collector) runUpdate(u update) error {
 			vals[f.DBName] = defaultOf(f)
 		}
 	}
-	db := c.tx.Session(&gorm.Session{NewDB: true}).Model(reflect.New(e.child.ModelType).Interface()).Table(e.child.Table)
+	ctx := c.ctx
+	if u.null {
+		// Keys about to be deleted: not an update anyone asked for.
+		ctx = signals.Mute(ctx, modelsignals.PreUpdate, modelsignals.PostUpdate)
+	}
+	db := c.tx.Session(&gorm.Session{NewDB: true, Context: ctx}).Model(reflect.New(e.child.ModelType).Interface()).Table(e.child.Table)
 	if !c.l.soft {
 		db = db.Unscoped()
 	}

@@ -21,9 +21,10 @@ type edge struct {
 	refs   []*schema.Field // the parent's columns the fks hold
 	consts []constEq       // polymorphic type columns
 	mode   OnDelete
-	source string // "rule", "tag", "constraint", "many2many" or "default"
-	join   bool   // rows of GORM's generated join table: no signals (C69)
-	fkSide bool   // declared by the referencing model (belongs-to)
+	source string               // "rule", "tag", "constraint", "many2many" or "default"
+	join   bool                 // rows of GORM's generated join table: no signals (C69)
+	rel    *schema.Relationship // the many2many relation, for join tables
+	fkSide bool                 // declared by the referencing model (belongs-to)
 }
 
 type constEq struct {
@@ -85,7 +86,7 @@ type graph struct {
 
 // add records s and every schema reachable from it.
 func (g *graph) add(s *schema.Schema) {
-	if s == nil || isJoinSchema(s) {
+	if s == nil || generated(s.ModelType) {
 		return
 	}
 	if _, seen := g.known.LoadOrStore(s, struct{}{}); seen {
@@ -223,9 +224,9 @@ func edgesOf(rel *schema.Relationship) []*edge {
 		if rel.JoinTable == nil {
 			return nil
 		}
-		join := isJoinSchema(rel.JoinTable)
-		own := &edge{name: name, parent: rel.Schema, child: rel.JoinTable, join: join}
-		other := &edge{name: name, parent: rel.FieldSchema, child: rel.JoinTable, join: join}
+		join := generated(rel.JoinTable.ModelType)
+		own := &edge{name: name, parent: rel.Schema, child: rel.JoinTable, join: join, rel: rel}
+		other := &edge{name: name, parent: rel.FieldSchema, child: rel.JoinTable, join: join, rel: rel}
 		for _, ref := range rel.References {
 			e := other
 			if ref.OwnPrimaryKey {
@@ -268,10 +269,4 @@ func relations(s *schema.Schema) []*schema.Relationship {
 	walk(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// isJoinSchema reports whether s is a join table GORM generated for a
-// many2many relation (an unnamed struct type).
-func isJoinSchema(s *schema.Schema) bool {
-	return s.ModelType.Name() == "" && s.ModelType.Kind() == reflect.Struct
 }

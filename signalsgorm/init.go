@@ -38,7 +38,11 @@ func (p *Plugin) postInit(db *gorm.DB) {
 		return
 	}
 	m := p.model(stmt.Schema)
-	if m == nil || stmt.SkipHooks || !modelsignals.PostInit.Active(stmt.Context, m.Type) {
+	if m == nil || stmt.SkipHooks {
+		return
+	}
+	p.trackLoaded(db)
+	if !modelsignals.PostInit.Active(stmt.Context, m.Type) {
 		return
 	}
 	ctx := withDB(db)

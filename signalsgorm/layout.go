@@ -38,19 +38,19 @@ func (l Load) String() string {
 
 // node is a model a deletion reaches.
 type node struct {
-	s       *schema.Schema
-	table   string
-	label   string
-	model   *modelsignals.Model // nil for GORM's join tables
-	edges   []*edge             // the edges that act on deletion, in order
+	s          *schema.Schema
+	table      string
+	label      string
+	model      *modelsignals.Model // nil for GORM's join tables
+	edges      []*edge             // the edges that act on deletion, in order
 	load       Load
 	signals    bool
 	cyclic     bool
-	restricted bool // a Restrict relation points at it
-	soft    *schema.Field   // the soft-delete field, when rows are soft deleted
-	self    []*edge         // cascading edges from the model to itself
-	cols    []*schema.Field // key columns: primary key first
-	npk     int
+	restricted bool            // a Restrict relation points at it
+	soft       *schema.Field   // the soft-delete field, when rows are soft deleted
+	self       []*edge         // cascading edges from the model to itself
+	cols       []*schema.Field // key columns: primary key first
+	npk        int
 }
 
 // layout is what a deletion of a model reaches, and how each model is
@@ -73,7 +73,7 @@ func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, 
 			return n, nil
 		}
 		n := &node{s: s, table: table, label: s.Table}
-		if !isJoinSchema(s) {
+		if !generated(s.ModelType) {
 			if n.model = p.model(s); n.model != nil {
 				n.label = n.model.Label
 			}
@@ -102,8 +102,15 @@ func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, 
 			if e.self() {
 				n.self = append(n.self, e)
 			}
-			if _, err := visit(e.child, e.child.Table); err != nil {
+			ch, err := visit(e.child, e.child.Table)
+			if err != nil {
 				return nil, err
+			}
+			if e.join && ch.model == nil {
+				// Counted under the join model m2m_changed reports.
+				if th := p.m2m(e.rel).through; th != nil {
+					ch.model, ch.label = th, th.Label
+				}
 			}
 		}
 		return n, nil

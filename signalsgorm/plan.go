@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gorm.io/gorm/schema"
+	"github.com/gosignals/signals/modelsignals"
 )
 
 // DeletePlan describes what deleting rows of a model does, with the
@@ -93,7 +93,7 @@ func (p *Plugin) plan(model any, unscoped bool) (DeletePlan, error) {
 			ch := l.nodes[e.child]
 			if ch != nil {
 				st.To = ch.label
-			} else if m := p.existing(e.child); m != "" {
+			} else if m := p.labelOf(e); m != "" {
 				st.To = m
 			}
 			if !st.Acts || e.mode != Cascade || ch == nil {
@@ -114,15 +114,19 @@ func (p *Plugin) plan(model any, unscoped bool) (DeletePlan, error) {
 	return dp, walk(r, 1)
 }
 
-// existing returns the label of s when it is a model, "" for a join table.
-func (p *Plugin) existing(s *schema.Schema) string {
-	if isJoinSchema(s) {
+// labelOf returns the label of the model of e's rows: the join model of a
+// many2many relation, else the referencing model.
+func (p *Plugin) labelOf(e *edge) string {
+	var m *modelsignals.Model
+	if e.join {
+		m = p.m2m(e.rel).through
+	} else {
+		m = p.model(e.child)
+	}
+	if m == nil {
 		return ""
 	}
-	if m := p.model(s); m != nil {
-		return m.Label
-	}
-	return ""
+	return m.Label
 }
 
 // String renders the plan as an indented tree, one relation a line:

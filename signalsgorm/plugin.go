@@ -24,6 +24,11 @@ type Plugin struct {
 	mysql   bool
 	models  sync.Map // *schema.Schema → *modelsignals.Model
 	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
+	rels    sync.Map // *schema.Relationship → *m2mRel
+	joins   sync.Map // *schema.Schema → []*schema.Relationship using it as join table
+	track   tracker
+
+	perObject map[reflect.Type]bool // PerObjectUpdates
 
 	rules     []rule // DeleteRule options
 	maxParams int    // bind parameters per statement of the collector
@@ -105,7 +110,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerDelete}
+	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
@@ -153,6 +158,9 @@ func register(db *gorm.DB, hooks ...hook) error {
 func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 	if m, ok := p.models.Load(s); ok {
 		return m.(*modelsignals.Model)
+	}
+	if generated(s.ModelType) {
+		return p.generatedJoinModel(s)
 	}
 	m, err := modelsignals.Register(modelsignals.Model{Type: s.ModelType, Table: s.Table})
 	if err != nil {

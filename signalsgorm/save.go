@@ -23,7 +23,13 @@ type saveState struct {
 	model     *modelsignals.Model
 	instances []reflect.Value // pointers to the model structs
 	pkZero    []bool          // per instance: primary key unset before the write
-	fields    []string        // update_fields, nil for a full save
+	ctx       context.Context // what receivers get (see withDB)
+	tracked   bool
+	columns   []*schema.Field // the model's columns, when tracked
+	old       [][]any         // per instance: values before the save, when tracked
+	one       [1]reflect.Value
+	onePK     [1]bool
+	fields    []string // update_fields, nil for a full save
 	raw       bool
 	fallback  bool // the insert of Save's update-then-insert fallback
 }
@@ -45,9 +51,12 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if db.Error != nil || stmt.Schema == nil || db.DryRun {
 		return
 	}
-	m := p.model(stmt.Schema)
-	if m == nil || isJoinTable(stmt) {
+	if p.joinWrite(stmt) {
 		return // join rows of many2many relations send no save signals (C85)
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return
 	}
 	if stmt.SkipHooks {
 		if create {
@@ -61,11 +70,13 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	}
 	ctx := stmt.Context
 	sender := m.Type
-	if !modelsignals.PreSave.Active(ctx, sender) && !modelsignals.PostSave.Active(ctx, sender) {
+	tracked := p.track.tracks(sender)
+	active := modelsignals.PreSave.Active(ctx, sender) || modelsignals.PostSave.Active(ctx, sender)
+	if !active && !tracked {
 		return
 	}
-	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx)}
-	st.instances = instances(stmt.ReflectValue, stmt.Schema.ModelType)
+	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx), tracked: tracked}
+	st.instances = instancesInto(st.one[:0], stmt.ReflectValue, stmt.Schema.ModelType)
 	if !create {
 		// Only objects identified by their primary key are saved; a
 		// conditional update of a zero model is a bulk update.
@@ -87,19 +98,43 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		return // nothing but relations is written (an association change), or nothing at all (C53)
 	}
 	st.fields = fields
-	st.pkZero = make([]bool, len(st.instances))
+	st.pkZero = st.onePK[:0]
+	if len(st.instances) > 1 {
+		st.pkZero = make([]bool, 0, len(st.instances))
+	}
+	st.pkZero = st.pkZero[:len(st.instances)]
 	for i, v := range st.instances {
 		st.pkZero[i] = pkIsZero(stmt, v)
+	}
+	if tracked {
+		st.columns = columns(stmt.Schema)
+		st.old = make([][]any, len(st.instances))
+		if !create && active {
+			for i, v := range st.instances {
+				st.old[i], _ = p.oldValues(db, st.columns, v)
+			}
+		}
 	}
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
 	stmt.Settings.Store(saveStateKey, st)
+	st.ctx = withDB(db)
+	if active {
+		fr, err := guard(db, m.Label, st.instances)
+		if err != nil {
+			db.AddError(err)
+			return
+		}
+		st.ctx = withFrame(st.ctx, fr)
+	}
 	if modelsignals.PreSave.Active(ctx, sender) {
-		ctx := withDB(db)
-		for _, v := range st.instances {
+		for i, v := range st.instances {
 			ev := modelsignals.SaveEvent{Model: m, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: fields}
-			if err := modelsignals.PreSave.Send(ctx, sender, ev); err != nil {
+			if tracked {
+				ev.Changes = changes(ctx, st.columns, v, st.old[i], create || st.old[i] == nil, fields)
+			}
+			if err := modelsignals.PreSave.Send(st.ctx, sender, ev); err != nil {
 				db.AddError(err)
 				return
 			}
@@ -126,6 +161,7 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 	}
 	st := *prev.(*saveState)
 	st.stmt = stmt
+	st.ctx = withDB(db)
 	st.fallback = true
 	stmt.Settings.Store(saveStateKey, &st)
 }
@@ -149,19 +185,18 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 	}
 	db.Statement.Settings.Delete(saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
-	ctx := withDB(db)
-	for i, v := range st.instances {
+	for i := range st.instances {
 		created := st.pkZero[i] || !upsert
 		if st.fallback {
-			// MySQL reports 1 for an inserted row and 0 or 2 for an
-			// existing one; the other databases only get here when the
-			// update matched no row.
-			created = !p.mysql || db.RowsAffected == 1
+			// Only reached when the update matched no row (on MySQL,
+			// postSaveUpdate checked that the row did not exist).
+			created = true
 		}
-		if !p.sendPostSave(ctx, db, st, v, created) {
+		if !p.sendPostSave(db, st, i, created) {
 			return
 		}
 	}
+	p.refresh(st)
 }
 
 func (p *Plugin) postSaveUpdate(db *gorm.DB) {
@@ -170,32 +205,61 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 		return
 	}
 	db.Statement.Settings.Delete(saveStateKey)
-	if db.RowsAffected == 0 {
+	// MySQL counts changed rows, not matched ones: 0 may mean "unchanged",
+	// so ask whether the row exists.
+	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {
 		if len(db.Statement.Selects) == 1 && db.Statement.Selects[0] == "*" && len(st.instances) == 1 {
 			// Save will insert the row: post_save waits for the insert.
 			p.pending.Store(st.instances[0].Interface(), st)
 			return
 		}
-		if !p.mysql {
+		if !p.mysql || len(st.instances) == 1 {
 			// No row matched: nothing was saved (Django sends no
-			// post_save, C55). MySQL counts changed rows, not matched
-			// ones, so 0 may mean "unchanged" there.
+			// post_save, C55).
 			return
 		}
 	}
-	ctx := withDB(db)
-	for _, v := range st.instances {
-		if !p.sendPostSave(ctx, db, st, v, false) {
+	for i := range st.instances {
+		if !p.sendPostSave(db, st, i, false) {
 			return
 		}
+	}
+	p.refresh(st)
+}
+
+// exists reports whether the row of inst is in the table, reading in the
+// statement's transaction.
+func (p *Plugin) exists(db *gorm.DB, inst reflect.Value) bool {
+	stmt := db.Statement
+	q := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Table(stmt.Table)
+	for _, f := range stmt.Schema.PrimaryFields {
+		v, _ := f.ValueOf(stmt.Context, inst.Elem())
+		q = q.Where(stmt.Quote(f.DBName)+" = ?", v)
+	}
+	var n int64
+	return q.Limit(1).Count(&n).Error == nil && n > 0
+}
+
+// refresh records the saved values as the snapshot of tracked instances.
+func (p *Plugin) refresh(st *saveState) {
+	if !st.tracked {
+		return
+	}
+	for _, v := range st.instances {
+		p.track.snapshot(st.stmt.Context, st.columns, v)
 	}
 }
 
-func (p *Plugin) sendPostSave(ctx context.Context, db *gorm.DB, st *saveState, v reflect.Value, created bool) bool {
+func (p *Plugin) sendPostSave(db *gorm.DB, st *saveState, i int, created bool) bool {
+	ctx := st.ctx
 	if !modelsignals.PostSave.Active(ctx, st.model.Type) {
-		return false
+		return true
 	}
+	v := st.instances[i]
 	ev := modelsignals.SaveEvent{Model: st.model, Instance: v.Interface(), Created: created, Raw: st.raw, Using: p.using, UpdateFields: st.fields}
+	if st.tracked {
+		ev.Changes = changes(ctx, st.columns, v, st.old[i], created || st.old[i] == nil, st.fields)
+	}
 	if err := modelsignals.PostSave.Send(ctx, st.model.Type, ev); err != nil {
 		db.AddError(err)
 		return false
@@ -206,6 +270,11 @@ func (p *Plugin) sendPostSave(ctx context.Context, db *gorm.DB, st *saveState, v
 // instances returns pointers to the model structs of rv (a struct, or a
 // slice or array of structs or pointers to them) whose type is t.
 func instances(rv reflect.Value, t reflect.Type) []reflect.Value {
+	return instancesInto(nil, rv, t)
+}
+
+// instancesInto is instances appending to dst.
+func instancesInto(dst []reflect.Value, rv reflect.Value, t reflect.Type) []reflect.Value {
 	for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface {
 		if rv.IsNil() {
 			return nil
@@ -215,10 +284,13 @@ func instances(rv reflect.Value, t reflect.Type) []reflect.Value {
 	switch rv.Kind() {
 	case reflect.Struct:
 		if rv.Type() == t && rv.CanAddr() {
-			return []reflect.Value{rv.Addr()}
+			return append(dst, rv.Addr())
 		}
 	case reflect.Slice, reflect.Array:
-		out := make([]reflect.Value, 0, rv.Len())
+		out := dst
+		if cap(out) < rv.Len() {
+			out = make([]reflect.Value, 0, rv.Len())
+		}
 		for i := range rv.Len() {
 			e := rv.Index(i)
 			for e.Kind() == reflect.Interface && !e.IsNil() {

@@ -1,0 +1,289 @@
+package signalsgorm
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+
+	"github.com/gosignals/signals/modelsignals"
+)
+
+// m2mRel describes one many2many relation field (Post.Tags) as m2m_changed
+// reports it.
+type m2mRel struct {
+	rel     *schema.Relationship
+	join    *schema.Schema // rel.JoinTable when this was computed
+	partner *schema.Relationship
+	pjoin   *schema.Schema // partner.JoinTable when this was computed
+	through *modelsignals.Model
+	model   *modelsignals.Model // the side whose field it is
+	related *modelsignals.Model
+	reverse bool
+	table   string
+	own     []*schema.Reference // the owner's key → its join column
+	other   []*schema.Reference // the related key → its join column
+	fixed   []*schema.Reference // join columns with a constant value
+}
+
+func (p *Plugin) registerM2M(db *gorm.DB) error {
+	return register(db,
+		hook{"create", "signals:m2m_owner", "gorm:create", "gorm:save_after_associations", func(db *gorm.DB) { p.ownerBegin(db, false) }},
+		hook{"create", "signals:m2m_owner_end", "gorm:save_after_associations", "gorm:after_create", p.ownerEnd},
+		hook{"update", "signals:m2m_owner", "gorm:update", "gorm:save_after_associations", func(db *gorm.DB) { p.ownerBegin(db, true) }},
+		hook{"update", "signals:m2m_owner_end", "gorm:save_after_associations", "gorm:after_update", p.ownerEnd},
+		hook{"create", "signals:pre_add", "gorm:save_before_associations", "gorm:create", p.preAdd},
+		hook{"create", "signals:post_add", "gorm:after_create", "gorm:commit_or_rollback_transaction", p.postM2M},
+		hook{"delete", "signals:pre_remove", "gorm:before_delete", "gorm:delete", p.preRemove},
+		hook{"delete", "signals:post_remove", "gorm:after_delete", "gorm:commit_or_rollback_transaction", p.postM2M},
+	)
+}
+
+// Through returns the join model of the many2many relation field of model
+// (a pointer to a model struct, as for AutoMigrate): the sender of its
+// m2m_changed signals. Connect receivers for one relation with it:
+//
+//	through, err := signalsgorm.Through(db, &Post{}, "Tags")
+//	modelsignals.M2MChanged.ConnectFunc(fn, signals.Sender(through.Type))
+//
+// Both sides of a relation declared on both models (Post.Tags and
+// Tag.Posts on the same join table) have the same join model. It is the
+// custom join model when db.SetupJoinTable gave one (call SetupJoinTable
+// first), otherwise the struct type GORM generates for the join table of
+// the forward side, labelled "pkg.Post_Tags".
+func Through(db *gorm.DB, model any, field string) (*modelsignals.Model, error) {
+	p := From(db)
+	if p == nil {
+		return nil, errNotInstalled
+	}
+	s, err := parse(db, model)
+	if err != nil {
+		return nil, err
+	}
+	rel, ok := s.Relationships.Relations[field]
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("signalsgorm: Through: %v has no relation field %q", s.ModelType, field)
+	case rel.Type != schema.Many2Many || rel.JoinTable == nil:
+		return nil, fmt.Errorf("signalsgorm: Through: %v.%s is a %s relation, not many2many", s.ModelType, field, rel.Type)
+	}
+	return p.m2m(rel).through, nil
+}
+
+// m2m returns the description of rel, computing it the first time, and
+// again when SetupJoinTable replaced a join table since.
+func (p *Plugin) m2m(rel *schema.Relationship) *m2mRel {
+	if v, ok := p.rels.Load(rel); ok {
+		r := v.(*m2mRel)
+		if r.join == rel.JoinTable && (r.partner == nil || r.partner.JoinTable == r.pjoin) {
+			return r
+		}
+	}
+	partner := partnerOf(rel)
+	r := &m2mRel{rel: rel, join: rel.JoinTable, partner: partner, table: rel.JoinTable.Table}
+	for _, ref := range rel.References {
+		switch {
+		case ref.PrimaryValue != "":
+			r.fixed = append(r.fixed, ref)
+		case ref.OwnPrimaryKey:
+			r.own = append(r.own, ref)
+		default:
+			r.other = append(r.other, ref)
+		}
+	}
+	fwd := rel
+	if partner != nil {
+		r.pjoin = partner.JoinTable
+		fwd = forward(rel, partner)
+		r.reverse = fwd != rel
+	}
+	r.through = p.throughOf(fwd, partner)
+	r.model, r.related = p.model(rel.Schema), p.model(rel.FieldSchema)
+	p.rels.Store(rel, r)
+	return r
+}
+
+// throughOf returns the join model of the relation whose forward side is
+// fwd: a custom join model if either side has one, otherwise fwd's
+// generated one.
+func (p *Plugin) throughOf(fwd, partner *schema.Relationship) *modelsignals.Model {
+	join := fwd.JoinTable
+	if generated(join.ModelType) && partner != nil && !generated(partner.JoinTable.ModelType) {
+		join = partner.JoinTable
+	}
+	if !generated(join.ModelType) {
+		return p.model(join)
+	}
+	m, err := modelsignals.Register(modelsignals.Model{
+		Type:  join.ModelType,
+		Label: modelsignals.LabelOf(fwd.Schema.ModelType) + "_" + fwd.Name,
+		Table: join.Table,
+	})
+	if err != nil { // unreachable: join.ModelType is a struct type
+		panic(err)
+	}
+	p.models.Store(join, m)
+	return m
+}
+
+// generatedJoinModel is [Plugin.model] for the join tables GORM generates:
+// the model of the relation's join model when s is its sender, or nil for
+// the join type GORM generates for the reverse side of a relation declared
+// on both models, which is the same table.
+func (p *Plugin) generatedJoinModel(s *schema.Schema) *modelsignals.Model {
+	// GORM's generated join struct ends with a field of the owner's type
+	// (tagged gorm:"-") naming the relation.
+	t := s.ModelType
+	owner := t.Field(t.NumField() - 1).Type
+	var m *modelsignals.Model
+	if os, err := parse(p.db, reflect.New(owner).Interface()); err == nil {
+		for _, rel := range os.Relationships.Many2Many {
+			if rel.JoinTable == s {
+				if th := p.m2m(rel).through; th.Type == t {
+					m = th
+				}
+				break
+			}
+		}
+	}
+	p.models.Store(s, m)
+	return m
+}
+
+// generated reports whether t is a join struct type generated by GORM
+// (reflect.StructOf: no name, no package).
+func generated(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == "" && t.PkgPath() == "" && t.NumField() > 0
+}
+
+// partnerOf returns the many2many relation declared on the other model
+// over the same join table, with the join columns swapped (Tag.Posts for
+// Post.Tags), or nil.
+func partnerOf(rel *schema.Relationship) *schema.Relationship {
+	own, other := joinColumns(rel)
+	for _, o := range rel.FieldSchema.Relationships.Many2Many {
+		if o == rel || o.JoinTable == nil || o.FieldSchema != rel.Schema || o.JoinTable.Table != rel.JoinTable.Table {
+			continue
+		}
+		oOwn, oOther := joinColumns(o)
+		if oOwn == other && oOther == own {
+			return o
+		}
+	}
+	return nil
+}
+
+// joinColumns returns the owner's and the related side's join columns, as
+// comma-separated lists.
+func joinColumns(rel *schema.Relationship) (own, other string) {
+	var o, r []string
+	for _, ref := range rel.References {
+		switch {
+		case ref.PrimaryValue != "":
+		case ref.OwnPrimaryKey:
+			o = append(o, ref.ForeignKey.DBName)
+		default:
+			r = append(r, ref.ForeignKey.DBName)
+		}
+	}
+	return strings.Join(o, ","), strings.Join(r, ",")
+}
+
+// forward chooses which of two relations declared on both models over the
+// same join table is the forward side (reverse=false), where Django would
+// have the model that declares the field:
+//
+//  1. a field tagged signals:"reverse" is the reverse side;
+//  2. otherwise the side whose own join column's stem ("post" for post_id)
+//     begins the join table's name ("post_tags") is the forward side;
+//  3. otherwise the side whose "label.Field" sorts first.
+func forward(a, b *schema.Relationship) *schema.Relationship {
+	if ra, rb := taggedReverse(a), taggedReverse(b); ra != rb {
+		if ra {
+			return b
+		}
+		return a
+	}
+	if pa, pb := namesTable(a), namesTable(b); pa != pb {
+		if pa {
+			return a
+		}
+		return b
+	}
+	keys := []string{relKey(a), relKey(b)}
+	sort.Strings(keys)
+	if keys[0] == relKey(a) {
+		return a
+	}
+	return b
+}
+
+func taggedReverse(rel *schema.Relationship) bool {
+	return rel.Field != nil && rel.Field.Tag.Get("signals") == "reverse"
+}
+
+func namesTable(rel *schema.Relationship) bool {
+	for _, ref := range rel.References {
+		if ref.OwnPrimaryKey && ref.PrimaryValue == "" {
+			stem := strings.TrimSuffix(ref.ForeignKey.DBName, "_"+ref.PrimaryKey.DBName)
+			return strings.HasPrefix(rel.JoinTable.Table, stem+"_")
+		}
+	}
+	return false
+}
+
+func relKey(rel *schema.Relationship) string {
+	return modelsignals.LabelOf(rel.Schema.ModelType) + "." + rel.Name
+}
+
+// joinRels returns the many2many relations whose join model is s (one, or
+// both sides of a custom join model), or nil when s is no join table.
+func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
+	if v, ok := p.joins.Load(s); ok {
+		rels := v.([]*schema.Relationship)
+		if len(rels) == 0 {
+			return nil
+		}
+		out := make([]*m2mRel, len(rels))
+		for i, rel := range rels {
+			out[i] = p.m2m(rel)
+		}
+		return out
+	}
+	// A join model's belongs-to relations lead to the models whose
+	// relations use it (GORM creates them, and SetupJoinTable copies them).
+	var rels []*schema.Relationship
+	for _, br := range s.Relationships.Relations {
+		if br.FieldSchema == nil {
+			continue
+		}
+		for _, rel := range br.FieldSchema.Relationships.Many2Many {
+			if rel.JoinTable == s && !containsRel(rels, rel) {
+				rels = append(rels, rel)
+			}
+		}
+	}
+	sort.Slice(rels, func(i, j int) bool { return relKey(rels[i]) < relKey(rels[j]) })
+	p.joins.Store(s, rels)
+	return p.joinRels(s)
+}
+
+func containsRel(rels []*schema.Relationship, rel *schema.Relationship) bool {
+	for _, r := range rels {
+		if r == rel {
+			return true
+		}
+	}
+	return false
+}
+
+// joinWrite reports whether stmt writes the join rows of a many2many
+// relation: rows of a generated join table, or rows of a custom join model
+// that GORM links with INSERT ... ON CONFLICT DO NOTHING when it saves an
+// association. Join rows send no save signals (C85).
+func (p *Plugin) joinWrite(stmt *gorm.Statement) bool {
+	return generated(stmt.Schema.ModelType) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
+}

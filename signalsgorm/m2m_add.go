@@ -1,0 +1,225 @@
+package signalsgorm
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+	"gorm.io/gorm/utils"
+
+	"github.com/gosignals/signals/modelsignals"
+)
+
+type m2mFrameKey struct{}
+
+// m2mFrame tells the statements GORM runs to save an object's associations
+// which object they belong to. GORM writes join rows with a new statement
+// that gets no settings from the owner's, but the owner's context:
+// ownerBegin puts the frame into the owner statement's context before
+// gorm:save_after_associations, ownerEnd takes it out after.
+type m2mFrame struct {
+	stmt  *gorm.Statement // the owner's statement
+	prev  context.Context
+	rels  []*m2mRel // the owner's relations that have receivers
+	op    assocOp   // the Association method that runs the statement
+	opRel *schema.Relationship
+}
+
+func (f *m2mFrame) find(join *schema.Schema) *m2mRel {
+	for _, r := range f.rels {
+		if r.rel.JoinTable == join {
+			return r
+		}
+	}
+	return nil
+}
+
+// ownerBegin runs in the Create and Update processors of every model; it
+// does something only for models with many2many relations.
+func (p *Plugin) ownerBegin(db *gorm.DB, update bool) {
+	stmt := db.Statement
+	if stmt.Schema == nil || len(stmt.Schema.Relationships.Many2Many) == 0 || stmt.Context == nil {
+		return
+	}
+	ctx := stmt.Context
+	var rels []*m2mRel
+	if db.Error == nil && !db.DryRun && !stmt.SkipHooks {
+		for _, rel := range stmt.Schema.Relationships.Many2Many {
+			if rel.JoinTable == nil {
+				continue
+			}
+			if r := p.m2m(rel); modelsignals.M2MChanged.Active(ctx, r.through.Type) {
+				rels = append(rels, r)
+			}
+		}
+	}
+	if rels == nil && ctx.Value(m2mFrameKey{}) == nil {
+		return // the fast path: nobody listens
+	}
+	// With no receivers, a frame without relations still hides an outer
+	// owner's frame from this object's own association saves.
+	f := &m2mFrame{stmt: stmt, prev: ctx, rels: rels}
+	if rels != nil && update && len(stmt.Selects) > 0 {
+		// Association.Append and Replace save the owner with
+		// Select(<relation>, ...).
+		if rel := stmt.Schema.Relationships.Relations[stmt.Selects[0]]; rel != nil && rel.Type == schema.Many2Many {
+			f.op, f.opRel = associationOp(), rel
+		}
+	}
+	stmt.Context = context.WithValue(ctx, m2mFrameKey{}, f)
+}
+
+func (p *Plugin) ownerEnd(db *gorm.DB) {
+	stmt := db.Statement
+	if stmt.Context == nil {
+		return
+	}
+	if f, ok := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame); ok && f.stmt == stmt {
+		stmt.Context = f.prev
+	}
+}
+
+// ownerLinks are the join rows a statement inserts for one owner.
+type ownerLinks struct {
+	inst  any
+	links []link
+}
+
+// preAdd sends pre_add before GORM inserts join rows for an owner whose
+// frame lists the relation, with the related keys not linked before.
+func (p *Plugin) preAdd(db *gorm.DB) {
+	stmt := db.Statement
+	if db.Error != nil || stmt.Schema == nil || db.DryRun || stmt.Context == nil {
+		return
+	}
+	f, _ := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame)
+	if f == nil || f.stmt == stmt {
+		return
+	}
+	r := f.find(stmt.Schema)
+	if r == nil {
+		return
+	}
+	op := opNone // a save of the owner: report new links only
+	if f.opRel == r.rel {
+		op = f.op
+	}
+	ctx := stmt.Context
+	byKey := map[string]*ownerLinks{}
+	var owners []*ownerLinks
+	var ownerKeys, relKeys [][]any
+	for _, o := range instances(f.stmt.ReflectValue, f.stmt.Schema.ModelType) {
+		k := tuple(ctx, o.Elem(), r.own, false)
+		if ks := utils.ToStringKey(k...); byKey[ks] == nil {
+			byKey[ks] = &ownerLinks{inst: o.Interface()}
+			owners = append(owners, byKey[ks])
+			ownerKeys = append(ownerKeys, k)
+		}
+	}
+	seenRel := map[string]bool{}
+	for _, row := range instances(stmt.ReflectValue, stmt.Schema.ModelType) {
+		l := link{related: tuple(ctx, row.Elem(), r.other, true)}
+		var o *ownerLinks
+		if len(owners) == 1 {
+			// One owner (Append on an object): every row is its.
+			o, l.owner = owners[0], ownerKeys[0]
+		} else {
+			l.owner = tuple(ctx, row.Elem(), r.own, true)
+			o = byKey[utils.ToStringKey(l.owner...)]
+		}
+		if o == nil {
+			continue
+		}
+		o.links = append(o.links, l)
+		if rk := utils.ToStringKey(l.related...); !seenRel[rk] {
+			seenRel[rk] = true
+			relKeys = append(relKeys, l.related)
+		}
+	}
+	if len(relKeys) == 0 {
+		return
+	}
+	// Django's pk_set for an add: the keys not linked already. GORM's
+	// INSERT ... ON CONFLICT DO NOTHING absorbs the others.
+	existing, err := readLinks(db, r, inCondition(r.table, r.own, ownerKeys), inCondition(r.table, r.other, relKeys))
+	if err != nil {
+		db.AddError(err)
+		return
+	}
+	linked := make(map[string]bool, len(existing))
+	for _, l := range existing {
+		linked[pairKey(l)] = true
+	}
+	var evs []modelsignals.M2MEvent
+	for _, o := range owners {
+		added := keySet{keys: []any{}}
+		for _, l := range o.links {
+			if !linked[pairKey(l)] {
+				added.add(l.related)
+			}
+		}
+		// Append always reports (C73), with an empty set when every key
+		// was linked; a save or Replace only when links are new (C79).
+		if len(o.links) == 0 || len(added.keys) == 0 && op != opAppend {
+			continue
+		}
+		evs = append(evs, p.m2mEvent(r, modelsignals.PreAdd, o.inst, added.keys, nil))
+	}
+	p.sendPre(db, r, evs)
+}
+
+func (p *Plugin) m2mEvent(r *m2mRel, a modelsignals.M2MAction, inst any, pks, removed []any) modelsignals.M2MEvent {
+	return modelsignals.M2MEvent{
+		Action: a, Through: r.through, Instance: inst, Model: r.model, Field: r.rel.Name,
+		Reverse: r.reverse, Related: r.related, PKSet: pks, Removed: removed, Using: p.using,
+	}
+}
+
+const m2mStateKey = "signals:m2m_state"
+
+// m2mState carries the pre_* events of a statement to its post_* hook.
+type m2mState struct {
+	stmt *gorm.Statement
+	r    *m2mRel
+	evs  []modelsignals.M2MEvent
+}
+
+// sendPre sends the pre_* events evs and keeps them for postM2M.
+func (p *Plugin) sendPre(db *gorm.DB, r *m2mRel, evs []modelsignals.M2MEvent) {
+	if len(evs) == 0 {
+		return
+	}
+	ctx := withDB(db)
+	for _, ev := range evs {
+		if err := modelsignals.M2MChanged.Send(ctx, r.through.Type, ev); err != nil {
+			db.AddError(err)
+			return
+		}
+	}
+	db.Statement.Settings.Store(m2mStateKey, &m2mState{stmt: db.Statement, r: r, evs: evs})
+}
+
+// postM2M sends the post_* counterpart of each pre_* event, after the
+// statement wrote, before its transaction commits.
+func (p *Plugin) postM2M(db *gorm.DB) {
+	v, ok := db.Statement.Settings.Load(m2mStateKey)
+	if !ok {
+		return
+	}
+	st := v.(*m2mState)
+	if st.stmt != db.Statement {
+		return
+	}
+	db.Statement.Settings.Delete(m2mStateKey)
+	if db.Error != nil {
+		return
+	}
+	ctx := withDB(db)
+	for _, ev := range st.evs {
+		ev.Action++ // PreAdd → PostAdd, PreRemove → PostRemove, PreClear → PostClear
+		if err := modelsignals.M2MChanged.Send(ctx, st.r.through.Type, ev); err != nil {
+			db.AddError(err)
+			return
+		}
+	}
+}

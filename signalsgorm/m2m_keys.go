@@ -1,0 +1,165 @@
+package signalsgorm
+
+import (
+	"context"
+	"reflect"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+	"gorm.io/gorm/utils"
+)
+
+// link is one row of a join table: the owner's key and the related key,
+// each a tuple of column values typed like the models' key fields.
+type link struct {
+	owner, related []any
+}
+
+// keySet is an ordered set of key tuples.
+type keySet struct {
+	keys []any // single values, or []any for keys of several columns
+	seen map[string]bool
+}
+
+func (s *keySet) add(tuple []any) {
+	k := utils.ToStringKey(tuple...)
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	if s.seen[k] {
+		return
+	}
+	s.seen[k] = true
+	s.keys = append(s.keys, keyValue(tuple))
+}
+
+// keyValue is how a key appears in an event: the value of a one-column key,
+// the tuple of a composite one.
+func keyValue(tuple []any) any {
+	if len(tuple) == 1 {
+		return tuple[0]
+	}
+	return tuple
+}
+
+func pairKey(l link) string {
+	return utils.ToStringKey(l.owner...) + "\x00" + utils.ToStringKey(l.related...)
+}
+
+// tuple reads the values of refs' fields (PrimaryKey, or ForeignKey when
+// foreign) from the struct v, converted to the types of the key fields.
+func tuple(ctx context.Context, v reflect.Value, refs []*schema.Reference, foreign bool) []any {
+	out := make([]any, len(refs))
+	for i, ref := range refs {
+		f := ref.PrimaryKey
+		if foreign {
+			f = ref.ForeignKey
+		}
+		val, _ := f.ValueOf(ctx, v)
+		out[i] = convert(val, ref.PrimaryKey.FieldType)
+	}
+	return out
+}
+
+// convert returns v as type t when it is of another, convertible type (a
+// custom join model may declare its key columns as int where the model has
+// uint).
+func convert(v any, t reflect.Type) any {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Type() == t || !rv.Type().ConvertibleTo(t) {
+		return v
+	}
+	return rv.Convert(t).Interface()
+}
+
+// readLinks reads the rows of r's join table matching where, in the
+// statement's transaction. The query goes through GORM's Row processor
+// with hooks skipped: it sends no signals.
+func readLinks(db *gorm.DB, r *m2mRel, where ...clause.Expression) ([]link, error) {
+	cols := make([]string, 0, len(r.own)+len(r.other))
+	for _, ref := range r.own {
+		cols = append(cols, ref.ForeignKey.DBName)
+	}
+	for _, ref := range r.other {
+		cols = append(cols, ref.ForeignKey.DBName)
+	}
+	tx := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Table(r.table).Select(cols)
+	for _, ref := range r.fixed {
+		tx = tx.Where(clause.Eq{Column: clause.Column{Table: r.table, Name: ref.ForeignKey.DBName}, Value: ref.PrimaryValue})
+	}
+	for _, w := range where {
+		tx = tx.Clauses(w)
+	}
+	rows, err := tx.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []link
+	dest := make([]any, len(cols))
+	vals := make([]reflect.Value, len(cols))
+	for i, ref := range append(r.own[:len(r.own):len(r.own)], r.other...) {
+		vals[i] = reflect.New(ref.PrimaryKey.FieldType)
+		dest[i] = vals[i].Interface()
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		row := make([]any, len(cols))
+		for i, v := range vals {
+			row[i] = v.Elem().Interface()
+		}
+		out = append(out, link{owner: row[:len(r.own):len(r.own)], related: row[len(r.own):]})
+	}
+	return out, rows.Err()
+}
+
+// inCondition returns "columns IN tuples" for the join columns of refs.
+func inCondition(table string, refs []*schema.Reference, tuples [][]any) clause.Expression {
+	names := make([]string, len(refs))
+	for i, ref := range refs {
+		names[i] = ref.ForeignKey.DBName
+	}
+	col, vals := schema.ToQueryValues(table, names, tuples)
+	return clause.IN{Column: col, Values: vals}
+}
+
+// loadOwners returns the owners whose keys are given, read in the
+// statement's transaction with hooks skipped (no post_init), in the order of
+// keys. An owner that is not stored is given as a new object with only its
+// key set.
+func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
+	t := r.rel.Schema.ModelType
+	found := map[string]reflect.Value{}
+	cols := make([]string, len(r.own))
+	for i, ref := range r.own {
+		cols[i] = ref.PrimaryKey.DBName
+	}
+	col, vals := schema.ToQueryValues(r.rel.Schema.Table, cols, keys)
+	list := reflect.New(reflect.SliceOf(t))
+	err := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Unscoped().
+		Model(reflect.New(t).Interface()).Where(clause.IN{Column: col, Values: vals}).Find(list.Interface()).Error
+	if err != nil {
+		return nil, err
+	}
+	ctx := db.Statement.Context
+	for i := range list.Elem().Len() {
+		v := list.Elem().Index(i)
+		found[utils.ToStringKey(tuple(ctx, v, r.own, false)...)] = v.Addr()
+	}
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		if v, ok := found[utils.ToStringKey(k...)]; ok {
+			out[i] = v.Interface()
+			continue
+		}
+		v := reflect.New(t)
+		for j, ref := range r.own {
+			_ = ref.PrimaryKey.Set(ctx, v.Elem(), k[j])
+		}
+		out[i] = v.Interface()
+	}
+	return out, nil
+}
