@@ -108,7 +108,7 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	}
 	s := stmt.Schema
 	soft := softField(s) != nil && !stmt.Unscoped
-	l, err := p.layout(stmt.Context, s, stmt.Table, soft, !stmt.SkipHooks)
+	l, err := p.layout(stmt.Context, s, stmt.Table, soft, !stmt.SkipHooks, selectedAssociations(stmt))
 	if err != nil {
 		db.AddError(err)
 		return
@@ -174,6 +174,29 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	if returning {
 		c.returnRows(stmt)
 	}
+}
+
+// selectedAssociations returns the relations GORM's
+// delete_before_associations deleted before the collector runs:
+// db.Select("Books").Delete(&author) deletes the has-one, has-many and
+// many2many rows of the relations selected (clause.Associations: all).
+func selectedAssociations(stmt *gorm.Statement) map[*schema.Relationship]bool {
+	if len(stmt.Selects) == 0 {
+		return nil
+	}
+	sel, _ := stmt.SelectAndOmitColumns(true, false)
+	var done map[*schema.Relationship]bool
+	for name, on := range sel {
+		rel, ok := stmt.Schema.Relationships.Relations[name]
+		if !on || !ok || rel.Type == schema.BelongsTo {
+			continue
+		}
+		if done == nil {
+			done = map[*schema.Relationship]bool{}
+		}
+		done[rel] = true
+	}
+	return done
 }
 
 // rootSelection returns what gorm:delete would delete: the statement's

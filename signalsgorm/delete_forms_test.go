@@ -1,6 +1,7 @@
 package signalsgorm_test
 
 import (
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -24,6 +25,37 @@ func TestDeleteThroughAssociation(t *testing.T) {
 			t.Fatalf("signals %v", got)
 		}
 		wantCounts(t, db, "Writer=1 Novel=0 Review=0", &Writer{}, &Novel{}, &Review{})
+	})
+}
+
+// db.Select("Novels").Delete(&w): GORM deletes the novels first, by a
+// delete of its own that the collector handles (their reviews cascade,
+// with signals); the writer's deletion then leaves that relation alone.
+func TestDeleteSelectedAssociations(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, log := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		tp := recordDeletes(t)
+		log.reset()
+		if err := db.Select("Novels").Delete(&w).Error; err != nil {
+			t.Fatal(err)
+		}
+		tp.check(t,
+			"pre_delete signalsgorm_test.Review id=1", "pre_delete signalsgorm_test.Review id=2", "pre_delete signalsgorm_test.Review id=3",
+			"pre_delete signalsgorm_test.Novel id=1", "pre_delete signalsgorm_test.Novel id=2",
+			"post_delete signalsgorm_test.Review id=3", "post_delete signalsgorm_test.Review id=2", "post_delete signalsgorm_test.Review id=1",
+			"post_delete signalsgorm_test.Novel id=2", "post_delete signalsgorm_test.Novel id=1",
+			"pre_delete signalsgorm_test.Writer id=1", "post_delete signalsgorm_test.Writer id=1")
+		novels := 0
+		for _, s := range log.take() {
+			if strings.HasPrefix(s, "SELECT * FROM") && strings.Contains(s, "novels") {
+				novels++
+			}
+		}
+		if novels != 1 {
+			t.Fatalf("novels read %d times", novels)
+		}
+		wantCounts(t, db, "Writer=0 Novel=0 Review=0", &Writer{}, &Novel{}, &Review{})
 	})
 }
 

@@ -1,11 +1,13 @@
 package signalsgorm_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
@@ -133,6 +135,10 @@ func TestDeleteModelCycles(t *testing.T) {
 		mustCreate(t, db, &y)
 		db.Model(&p2).Update("likes_id", x.ID)
 		tp := recordDeletes(t)
+		connect(t, modelsignals.PreUpdate, func(context.Context, modelsignals.UpdateEvent) error {
+			t.Error("pre_update for keys set to NULL to cut a cycle")
+			return nil
+		})
 		log.reset()
 		res, err := signalsgorm.Delete(db, &p1)
 		if err != nil || res.Total != 4 {

@@ -3,6 +3,7 @@ package signalsgorm_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -175,12 +176,22 @@ func TestDeleteSetNullSetDefault(t *testing.T) {
 		mustCreate(t, db, &df)
 		saves := recordSaves(t)
 		tp := recordDeletes(t)
+		var updates []string
+		connect(t, modelsignals.PostUpdate, func(_ context.Context, ev modelsignals.UpdateEvent) error {
+			updates = append(updates, fmt.Sprintf("%s %v %v", ev.Model.Label, ev.PKs, ev.RowsAffected))
+			return nil
+		})
 		res, err := signalsgorm.Delete(db, &tg)
 		if err != nil || res.Total != 1 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		tp.check(t, "pre_delete signalsgorm_test.Target id=2", "post_delete signalsgorm_test.Target id=2")
 		saves.check(t)
+		// Like any UPDATE that does not go through objects, they send
+		// post_update.
+		if got := strings.Join(updates, ", "); got != "signalsgorm_test.Defaulter [1] 1, signalsgorm_test.Nuller [1] 1" {
+			t.Fatalf("post_update: %s", got)
+		}
 		var gotN Nuller
 		var gotD Defaulter
 		db.First(&gotN, nl.ID)

@@ -57,6 +57,10 @@ func TestDeleteOrder(t *testing.T) {
 		})
 		t.Cleanup(func() { h1.Disconnect(); h2.Disconnect() })
 
+		connect(t, modelsignals.M2MChanged, func(context.Context, modelsignals.M2MEvent) error {
+			t.Error("m2m_changed sent by a cascade (C84)")
+			return nil
+		})
 		if err := db.Delete(&w).Error; err != nil {
 			t.Fatal(err)
 		}

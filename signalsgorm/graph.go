@@ -21,10 +21,11 @@ type edge struct {
 	refs   []*schema.Field // the parent's columns the fks hold
 	consts []constEq       // polymorphic type columns
 	mode   OnDelete
-	source string               // "rule", "tag", "constraint", "many2many" or "default"
-	join   bool                 // rows of GORM's generated join table: no signals (C69)
-	rel    *schema.Relationship // the many2many relation, for join tables
-	fkSide bool                 // declared by the referencing model (belongs-to)
+	source string                 // "rule", "tag", "constraint", "many2many" or "default"
+	join   bool                   // rows of GORM's generated join table: no signals (C69)
+	rel    *schema.Relationship   // the many2many relation, for join tables
+	decl   []*schema.Relationship // the relation fields declaring it
+	fkSide bool                   // declared by the referencing model (belongs-to)
 }
 
 type constEq struct {
@@ -125,6 +126,7 @@ func (g *graph) build() {
 				continue // copied onto a custom join model by SetupJoinTable
 			}
 			for _, e := range edgesOf(rel) {
+				e.decl = []*schema.Relationship{rel}
 				if err := g.resolve(e, rel); err != nil {
 					g.errs[e.parent] = err
 					continue
@@ -135,6 +137,7 @@ func (g *graph) build() {
 					g.incoming[e.parent] = append(g.incoming[e.parent], e)
 					continue
 				}
+				old.decl = append(old.decl, rel)
 				if err := merge(old, e); err != nil {
 					g.errs[e.parent] = err
 				}

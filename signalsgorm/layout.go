@@ -3,6 +3,7 @@ package signalsgorm
 import (
 	"context"
 	"reflect"
+	"slices"
 
 	"gorm.io/gorm/schema"
 
@@ -63,9 +64,10 @@ type layout struct {
 }
 
 // layout computes the layout of a deletion of root (in table) for the
-// receivers connected now; soft is set for a soft delete, and signals is
-// false when the statement skips hooks.
-func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, soft, signals bool) (*layout, error) {
+// receivers connected now; soft is set for a soft delete, signals is false
+// when the statement skips hooks, and done lists relations of root the
+// statement has already handled.
+func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, soft, signals bool, done map[*schema.Relationship]bool) (*layout, error) {
 	l := &layout{soft: soft, nodes: map[*schema.Schema]*node{}}
 	var visit func(s *schema.Schema, table string) (*node, error)
 	visit = func(s *schema.Schema, table string) (*node, error) {
@@ -92,7 +94,7 @@ func (p *Plugin) layout(ctx context.Context, root *schema.Schema, table string, 
 			return nil, err
 		}
 		for _, e := range edges {
-			if !l.acts(e) {
+			if !l.acts(e) || s == root && slices.ContainsFunc(e.decl, func(r *schema.Relationship) bool { return done[r] }) {
 				continue
 			}
 			n.edges = append(n.edges, e)

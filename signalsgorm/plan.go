@@ -74,7 +74,7 @@ func (p *Plugin) plan(model any, unscoped bool) (DeletePlan, error) {
 		return DeletePlan{}, err
 	}
 	soft := softField(s) != nil && !unscoped
-	l, err := p.layout(context.Background(), s, s.Table, soft, true)
+	l, err := p.layout(context.Background(), s, s.Table, soft, true, nil)
 	if err != nil {
 		return DeletePlan{}, err
 	}
