@@ -105,38 +105,3 @@ func BenchmarkDeleteCascade(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkDeleteOne measures the plugin's cost on the commonest delete:
-// one row of a model without relations or receivers, which takes GORM's own
-// statement.
-func BenchmarkDeleteOne(b *testing.B) {
-	for _, plugin := range []bool{false, true} {
-		name := "gorm"
-		if plugin {
-			name = "plugin"
-		}
-		b.Run(name, func(b *testing.B) {
-			db := dbtest.Open(b, "sqlite")
-			if plugin {
-				if err := db.Use(signalsgorm.New()); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := db.AutoMigrate(&CascadeComment{}); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				c := CascadeComment{Text: "c"}
-				if err := db.Create(&c).Error; err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-				if err := db.Delete(&c).Error; err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
