@@ -20,7 +20,8 @@ type collector struct {
 	tx     *gorm.DB // on the deletion's transaction
 	limit  int
 	origin any
-	now    func() time.Time // one time for every row a soft delete marks
+	now    func() time.Time   // one time for every row a soft delete marks
+	limit1 []clause.Interface // ORDER BY and LIMIT of the root's statement, while read
 
 	sets    map[*node]*rowSet
 	seen    []*node // collection order
@@ -76,6 +77,9 @@ func (c *collector) query(s *schema.Schema, table string, cond []clause.Expressi
 	if len(cond) > 0 {
 		db = db.Clauses(clause.Where{Exprs: cond})
 	}
+	for _, cl := range c.limit1 {
+		db = db.Clauses(cl)
+	}
 	return db
 }
 
@@ -88,8 +92,10 @@ func (c *collector) note(n *node) {
 
 // collectRoot collects the rows of the root matching where, and those of
 // the primary keys pks (chunked) when given; user holds the caller's
-// instances, which become the events' instances.
-func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value) error {
+// instances, which become the events' instances. limit holds the ORDER BY
+// and LIMIT clauses of a conditional delete on MySQL, where GORM's DELETE
+// honours them.
+func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
 	r := c.l.root
 	c.note(r)
 	conds := [][]clause.Expression{where}
@@ -108,13 +114,18 @@ func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 		}
 		fresh = c.add(r, rows)
 	} else {
+		if len(pks) == 0 {
+			c.limit1 = limit
+		}
 		for _, cond := range conds {
 			rs, err := c.load(r, cond)
 			if err != nil {
+				c.limit1 = nil
 				return err
 			}
 			fresh = append(fresh, c.add(r, rs)...)
 		}
+		c.limit1 = nil
 	}
 	c.adopt(fresh, user)
 	return c.cascadeRows(r, fresh, nil)

@@ -147,7 +147,17 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		}
 	}
 	c := newCollector(p, l, tx, origin)
-	err = c.collectRoot(where, pks, user)
+	var limit []clause.Interface
+	if p.mysql {
+		for _, name := range []string{"ORDER BY", "LIMIT"} {
+			if cl, ok := stmt.Clauses[name]; ok {
+				if ci, ok := cl.Expression.(clause.Interface); ok {
+					limit = append(limit, ci)
+				}
+			}
+		}
+	}
+	err = c.collectRoot(where, pks, user, limit)
 	if err == nil {
 		err = c.check()
 	}

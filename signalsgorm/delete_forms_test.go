@@ -129,3 +129,24 @@ func mustTarget(t *testing.T, db *gorm.DB) uint {
 	mustCreate(t, db, &tg)
 	return tg.ID
 }
+
+// GORM's DELETE honours ORDER BY and LIMIT on MySQL only; the collector
+// reads the same rows.
+func TestDeleteLimit(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		w := seedWriter(t, db, "w")
+		recordDeletes(t)
+		res, err := signalsgorm.Delete(db.Where("writer_id = ?", w.ID).Order("id desc").Limit(1), &Novel{})
+		want := int64(2)
+		if dialect == "mariadb" {
+			want = 1
+		}
+		if err != nil || res.PerModel["signalsgorm_test.Novel"] != want {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if want == 1 {
+			wantCounts(t, db, "Novel=1 Review=2", &Novel{}, &Review{})
+		}
+	})
+}

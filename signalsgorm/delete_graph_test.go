@@ -207,18 +207,31 @@ type Enrollment struct {
 	Grade     int
 }
 
+// Has-one.
+type Captain struct {
+	ID   uint
+	Ship *Ship `gorm:"constraint:OnDelete:CASCADE"`
+}
+
+type Ship struct {
+	ID        uint
+	CaptainID uint
+}
+
 // C69, C70: GORM's join rows go without signals, from either side; a
 // custom join model's rows get theirs; polymorphic cascades keep to their
-// type.
+// type; has-one cascades.
 func TestDeleteLinks(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db, _ := openDelete(t, dialect)
 		if err := db.SetupJoinTable(&Course{}, "Students", &Enrollment{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := signalsgorm.AutoMigrate(db, &Cat{}, &Dog{}, &Toy{}, &Course{}, &Student{}, &Enrollment{}); err != nil {
+		if err := signalsgorm.AutoMigrate(db, &Cat{}, &Dog{}, &Toy{}, &Course{}, &Student{}, &Enrollment{}, &Captain{}, &Ship{}); err != nil {
 			t.Fatal(err)
 		}
+		cpt := Captain{Ship: &Ship{}}
+		mustCreate(t, db, &cpt)
 		w := seedWriter(t, db, "w")
 		tp := recordDeletes(t)
 		res, err := signalsgorm.Delete(db, &w.Novels[0].Genres[0])
@@ -247,5 +260,11 @@ func TestDeleteLinks(t *testing.T) {
 		tp.check(t, "pre_delete signalsgorm_test.Enrollment id=?", "pre_delete signalsgorm_test.Enrollment id=?", "pre_delete signalsgorm_test.Student id=1",
 			"post_delete signalsgorm_test.Enrollment id=?", "post_delete signalsgorm_test.Enrollment id=?", "post_delete signalsgorm_test.Student id=1")
 		wantCounts(t, db, "Course=2 Student=1 Enrollment=1", &Course{}, &Student{}, &Enrollment{})
+
+		if err := db.Delete(&cpt).Error; err != nil {
+			t.Fatal(err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Ship id=1", "pre_delete signalsgorm_test.Captain id=1",
+			"post_delete signalsgorm_test.Ship id=1", "post_delete signalsgorm_test.Captain id=1")
 	})
 }

@@ -283,3 +283,30 @@ func TestDeleteConflictingModes(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+type BadTag struct {
+	ID    uint
+	Parts []BadTagPart `signals:"on_delete:EXPLODE"`
+}
+
+type BadTagPart struct {
+	ID       uint
+	BadTagID uint
+}
+
+func TestDeleteBadTag(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	if err := db.Use(signalsgorm.New()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AutoMigrate(&BadTag{}, &BadTagPart{}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Delete(&BadTag{ID: 1}).Error
+	if err == nil || err.Error() != `signalsgorm: BadTag.Parts: unknown on_delete mode "EXPLODE" in tag signals:"on_delete:EXPLODE"` {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := signalsgorm.From(db).DeletePlan(&BadTag{}); err == nil {
+		t.Fatal("a plan with an invalid tag")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 var errVeto = errors.New("veto")
@@ -21,7 +22,16 @@ func TestDeleteReceiverErrorRollsBack(t *testing.T) {
 		for _, skip := range []bool{false, true} {
 			db, _ := openDelete(t, dialect)
 			if skip {
-				db = db.Session(&gorm.Session{SkipDefaultTransaction: true})
+				// GORM compiles its chains without transaction steps.
+				cfg := dbtest.Config()
+				cfg.SkipDefaultTransaction = true
+				db = dbtest.OpenConfig(t, dialect, cfg)
+				if err := db.Use(signalsgorm.New()); err != nil {
+					t.Fatal(err)
+				}
+				if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
+					t.Fatal(err)
+				}
 			}
 			w := seedWriter(t, db, "w")
 			tp := recordDeletes(t)

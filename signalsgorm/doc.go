@@ -275,7 +275,9 @@
 // condition), and deleting such a model directly is GORM's own statement;
 // a delete from another table than the model's (db.Table) does not
 // cascade. A statement with a RETURNING clause gets the deleted rows of
-// its model when the collector runs, on every dialect.
+// its model when the collector runs, on every dialect. Django refuses to
+// delete a sliced queryset (C112); GORM's DELETE honours Order and Limit on
+// MySQL only, and the collector reads the same rows there.
 //
 // # Changed fields
 //
