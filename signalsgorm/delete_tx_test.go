@@ -3,8 +3,11 @@ package signalsgorm_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
+	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/modelsignals"
@@ -99,5 +102,51 @@ func TestDeleteInTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCounts(t, db, "Writer=1 Novel=2 Review=3", &Writer{}, &Novel{}, &Review{})
+	})
+}
+
+// Concurrent deletions, each in its own transaction, share the plugin's
+// relation graph safely (run with -race). A deletion reads before it
+// writes: on SQLite, concurrent ones need immediate transactions
+// (_txlock=immediate), or the upgrade of a read lock fails with
+// SQLITE_BUSY.
+func TestDeleteConcurrent(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		if dialect == "sqlite" {
+			var err error
+			db, err = gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: dbtest.SQLiteDSN(t) + "&_txlock=immediate"}, dbtest.Config())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Use(signalsgorm.New()); err != nil {
+				t.Fatal(err)
+			}
+			if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
+				t.Fatal(err)
+			}
+			if sqlDB, err := db.DB(); err == nil {
+				t.Cleanup(func() { sqlDB.Close() })
+			}
+		}
+		ws := make([]Writer, 4)
+		for i := range ws {
+			ws[i] = seedWriter(t, db, fmt.Sprint("w", i))
+		}
+		var sent atomic.Int64
+		connect(t, modelsignals.PostDelete, func(context.Context, modelsignals.DeleteEvent) error { sent.Add(1); return nil })
+		errs := make(chan error, len(ws))
+		for i := range ws {
+			go func() { errs <- db.Delete(&ws[i]).Error }()
+		}
+		for range ws {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if sent.Load() != 4*6 {
+			t.Fatalf("%d post_delete", sent.Load())
+		}
+		wantCounts(t, db, "Writer=0 Novel=0 Review=0 Genre=4", &Writer{}, &Novel{}, &Review{}, &Genre{})
 	})
 }

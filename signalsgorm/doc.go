@@ -220,7 +220,9 @@
 // caller's (db.Transaction: no savepoint, so return the error to roll
 // back), or, with SkipDefaultTransaction, one the plugin opens. An error
 // from any pre_delete or post_delete receiver, or from the database, aborts
-// it: nothing is deleted (C109).
+// it: nothing is deleted (C109). A deletion reads before it writes: on
+// SQLite, concurrent deletions need immediate transactions (the
+// _txlock=immediate DSN parameter), or one fails with SQLITE_BUSY.
 //
 // [Delete] returns Django's (total, {label: count}) as a [DeleteResult];
 // [DeleteResultOf] reads it from the *gorm.DB db.Delete returned. Counts
