@@ -268,3 +268,32 @@ func TestDeleteLinks(t *testing.T) {
 			"post_delete signalsgorm_test.Ship id=1", "post_delete signalsgorm_test.Captain id=1")
 	})
 }
+
+// db.SetupJoinTable after the plugin indexed the relation: the custom join
+// model's rows get their signals from then on.
+func TestDeleteJoinTableReplaced(t *testing.T) {
+	db := dbtest.Open(t, "sqlite")
+	if err := db.Use(signalsgorm.New()); err != nil {
+		t.Fatal(err)
+	}
+	if err := signalsgorm.AutoMigrate(db, &Course{}, &Student{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signalsgorm.From(db).DeletePlan(&Student{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetupJoinTable(&Course{}, "Students", &Enrollment{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := signalsgorm.AutoMigrate(db, &Enrollment{}); err != nil {
+		t.Fatal(err)
+	}
+	c := Course{Students: []Student{{Name: "a"}}}
+	mustCreate(t, db, &c)
+	tp := recordDeletes(t)
+	if err := db.Delete(&c.Students[0]).Error; err != nil {
+		t.Fatal(err)
+	}
+	tp.check(t, "pre_delete signalsgorm_test.Enrollment id=?", "pre_delete signalsgorm_test.Student id=1",
+		"post_delete signalsgorm_test.Enrollment id=?", "post_delete signalsgorm_test.Student id=1")
+}

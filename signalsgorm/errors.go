@@ -30,6 +30,7 @@ type ProtectedError struct {
 	Objects []any
 }
 
+// Error names the model and the relations, as Django's message does.
 func (e *ProtectedError) Error() string {
 	return refused(e.Model, "protected", e.Relations)
 }
@@ -51,6 +52,7 @@ type RestrictedError struct {
 	Objects []any
 }
 
+// Error names the model and the relations, as Django's message does.
 func (e *RestrictedError) Error() string {
 	return refused(e.Model, "restricted", e.Relations)
 }

@@ -82,26 +82,35 @@ type graph struct {
 	schemas  []*schema.Schema
 	incoming map[*schema.Schema][]*edge // nil: rebuild
 	errs     map[*schema.Schema]error
+	joins    map[*schema.Relationship]*schema.Schema // join tables indexed
 	rules    map[ruleKey]OnDelete
 }
 
 // add records s and every schema reachable from it.
 func (g *graph) add(s *schema.Schema) {
+	if s == nil {
+		return
+	}
+	if _, seen := g.known.Load(s); seen {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.addLocked(s)
+}
+
+func (g *graph) addLocked(s *schema.Schema) {
 	if s == nil || generated(s.ModelType) {
 		return
 	}
 	if _, seen := g.known.LoadOrStore(s, struct{}{}); seen {
 		return
 	}
-	g.mu.Lock()
 	g.schemas = append(g.schemas, s)
 	g.incoming = nil
-	g.mu.Unlock()
 	for _, rel := range relations(s) {
-		g.add(rel.FieldSchema)
-		if rel.JoinTable != nil {
-			g.add(rel.JoinTable)
-		}
+		g.addLocked(rel.FieldSchema)
+		g.addLocked(rel.JoinTable)
 	}
 }
 
@@ -110,13 +119,33 @@ func (g *graph) edgesTo(s *schema.Schema) ([]*edge, error) {
 	g.add(s)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.incoming == nil {
+	if g.incoming == nil || g.stale() {
 		g.build()
 	}
 	return g.incoming[s], g.errs[s]
 }
 
+// stale reports whether db.SetupJoinTable replaced a join table since the
+// index was built.
+func (g *graph) stale() bool {
+	for rel, join := range g.joins {
+		if rel.JoinTable != join {
+			return true
+		}
+	}
+	return false
+}
+
 func (g *graph) build() {
+	g.joins = map[*schema.Relationship]*schema.Schema{}
+	for i := 0; i < len(g.schemas); i++ { // addLocked may append
+		for _, rel := range relations(g.schemas[i]) {
+			if rel.JoinTable != nil {
+				g.joins[rel] = rel.JoinTable
+				g.addLocked(rel.JoinTable)
+			}
+		}
+	}
 	g.incoming = map[*schema.Schema][]*edge{}
 	g.errs = map[*schema.Schema]error{}
 	byKey := map[string]*edge{}

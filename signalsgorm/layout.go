@@ -30,6 +30,7 @@ const (
 
 var loadNames = [...]string{"one statement per relation, rows not read", "keys read", "rows read, signals sent"}
 
+// String describes the mode ("keys read").
 func (l Load) String() string {
 	if int(l) < len(loadNames) {
 		return loadNames[l]
