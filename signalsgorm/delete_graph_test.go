@@ -276,16 +276,13 @@ func TestDeleteJoinTableReplaced(t *testing.T) {
 	if err := db.Use(signalsgorm.New()); err != nil {
 		t.Fatal(err)
 	}
-	if err := signalsgorm.AutoMigrate(db, &Course{}, &Student{}); err != nil {
+	if err := signalsgorm.AutoMigrate(db, &Course{}, &Student{}, &Enrollment{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := signalsgorm.From(db).DeletePlan(&Student{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetupJoinTable(&Course{}, "Students", &Enrollment{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := signalsgorm.AutoMigrate(db, &Enrollment{}); err != nil {
 		t.Fatal(err)
 	}
 	c := Course{Students: []Student{{Name: "a"}}}
