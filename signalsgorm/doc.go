@@ -190,9 +190,11 @@
 // signals:"on_delete:PROTECT" (on either side), else from GORM's
 // constraint:OnDelete tag (CASCADE, SET NULL, SET DEFAULT; RESTRICT and NO
 // ACTION give Restrict). A relation without any is DoNothing: the database
-// applies its own constraint, as without the plugin. Many2many links
-// cascade. Two sides declaring different modes with the same strength is
-// an error, reported by the deletion.
+// applies its own constraint, as without the plugin (GORM's default
+// constraint refuses the DELETE, after pre_delete was sent; declare
+// Restrict to refuse before any signal). Many2many links cascade unless
+// declared otherwise. Two sides declaring different modes with the same
+// strength is an error, reported by the deletion.
 //
 // Protect and Restrict are checked while collecting, before any signal or
 // write ([ProtectedError], [RestrictedError], matched by errors.Is with
@@ -266,9 +268,10 @@
 //
 // Primary keys are not reset after a deletion (C64): GORM code keeps using
 // them. The single-object shortcut's (0, {label: 0}) is not reproduced
-// (C111): a model with nothing deleted is always left out. Django's DB_*
-// modes are DoNothing with an ON DELETE constraint in the database: its
-// rows get no signals. Rows are read with GORM's Find, so post_init is sent
+// (C111): a model with nothing deleted is always left out. Django 6.1's
+// DB_CASCADE (C102) is DoNothing, declared with a rule or the signals tag,
+// next to a constraint:OnDelete:CASCADE: the database deletes those rows,
+// unread and without signals. Rows are read with GORM's Find, so post_init is sent
 // for them, as Django constructs instances. GORM's BeforeDelete and
 // AfterDelete methods run, as always, on the value passed to Delete only;
 // pre_delete runs after BeforeDelete, post_delete before AfterDelete.
