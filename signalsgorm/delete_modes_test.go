@@ -245,6 +245,20 @@ func TestDeleteRule(t *testing.T) {
 		if err := db.Delete(&tg).Error; !errors.Is(err, signalsgorm.ErrProtected) {
 			t.Fatalf("err %v", err)
 		}
+
+		// DB_CASCADE (C102): DoNothing next to an ON DELETE CASCADE
+		// constraint; the database removes the rows, without signals, and
+		// they are not counted.
+		db, _ = openDelete(t, dialect, signalsgorm.DeleteRule(&Cascader{}, "Target", signalsgorm.DoNothing))
+		mustCreate(t, db, &tg)
+		mustCreate(t, db, &Cascader{TargetID: tg.ID})
+		tp := recordDeletes(t)
+		res, err := signalsgorm.Delete(db, &tg)
+		if err != nil || res.Total != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		tp.check(t, "pre_delete signalsgorm_test.Target id=1", "post_delete signalsgorm_test.Target id=1")
+		wantCounts(t, db, "Target=0 Cascader=0", &Target{}, &Cascader{})
 	})
 	for _, opt := range []signalsgorm.Option{
 		signalsgorm.DeleteRule(&Cascader{}, "Nope", signalsgorm.Cascade),
