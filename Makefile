@@ -3,7 +3,7 @@ MODULES := $(shell go list -m -f '{{.Dir}}')
 # The one test command, as in the README.
 TEST := go test -race github.com/gosignals/signals/...
 
-.PHONY: all build vet fmt test bench tidy ci
+.PHONY: all build vet fmt test bench tidy ci compare
 
 all: build vet test
 
@@ -30,3 +30,8 @@ tidy:
 
 ci:
 	.ci/run
+
+# compare runs the comparative benchmarks against Django and the Go
+# alternatives and writes benchmarks/RESULTS.md (a few minutes).
+compare:
+	cd benchmarks && go run ./cmd/compare

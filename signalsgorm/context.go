@@ -40,3 +40,15 @@ func DB(ctx context.Context, fallback *gorm.DB) *gorm.DB {
 	}
 	return fallback.WithContext(ctx)
 }
+
+// NewContext returns a copy of ctx carrying tx, as the contexts receivers
+// get do: for signals your own code sends inside a transaction, so that
+// their receivers find it with [DB], [OnCommitContext] and [AfterCommit].
+//
+//	err := db.Transaction(func(tx *gorm.DB) error {
+//		...
+//		return OrderPaid.Send(signalsgorm.NewContext(ctx, tx), nil, ev)
+//	})
+func NewContext(ctx context.Context, tx *gorm.DB) context.Context {
+	return context.WithValue(ctx, dbKey{}, tx)
+}

@@ -146,6 +146,138 @@
 // FullSaveAssociations, GORM's Append names no relation; an Append that
 // links nothing new then sends nothing.
 //
+// # On commit
+//
+// GORM has no after-commit hook. The plugin puts a thin wrapper around the
+// database's connection pool (db.Use does it; install the plugin right
+// after gorm.Open, before making sessions), so that it sees every
+// transaction begin, commit and roll back, and every savepoint. [OnCommit]
+// is Django's transaction.on_commit:
+//
+//	db.Transaction(func(tx *gorm.DB) error {
+//		if err := tx.Create(&order).Error; err != nil {
+//			return err
+//		}
+//		return signalsgorm.OnCommit(tx, func(ctx context.Context) error {
+//			return mailer.SendReceipt(ctx, order.ID)
+//		})
+//	})
+//
+// A callback runs after the outermost transaction commits, in registration
+// order (C122, C126); a rollback drops the transaction's callbacks (C123);
+// a rollback to a savepoint (a nested Transaction that fails, RollbackTo)
+// drops exactly those registered since the savepoint, whatever the nesting
+// (C124); outside a transaction the callback runs at once (C120). Inside a
+// receiver, [OnCommitContext] finds the statement's transaction in the
+// receiver's context. Callbacks run on the goroutine that commits, before
+// the commit call returns, with a context whose *gorm.DB ([DB]) is on the
+// pool: they may query and open transactions of their own (C130).
+//
+// This works with db.Transaction and nested Transaction, Begin/Commit/
+// Rollback, SavePoint/RollbackTo, the transaction GORM opens for each
+// write, PrepareStmt (in the configuration or a Session),
+// SkipDefaultTransaction, and any number of goroutines: callbacks belong to
+// one transaction of one database and never leak to another (C127, C131).
+// db.DB() keeps returning the *sql.DB. [TxID] identifies the transaction a
+// *gorm.DB is in.
+//
+// Failures. Callbacks are robust by default (Django's robust=True): an
+// error or a panic is logged on the plugin's [Logger] (slog) and the next
+// callbacks run (C129). With [FailFast] a callback behaves as Django's
+// default: its error is returned by the commit (db.Transaction,
+// tx.Commit(), or the write whose transaction it was) as a
+// *[CallbackError], and the callbacks after it are discarded (C128). Robust
+// is our default on purpose: when a callback runs the data is committed,
+// and an error out of Transaction invites a caller to retry a write that
+// succeeded. A commit that fails (a PostgreSQL transaction aborted by a
+// failed statement, a lost connection) drops the callbacks.
+//
+// Deliberate differences from Django:
+//   - Savepoints set with SavePoint, or with SAVEPOINT statements run
+//     through db.Exec, are followed like those of nested transactions: their
+//     rollback drops the callbacks registered since. (SQL sent to the
+//     driver's transaction directly, bypassing GORM, is not seen.) Django ignores manual
+//     savepoints (C132), so it would run callbacks whose data was undone.
+//     Each database's rules for a reused name are followed (MySQL replaces
+//     the older savepoint; SQLite and PostgreSQL hide it).
+//   - OnCommit on a transaction that has committed runs the callback at
+//     once; on one that was rolled back it returns [ErrRolledBack].
+//   - Where the plugin cannot see the commit it refuses, with
+//     [ErrUntracked], rather than run the callback too early: transactions
+//     begun inside db.Connection (GORM hands them a *sql.Conn), or on a
+//     ConnPool that another plugin (dbresolver) installs after this one.
+//   - On MariaDB, DDL (AutoMigrate, CREATE TABLE) inside a transaction
+//     commits it implicitly, and the plugin does not see that commit: the
+//     callbacks registered before wait for the transaction's end, and a
+//     rollback drops them although their rows were committed. Keep DDL out
+//     of transactions that register callbacks.
+//
+// # After-commit receivers
+//
+// [AfterCommit] connects a receiver that gets its events only if and when
+// the transaction of the statement that sent them commits, never after a
+// rollback; the events of a savepoint that was rolled back are dropped:
+//
+//	signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Order]) error {
+//		return queue.Enqueue(ctx, "receipt", ev.Instance.ID)
+//	})
+//
+// It takes any typed connect function of modelsignals, or a signal's
+// ConnectFunc, and records [ModeAfterCommit] as the receiver's Mode for
+// introspection. The receiver is robust: its failures are logged. Outside
+// a transaction (SkipDefaultTransaction) it is called at once, so connect
+// post_* receivers this way, not pre_* ones. Signals of your own reach
+// after-commit receivers when sent with [NewContext](ctx, tx).
+//
+// # Testing on-commit code
+//
+// Tests often run inside a transaction they roll back, where callbacks
+// never run. [CaptureOnCommit] (Django's captureOnCommitCallbacks) returns
+// the callbacks a block registered, and with [Execute] runs them, and
+// those they register, breadth first (C133). It takes them out of the
+// transaction.
+//
+// # What a failing receiver undoes
+//
+// Receivers of the signals sent by writes (pre_save, post_save,
+// pre_update, post_update, m2m_changed) run inside the write's callback
+// chain, so what their failure undoes depends on the transaction around
+// the write; the same holds on SQLite, PostgreSQL and MariaDB unless noted:
+//
+//   - pre_save, pre_update and m2m_changed's pre_* actions: the write stops
+//     before its own statement and returns the error. In the transaction
+//     GORM opens for the write (the default), the rows it had already
+//     stored (a parent saved before its children) are rolled back; with
+//     SkipDefaultTransaction they stay.
+//   - post_save, post_update and m2m_changed's post_* actions: the write
+//     returns the error. In its own transaction the write and everything
+//     saved with it (related objects, join rows) are rolled back. With
+//     SkipDefaultTransaction every statement is committed as it runs, and
+//     the rows stay (as Django's post_save after an autocommitted save,
+//     C60).
+//   - Inside db.Transaction, GORM does not undo a statement in a
+//     transaction it did not begin: the write returns the error, and its
+//     rows are committed unless the function returns an error (or the
+//     write ran in a nested Transaction that returns it, which undoes just
+//     that savepoint).
+//   - A receiver's own SQL that fails (through [DB]) differs by database:
+//     PostgreSQL aborts the whole transaction (every later statement fails
+//     and the COMMIT rolls back, so on-commit callbacks are dropped);
+//     SQLite and MariaDB undo only the failing statement (InnoDB also rolls
+//     the whole transaction back on a deadlock).
+//   - pre_delete and post_delete: the whole deletion is undone, cascades
+//     included, also with SkipDefaultTransaction (the collector opens a
+//     transaction of its own); inside db.Transaction, as above.
+//   - pre_init and post_init: queries run in no transaction of their own; a
+//     failure fails the query and undoes nothing.
+//   - class_prepared is sent robustly, outside any transaction. A failing
+//     pre_migrate receiver stops [AutoMigrate] before any change; a failing
+//     post_migrate one undoes nothing, as AutoMigrate has no transaction of
+//     its own (on MariaDB its DDL commits any open one). A failing
+//     connection_created receiver fails the connection attempt.
+//   - After-commit receivers and on-commit callbacks run after the commit:
+//     their failures undo nothing.
+//
 // # Reading: pre_init and post_init
 //
 // post_init is sent for every instance a query materialises: Find, First,

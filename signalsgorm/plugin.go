@@ -3,6 +3,7 @@ package signalsgorm
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"sync"
 
@@ -22,10 +23,12 @@ type Plugin struct {
 
 	db      *gorm.DB
 	mysql   bool
-	models  sync.Map // *schema.Schema → *modelsignals.Model
-	pending sync.Map // instance pointer → *saveState, for Save's insert fallback
-	rels    sync.Map // *schema.Relationship → *m2mRel
-	joins   sync.Map // *schema.Schema → []*schema.Relationship using it as join table
+	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
+	pool    *pool        // the connection pool wrapper, nil if db cannot begin transactions
+	models  sync.Map     // *schema.Schema → *modelsignals.Model
+	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
+	rels    sync.Map     // *schema.Relationship → *m2mRel
+	joins   sync.Map     // *schema.Schema → []*schema.Relationship using it as join table
 	track   tracker
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
@@ -47,6 +50,19 @@ func Using(alias string) Option {
 			return
 		}
 		p.using = alias
+	}
+}
+
+// Logger sets the logger that receives the failures of on-commit callbacks
+// and after-commit receivers (see [OnCommit]). The default is
+// [slog.Default], looked up when a failure is logged.
+func Logger(l *slog.Logger) Option {
+	return func(p *Plugin) {
+		if l == nil {
+			p.err = errors.New("signalsgorm: Logger: nil logger")
+			return
+		}
+		p.logger = l
 	}
 }
 
@@ -110,7 +126,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 
 // features lists the parts of the plugin; each registers its callbacks.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete}
+	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",

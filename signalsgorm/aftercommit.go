@@ -1,0 +1,80 @@
+package signalsgorm
+
+import (
+	"context"
+
+	"github.com/gosignals/signals"
+)
+
+// ModeAfterCommit is the delivery mode, in [signals.ReceiverInfo].Mode, of
+// the receivers connected with [AfterCommit].
+const ModeAfterCommit = "after_commit"
+
+// AfterCommit connects fn with connect so that it receives each event after
+// the transaction of the statement that sent it commits, and never if it
+// rolls back: the receiver defers its call with [OnCommitContext] of the
+// event's context. connect is a typed connect function of package
+// modelsignals, or a signal's ConnectFunc method; opts are passed on, after
+// [signals.Mode]([ModeAfterCommit]) and [signals.Func](fn), so that
+// introspection shows the delivery mode and the user's function.
+//
+//	signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Order]) error {
+//		return queue.Enqueue(ctx, "receipt", ev.Instance.ID)
+//	})
+//	signalsgorm.AfterCommit(modelsignals.PostSave.ConnectFunc, auditAll)
+//
+// The semantics are those of [OnCommit], whose rules the receiver follows:
+// the event is delivered when the outermost transaction commits, in the
+// order the events were sent; an event sent in a savepoint that is rolled
+// back is dropped; outside a transaction (SkipDefaultTransaction, queries
+// outside db.Transaction) it is delivered at once. Receivers are robust:
+// their errors and panics are logged on the plugin's [Logger] and never
+// reach the sender, which has finished by then.
+//
+// The event is delivered as it was sent; its Instance is a pointer, so the
+// receiver sees the object as it is at commit time, after any later change
+// made in the transaction. The context is the one it was sent with, its
+// *gorm.DB ([DB]) on the pool: it keeps the chain of saves in progress, so
+// the recursion guard stops a receiver that re-saves its instance (each
+// round would commit and start the next); use [AllowResave] for an
+// intended re-save, as in an inline receiver.
+//
+// Mark after-commit the receivers of post_* signals: outside a transaction
+// a pre_save receiver would be called at once, before the write (as
+// Django's on_commit in autocommit mode would).
+//
+// A sender that is not a plugin statement must put the transaction into
+// the context with [NewContext]; when the context carries no *gorm.DB the
+// receiver returns [ErrNoDB] to the sender.
+func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) *signals.Handle, fn func(ctx context.Context, ev E) error, opts ...signals.Option) *signals.Handle {
+	return connect(AfterCommitFunc(fn), afterCommitOptions(fn, opts)...)
+}
+
+// TryAfterCommit is [AfterCommit] for the connect functions that return an
+// error instead of panicking (modelsignals.TryOnPostSave, ...).
+func TryAfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) (*signals.Handle, error), fn func(ctx context.Context, ev E) error, opts ...signals.Option) (*signals.Handle, error) {
+	return connect(AfterCommitFunc(fn), afterCommitOptions(fn, opts)...)
+}
+
+func afterCommitOptions[E any](fn func(context.Context, E) error, opts []signals.Option) []signals.Option {
+	all := make([]signals.Option, 0, len(opts)+3)
+	all = append(all, signals.Mode(ModeAfterCommit), signals.CallerSkip(1))
+	if fn != nil {
+		all = append(all, signals.Func(fn))
+	}
+	return append(all, opts...)
+}
+
+// AfterCommitFunc returns a receiver function that defers fn(ctx, ev) until
+// the transaction of ctx commits, as [AfterCommit] does; it returns nil for
+// a nil fn. Connect it yourself with [signals.Mode]([ModeAfterCommit]) when
+// AfterCommit's shape does not fit (for example with [signals.Signal.TryConnect]
+// and [signals.ReceiverFunc]).
+func AfterCommitFunc[E any](fn func(ctx context.Context, ev E) error) func(ctx context.Context, ev E) error {
+	if fn == nil {
+		return nil
+	}
+	return func(ctx context.Context, ev E) error {
+		return onCommitContext(ctx, func(ctx context.Context) error { return fn(ctx, ev) }, fn, nil)
+	}
+}

@@ -1,0 +1,112 @@
+package signalsgorm_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+// calls records the callbacks run, in order.
+type calls struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (c *calls) add(s string) {
+	c.mu.Lock()
+	c.got = append(c.got, s)
+	c.mu.Unlock()
+}
+
+// fn returns a callback that records name.
+func (c *calls) fn(name string) func(context.Context) error {
+	return func(context.Context) error {
+		c.add(name)
+		return nil
+	}
+}
+
+// fail returns a callback that records name and returns err.
+func (c *calls) fail(name string, err error) func(context.Context) error {
+	return func(context.Context) error {
+		c.add(name)
+		return err
+	}
+}
+
+func (c *calls) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.got
+	c.got = nil
+	return out
+}
+
+func (c *calls) check(t *testing.T, want ...string) {
+	t.Helper()
+	if got := c.take(); !slices.Equal(got, want) {
+		t.Fatalf("callbacks run: %q, want %q", got, want)
+	}
+}
+
+// logBuffer is a concurrency-safe buffer for a slog text handler.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.buf.String()
+	b.buf.Reset()
+	return s
+}
+
+// openSlogged opens a database whose plugin logs into the returned buffer.
+func openSlogged(t *testing.T, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *logBuffer) {
+	t.Helper()
+	lb := &logBuffer{}
+	opts = append(opts, signalsgorm.Logger(slog.New(slog.NewTextHandler(lb, nil))))
+	return open(t, dialect, opts...), lb
+}
+
+// mustOnCommit registers fn on tx's transaction and fails the test on error.
+func mustOnCommit(t *testing.T, tx *gorm.DB, fn func(context.Context) error, opts ...signalsgorm.CommitOption) {
+	t.Helper()
+	if err := signalsgorm.OnCommit(tx, fn, opts...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tags returns the names of the tags in the table, sorted.
+func tags(t *testing.T, db *gorm.DB) []string {
+	t.Helper()
+	var names []string
+	if err := db.Model(&Tag{}).Order("name").Pluck("name", &names).Error; err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func checkTags(t *testing.T, db *gorm.DB, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	if got := tags(t, db); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("tags in the table: %q, want %q", got, want)
+	}
+}
