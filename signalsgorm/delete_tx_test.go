@@ -150,3 +150,50 @@ func TestDeleteConcurrent(t *testing.T) {
 		wantCounts(t, db, "Writer=0 Novel=0 Review=0 Genre=4", &Writer{}, &Novel{}, &Review{}, &Genre{})
 	})
 }
+
+// post_delete receivers connected with AfterCommit run once the deletion
+// committed, for every object, also in the transaction the collector opens
+// itself; never after a rollback.
+func TestDeleteAfterCommit(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		cfg := dbtest.Config()
+		cfg.SkipDefaultTransaction = true
+		for _, db := range []*gorm.DB{nil, dbtest.OpenConfig(t, dialect, cfg)} {
+			if db == nil {
+				db, _ = openDelete(t, dialect)
+			} else {
+				if err := db.Use(signalsgorm.New()); err != nil {
+					t.Fatal(err)
+				}
+				if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w := seedWriter(t, db, "w")
+			var committed atomic.Int64
+			h := signalsgorm.AfterCommit(modelsignals.PostDelete.ConnectFunc, func(ctx context.Context, ev modelsignals.DeleteEvent) error {
+				var n int64
+				if err := db.Model(&Writer{}).Count(&n).Error; err != nil || n != 0 {
+					t.Errorf("after commit, %d writers (%v)", n, err)
+				}
+				committed.Add(1)
+				return nil
+			})
+			veto := modelsignals.OnPostDelete(func(context.Context, modelsignals.Delete[Writer]) error { return errVeto })
+			if err := db.Delete(&w).Error; !errors.Is(err, errVeto) {
+				t.Fatal(err)
+			}
+			if committed.Load() != 0 {
+				t.Fatal("after-commit receivers ran after a rollback")
+			}
+			veto.Disconnect()
+			if err := db.Delete(&w).Error; err != nil {
+				t.Fatal(err)
+			}
+			h.Disconnect()
+			if committed.Load() != 6 {
+				t.Fatalf("%d after-commit post_delete", committed.Load())
+			}
+		}
+	})
+}
