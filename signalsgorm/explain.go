@@ -40,8 +40,7 @@ type Explanation struct {
 	Op    Op
 	Steps []ExplainStep
 	// Cascade is the delete collector's plan for OpDelete: the models a
-	// deletion reaches and how. It is nil when no collector plan is
-	// available; Steps then describe the model itself only.
+	// deletion reaches and how; nil for the other operations.
 	Cascade *CascadePlan
 	// Notes explain what the steps cannot show (associations saved along,
 	// conditions under which nothing is sent).
@@ -65,14 +64,17 @@ type ExplainStep struct {
 	Receivers []signals.ReceiverInfo
 }
 
-// CascadePlan is what the delete collector plans for a deletion: every
-// model it reaches, and how.
+// CascadePlan is what the delete collector plans for a deletion
+// ([Plugin.DeletePlan]): every model it reaches, and how, with the delete
+// receivers each model's rows would get.
 type CascadePlan struct {
-	// FastPath is set when the whole deletion runs as plain DELETE
-	// statements, without loading rows: then no pre_delete or post_delete
-	// is sent for the rows it removes.
+	// FastPath is set when the deletion is GORM's single DELETE
+	// statement: no receiver applies and no relation acts.
 	FastPath bool
-	Reached  []CascadeStep
+	// Soft is set for a soft delete (the model has a gorm.DeletedAt
+	// field).
+	Soft    bool
+	Reached []CascadeStep
 }
 
 // CascadeStep is one model a deletion reaches.
@@ -80,25 +82,26 @@ type CascadeStep struct {
 	// Depth is 0 for the model deleted, 1 for the models reached through
 	// its relations, and so on.
 	Depth int
+	// Model is the model whose rows are reached (nil for a table the
+	// plugin has no model of), Label its label or table.
 	Model *modelsignals.Model
+	Label string
 	// Via is the relation that reaches the model ("Author.Books"), empty
 	// for the model being deleted.
 	Via string
 	// OnDelete is what happens to the rows reached: "CASCADE",
-	// "SET NULL", "PROTECT", "RESTRICT", ...
+	// "SET_NULL", "PROTECT", "RESTRICT", "DO_NOTHING", ...; Acts is false
+	// when the relation does nothing in this deletion (DO_NOTHING, or a
+	// soft delete that keeps the rows).
 	OnDelete string
-	// FastPath is set when these rows are deleted or updated by one
-	// statement without being loaded: they get no signals.
+	Acts     bool
+	// FastPath is set when these rows get no signals: they are deleted or
+	// updated by statements without being loaded, or not touched.
 	FastPath bool
 	// PreDelete and PostDelete are the receivers each row would get
 	// (filled in by Explain; empty on the fast path).
 	PreDelete, PostDelete []signals.ReceiverInfo
 }
-
-// deletePlanner is the delete collector's plan for a model, set by the
-// collector when it is part of the package. While it is nil, explaining a
-// deletion describes the model itself only.
-var deletePlanner func(p *Plugin, model any) (*CascadePlan, error)
 
 // Explain returns what op on model (a model struct, a pointer to one, or
 // a slice of them) would run. It does not touch the database and sends
@@ -206,17 +209,16 @@ func (p *Plugin) explainDelete(x *Explanation, s *schema.Schema, model any) erro
 	if s.BeforeDelete {
 		x.Steps = append(x.Steps, hookStep("BeforeDelete", m))
 	}
+	// The collector runs in place of GORM's DELETE: pre_delete for every
+	// row it collected, the statements, then post_delete; GORM's
+	// AfterDelete comes after it.
 	x.Steps = append(x.Steps, signalStep(modelsignals.PreDelete, m),
-		ExplainStep{Kind: ExplainSQL, Name: "DELETE FROM " + s.Table, Model: m, Table: s.Table})
+		ExplainStep{Kind: ExplainSQL, Name: "DELETE FROM " + s.Table, Model: m, Table: s.Table},
+		signalStep(modelsignals.PostDelete, m))
 	if s.AfterDelete {
 		x.Steps = append(x.Steps, hookStep("AfterDelete", m))
 	}
-	x.Steps = append(x.Steps, signalStep(modelsignals.PostDelete, m))
-	if deletePlanner == nil {
-		x.Notes = append(x.Notes, "no delete collector plan available: the steps describe the model itself, not the rows a cascade reaches")
-		return nil
-	}
-	plan, err := deletePlanner(p, model)
+	plan, err := p.cascadePlan(model)
 	if err != nil {
 		return fmt.Errorf("signalsgorm: Explain: delete plan of %s: %w", m, err)
 	}
@@ -264,13 +266,17 @@ func (x *Explanation) String() string {
 		writeReceivers(&b, "      ", s.Receivers)
 	}
 	if c := x.Cascade; c != nil {
-		fmt.Fprintf(&b, "cascade (fast path: %v):\n", c.FastPath)
+		kind := "cascade"
+		if c.Soft {
+			kind = "cascade of a soft delete"
+		}
+		fmt.Fprintf(&b, "%s (fast path: %v):\n", kind, c.FastPath)
 		for _, r := range c.Reached {
 			indent := strings.Repeat("  ", r.Depth+1)
 			if r.Via == "" {
-				fmt.Fprintf(&b, "%s- %s (deleted), fast path %v\n", indent, r.Model, r.FastPath)
+				fmt.Fprintf(&b, "%s- %s (deleted), signals %v\n", indent, r.Label, !r.FastPath)
 			} else {
-				fmt.Fprintf(&b, "%s- %s via %s, on delete %s, fast path %v\n", indent, r.Model, r.Via, r.OnDelete, r.FastPath)
+				fmt.Fprintf(&b, "%s- %s via %s, on delete %s, acts %v, signals %v\n", indent, r.Label, r.Via, r.OnDelete, r.Acts, !r.FastPath)
 			}
 			writeReceivers(&b, indent+"    pre_delete: ", r.PreDelete)
 			writeReceivers(&b, indent+"    post_delete: ", r.PostDelete)

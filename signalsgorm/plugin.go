@@ -32,6 +32,10 @@ type Plugin struct {
 	track   tracker
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
+
+	rules     []rule // DeleteRule options
+	maxParams int    // bind parameters per statement of the collector
+	graph     graph  // the relations between the models met
 }
 
 // An Option configures a [Plugin].
@@ -123,7 +127,7 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 // features lists the parts of the plugin; each registers its callbacks.
 // registerTrace comes last: its hooks are anchored on the others'.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerTrace}
+	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete, p.registerTrace}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
@@ -180,6 +184,7 @@ func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 		return nil
 	}
 	p.models.Store(s, m)
+	p.graph.add(s)
 	return m
 }
 
