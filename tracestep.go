@@ -2,8 +2,6 @@ package signals
 
 import (
 	"context"
-	"fmt"
-	"reflect"
 	"time"
 )
 
@@ -213,16 +211,4 @@ func (s *TraceStep) End(err error) {
 }
 
 // senderString renders a sender for traces.
-func senderString(sender any) string {
-	switch s := sender.(type) {
-	case nil:
-		return ""
-	case string:
-		return s
-	case reflect.Type:
-		return s.String()
-	case fmt.Stringer:
-		return s.String()
-	}
-	return fmt.Sprint(sender)
-}
+func senderString(sender any) string { return SenderName(sender) }

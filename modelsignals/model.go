@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"sync"
+
+	"github.com/gosignals/signals"
 )
 
 // Model describes a model type: the sender of its model signals and the
@@ -90,6 +92,7 @@ func Register(m Model) (*Model, error) {
 	}
 	mm := &m
 	registry.byType.Store(m.Type, mm)
+	signals.NameSender(m.Type, m.Label)
 	registry.order = append(registry.order, mm)
 	// class_prepared is informational: a failing receiver is logged by
 	// SendRobust and does not undo the registration.

@@ -1,8 +1,6 @@
 package signalsdebug
 
 import (
-	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/gosignals/signals"
@@ -145,20 +143,10 @@ func Collect() Snapshot {
 func receiver(st signals.ReceiverStats) Receiver {
 	ri := st.Receiver
 	r := Receiver{ID: ri.ID, Name: ri.Name, Func: ri.Func, Location: ri.Location(), File: ri.File, Line: ri.Line,
-		Sender: senderString(ri.Sender), UID: ri.UID, Priority: ri.Priority, Mode: ri.Mode}
+		Sender: signals.SenderName(ri.Sender), UID: ri.UID, Priority: ri.Priority, Mode: ri.Mode}
 	if st.Calls > 0 {
 		r.Stats = &Stats{Calls: st.Calls, Errors: st.Errors, Panics: st.Panics, Measured: st.Measured,
 			MeanNS: int64(st.Mean), P50NS: int64(st.P50), P99NS: int64(st.P99), MaxNS: int64(st.Max)}
 	}
 	return r
-}
-
-func senderString(sender any) string {
-	switch s := sender.(type) {
-	case nil:
-		return ""
-	case reflect.Type:
-		return s.String()
-	}
-	return fmt.Sprint(sender)
 }

@@ -20,12 +20,16 @@ type callback struct {
 	fn       func(ctx context.Context) error
 	ctx      context.Context // the registration's
 	origin   any             // the user's function, for its name
+	label    string          // a name given by the registration, if any
 	failFast bool
 	seq      uint64 // order within the transaction, set by txConn.add
 	tx       uint64 // the transaction's ID, 0 if run at once
 }
 
 func (cb *callback) name() string {
+	if cb.label != "" {
+		return cb.label
+	}
 	v := reflect.ValueOf(cb.origin)
 	if v.Kind() == reflect.Func && !v.IsNil() {
 		if f := runtime.FuncForPC(v.Pointer()); f != nil {

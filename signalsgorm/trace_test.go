@@ -229,8 +229,8 @@ func TestTraceOnCommit(t *testing.T) {
 			"sql INSERT books ok",
 			"send post_save ok",
 			"  receiver index ok",
-			"    on_commit signalsgorm_test.TestTraceOnCommit.func1.1 error", // robust: logged, and shown
-			"    on_commit signalsgorm_test.TestTraceOnCommit.func1.1 error",
+			"    on_commit index error", // robust: logged, and shown
+			"    on_commit index error",
 		)
 		steps := tr.Steps()
 		if steps[6].Parent != 2 || steps[7].Parent != 5 || steps[6].Start < steps[4].Start || steps[6].Err != "index down" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 
 	"go.opentelemetry.io/otel"
@@ -130,7 +129,7 @@ func Install(opts ...Option) (stop func(), err error) {
 func (o *Observer) SendStart(ctx context.Context, s *signals.SendInfo) context.Context {
 	attrs := []attribute.KeyValue{AttrSignal.String(s.Signal), AttrKind.String(s.Kind.String()), AttrCount.Int(s.Receivers)}
 	if s.Sender != nil {
-		attrs = append(attrs, AttrSender.String(senderString(s.Sender)))
+		attrs = append(attrs, AttrSender.String(signals.SenderName(s.Sender)))
 	}
 	ctx, _ = o.tracer.Start(ctx, "send "+s.Signal, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
 	return ctx
@@ -149,7 +148,7 @@ func (o *Observer) ReceiverStart(ctx context.Context, s *signals.SendInfo, r *si
 	attrs := []attribute.KeyValue{AttrSignal.String(s.Signal), AttrReceiver.String(r.Name), AttrMode.String(r.Mode),
 		AttrFunc.String(r.Func), AttrFile.String(r.File), AttrLine.Int(r.Line)}
 	if s.Sender != nil {
-		attrs = append(attrs, AttrSender.String(senderString(s.Sender)))
+		attrs = append(attrs, AttrSender.String(signals.SenderName(s.Sender)))
 	}
 	ctx, _ = o.tracer.Start(ctx, "receive "+s.Signal, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
 	return ctx
@@ -202,16 +201,4 @@ func (o *Observer) options(k attrKey) metric.MeasurementOption {
 	opt := metric.WithAttributeSet(attribute.NewSet(kv...))
 	v, _ := o.attrs.LoadOrStore(k, opt)
 	return v.(metric.MeasurementOption)
-}
-
-func senderString(sender any) string {
-	switch s := sender.(type) {
-	case nil:
-		return ""
-	case string:
-		return s
-	case reflect.Type:
-		return s.String()
-	}
-	return fmt.Sprint(sender)
 }
