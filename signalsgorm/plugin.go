@@ -1,6 +1,7 @@
 package signalsgorm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -173,13 +174,18 @@ func register(db *gorm.DB, hooks ...hook) error {
 // model returns the modelsignals model of s, registering it (and so sending
 // class_prepared) the first time.
 func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
+	return p.modelContext(context.Background(), s)
+}
+
+// modelContext is model sending class_prepared with ctx.
+func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsignals.Model {
 	if m, ok := p.models.Load(s); ok {
 		return m.(*modelsignals.Model)
 	}
 	if generated(s.ModelType) {
 		return p.generatedJoinModel(s)
 	}
-	m, err := modelsignals.Register(modelsignals.Model{Type: s.ModelType, Table: s.Table})
+	m, err := modelsignals.RegisterContext(ctx, modelsignals.Model{Type: s.ModelType, Table: s.Table})
 	if err != nil {
 		return nil
 	}
