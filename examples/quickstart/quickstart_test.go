@@ -34,7 +34,7 @@ func TestQuickStartIsTheREADMEs(t *testing.T) {
 	if string(out) != "saved \"Dune\", created: true\n" {
 		t.Fatalf("output %q", out)
 	}
-	if !strings.Contains(string(readme), string(out)) {
+	if !strings.Contains(string(readme), "`"+strings.TrimSpace(string(out))+"`") {
 		t.Fatal("README.md does not show the Quick Start's output")
 	}
 }
