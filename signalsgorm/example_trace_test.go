@@ -52,5 +52,5 @@ func Example_traceBookSave() {
 	//   receiver notify: ok
 	//     sql INSERT INTO `notifications` (`message`) VALUES (?) RETURNING `id`: ok
 	//   receiver index [after_commit]: ok
-	//     on_commit signalsgorm_test.Example_traceBookSave.func3: ok
+	//     on_commit index: ok
 }
