@@ -1,7 +1,7 @@
 # Every target loops over all modules of the workspace (go.work).
 MODULES := $(shell go list -m -f '{{.Dir}}')
 # The one test command, as in the README.
-TEST := go test -race github.com/gosignals/signals/...
+TEST := go run ./internal/testall
 
 .PHONY: all build vet fmt test bench tidy ci compare
 

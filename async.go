@@ -43,23 +43,17 @@ func (s *Signal[T]) SendAsync(ctx context.Context, sender any, ev T, opts ...Asy
 		return nil, nil
 	}
 	l := p.lookup(sender)
-	if l == nil || s.c.muted(ctx) {
+	if l == nil {
 		return nil, nil
+	}
+	if s.c.slow() {
+		return s.asyncSlow(ctx, sender, l, ev, opts)
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var cfg asyncConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
-	}
 	n := len(l.fns)
-	workers := n
-	if cfg.limit > 0 && cfg.limit < n {
-		workers = cfg.limit
-	}
+	workers := asyncWorkers(n, opts)
 	results := make([]Result, n)
 	var next atomic.Int64
 	work := func() {
@@ -76,12 +70,7 @@ func (s *Signal[T]) SendAsync(ctx context.Context, sender any, ev T, opts ...Asy
 			results[i] = Result{Receiver: l.entries[i].info, Called: true, Err: err}
 		}
 	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
+	runPool(workers, work)
 
 	var errs []error
 	var skipped error
@@ -98,4 +87,30 @@ func (s *Signal[T]) SendAsync(ctx context.Context, sender any, ev T, opts ...Asy
 		errs = append(errs, skipped)
 	}
 	return results, errors.Join(errs...)
+}
+
+// asyncWorkers returns the number of goroutines (the caller's included)
+// that run n receivers under opts.
+func asyncWorkers(n int, opts []AsyncOption) int {
+	var cfg asyncConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.limit > 0 && cfg.limit < n {
+		return cfg.limit
+	}
+	return n
+}
+
+// runPool runs work in the calling goroutine and workers-1 others, and
+// waits for them.
+func runPool(workers int, work func()) {
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
 }

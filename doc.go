@@ -86,6 +86,40 @@
 // [ConnectOwned] holds the owner weakly and disconnects the receiver after
 // the owner is garbage collected.
 //
+// # Seeing what runs
+//
+// Django warns that signals make application logic harder to follow. This
+// package answers with introspection: at any moment a program can list
+// what will run, what ran, in what order, from where and how long it took.
+// The page of package signalsdebug shows all of it in a browser.
+//
+//   - Registry: [All] lists every signal made by [New] (held weakly, so
+//     signals made in tests can be collected), [Lookup] finds one by name,
+//     and [Signal.Receivers] gives its receivers in call order with their
+//     [ReceiverInfo]: name, function, file:line of the Connect call, sender,
+//     UID, priority and delivery mode ([Mode]: inline, after_commit,
+//     durable).
+//   - Statistics: [EnableStats] counts, per receiver, calls, errors and
+//     panics, and times one call in [SetLatencySampling] (64 by default)
+//     for p50, p99, mean and max latency ([Signal.Stats]).
+//   - Traces: [StartTrace] returns a context that records every send and
+//     receiver call made with it (or a context derived from it), nested
+//     where they happen, with durations and outcomes. Packages built on
+//     signals add their own steps with [StartStep] and [RecordStep]:
+//     signalsgorm records the SQL of each statement, on-commit hooks and
+//     outbox deliveries their own, so a trace of a save reads pre_save →
+//     SQL → post_save → on_commit → enqueue → worker. [WithTraceOf] carries
+//     a trace across a hand-off (a worker). Stopped traces are kept in a
+//     short history, [Traces].
+//   - Observers: [Observe] installs an [Observer] told about every send and
+//     receiver call, the hook of the OpenTelemetry module signalsotel.
+//
+// None of this costs anything until it is used: a send loads one flags
+// word of its signal and one global word, and takes a separate slow path
+// only when muting, statistics, a trace or an observer needs it. With
+// statistics on, a receiver call costs one more atomic addition (and a
+// clock read for the sampled calls).
+//
 // # Differences from Django
 //
 //   - Events are typed; there are no keyword arguments to misspell, and a new

@@ -3,7 +3,6 @@ package signals
 import (
 	"context"
 	"slices"
-	"sync/atomic"
 )
 
 // Muter is implemented by every *[Signal]; it lets [Mute] take signals of
@@ -11,11 +10,6 @@ import (
 type Muter interface {
 	muteCore() *core
 }
-
-// muteAllSeen is set once MuteAll has been called anywhere. Until then, and
-// until a signal is named by Mute or Unmute, sends do not look at the
-// context at all.
-var muteAllSeen atomic.Bool
 
 type muteKey struct{}
 
@@ -56,7 +50,9 @@ func Unmute(ctx context.Context, sigs ...Muter) context.Context {
 // MuteAll returns a copy of ctx in which every signal calls no receiver,
 // except those later named by [Unmute].
 func MuteAll(ctx context.Context) context.Context {
-	muteAllSeen.Store(true)
+	// Once MuteAll has been called anywhere, and once a signal is named by
+	// Mute or Unmute, sends of it look at their context (flagMuted).
+	globalFlags.Or(flagMuted)
 	return context.WithValue(ctx, muteKey{}, &muteState{all: true})
 }
 
@@ -89,7 +85,7 @@ func derive(ctx context.Context, sigs []Muter, mute bool) context.Context {
 		if c == nil {
 			continue
 		}
-		c.muteSeen.Store(true)
+		c.flags.Or(flagMuted)
 		// In "all" mode the list holds exceptions (unmuted signals); in the
 		// other mode it holds muted signals.
 		add := mute != st.all
@@ -108,7 +104,7 @@ func derive(ctx context.Context, sigs []Muter, mute bool) context.Context {
 // context has ever muted s or all signals. It is not generic, so that it
 // inlines into the send paths.
 func (c *core) muted(ctx context.Context) bool {
-	return (c.muteSeen.Load() || muteAllSeen.Load()) && c.mutedIn(ctx)
+	return (c.flags.Load()|globalFlags.Load())&flagMuted != 0 && c.mutedIn(ctx)
 }
 
 func (c *core) mutedIn(ctx context.Context) bool {

@@ -40,8 +40,8 @@ func (s *Signal[T]) SendRobust(ctx context.Context, sender any, ev T) error {
 	if l == nil {
 		return nil
 	}
-	if (s.c.muteSeen.Load() || muteAllSeen.Load()) && s.c.mutedIn(ctx) {
-		return nil
+	if s.c.flags.Load()|globalFlags.Load() != 0 {
+		return s.robustSlow(ctx, sender, l, ev)
 	}
 	var errs []error
 	for i := 0; i < len(l.fns); {
@@ -84,19 +84,36 @@ func (s *Signal[T]) SendRobustResults(ctx context.Context, sender any, ev T) ([]
 		return nil, nil
 	}
 	l := p.lookup(sender)
-	if l == nil || s.c.muted(ctx) {
+	if l == nil {
 		return nil, nil
+	}
+	var st *sendState
+	if s.c.slow() {
+		var ok bool
+		if ctx, st, ok = s.c.begin(ctx, sender, KindRobust, len(l.fns)); !ok {
+			return nil, nil
+		}
 	}
 	results := make([]Result, len(l.fns))
 	var errs []error
-	for i, fn := range l.fns {
-		err := callRecover(fn, ctx, ev)
-		results[i] = Result{Receiver: l.entries[i].info, Called: true, Err: err}
+	for i, e := range l.entries {
+		var err error
+		rctx := ctx
+		if st == nil {
+			err = callRecover(e.fn, ctx, ev)
+		} else {
+			err, rctx = call(st, ctx, e, ev, true)
+		}
+		results[i] = Result{Receiver: e.info, Called: true, Err: err}
 		if err != nil {
-			errs = append(errs, s.fail(ctx, l.entries[i], err))
+			errs = append(errs, s.fail(rctx, e, err))
 		}
 	}
-	return results, errors.Join(errs...)
+	err := errors.Join(errs...)
+	if st != nil {
+		st.end(outcomeOf(err), err)
+	}
+	return results, err
 }
 
 // callRecover calls fn and turns a panic into a *PanicError.

@@ -3,15 +3,19 @@ package signals
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 )
 
-// entry is one connected receiver. Entries are immutable once published.
+// entry is one connected receiver. Entries are immutable once published,
+// but for their statistics.
 type entry[T any] struct {
 	fn   func(context.Context, T) error
 	info ReceiverInfo
 	// hasSender tells a receiver connected for one sender from a catch-all
 	// one (info.Sender == nil).
 	hasSender bool
+	// stats is allocated on the first call made with statistics on.
+	stats atomic.Pointer[recvStats]
 }
 
 // before reports whether a is called before b: higher priority first, then

@@ -65,6 +65,11 @@ type DeleteEvent struct {
 	// removes: the instance (or slice) passed to delete, or a *[Query] for a
 	// conditional delete.
 	Origin any
+	// Soft is set when the row is kept and only marked deleted (a soft
+	// delete, which can be undone): receivers that remove what belongs to
+	// the object for good (files, remote resources) should wait for a hard
+	// delete.
+	Soft bool
 }
 
 // UpdateEvent is sent by [PreUpdate] and [PostUpdate] for an UPDATE that

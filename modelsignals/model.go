@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"sort"
 	"sync"
+
+	"github.com/gosignals/signals"
 )
 
 // Model describes a model type: the sender of its model signals and the
@@ -74,6 +76,12 @@ func Lookup(t reflect.Type) *Model {
 // type's registration; they may call Lookup and Models but must not register
 // models themselves.
 func Register(m Model) (*Model, error) {
+	return RegisterContext(context.Background(), m)
+}
+
+// RegisterContext is [Register] sending class_prepared with ctx (so that a
+// trace or a muting in ctx applies to it).
+func RegisterContext(ctx context.Context, m Model) (*Model, error) {
 	if m.Type == nil || m.Type.Kind() != reflect.Struct {
 		return nil, fmt.Errorf("%w: %v", ErrNotModel, m.Type)
 	}
@@ -90,10 +98,11 @@ func Register(m Model) (*Model, error) {
 	}
 	mm := &m
 	registry.byType.Store(m.Type, mm)
+	signals.NameSender(m.Type, m.Label)
 	registry.order = append(registry.order, mm)
 	// class_prepared is informational: a failing receiver is logged by
 	// SendRobust and does not undo the registration.
-	_ = ClassPrepared.SendRobust(context.Background(), m.Type, ClassPreparedEvent{Model: mm})
+	_ = ClassPrepared.SendRobust(ctx, m.Type, ClassPreparedEvent{Model: mm})
 	return mm, nil
 }
 

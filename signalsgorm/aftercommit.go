@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/gosignals/signals"
 )
@@ -47,13 +48,23 @@ const ModeAfterCommit = "after_commit"
 // the context with [NewContext]; when the context carries no *gorm.DB the
 // receiver returns [ErrNoDB] to the sender.
 func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) *signals.Handle, fn func(ctx context.Context, ev E) error, opts ...signals.Option) *signals.Handle {
-	return connect(AfterCommitFunc(fn), afterCommitOptions(fn, opts)...)
+	var name atomic.Pointer[string]
+	h := connect(afterCommitNamed(fn, &name), afterCommitOptions(fn, opts)...)
+	if info := h.Info(); info.Name != info.Func {
+		name.Store(&info.Name)
+	}
+	return h
 }
 
 // TryAfterCommit is [AfterCommit] for the connect functions that return an
 // error instead of panicking (modelsignals.TryOnPostSave, ...).
 func TryAfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) (*signals.Handle, error), fn func(ctx context.Context, ev E) error, opts ...signals.Option) (*signals.Handle, error) {
-	return connect(AfterCommitFunc(fn), afterCommitOptions(fn, opts)...)
+	var name atomic.Pointer[string]
+	h, err := connect(afterCommitNamed(fn, &name), afterCommitOptions(fn, opts)...)
+	if info := h.Info(); err == nil && info.Name != info.Func {
+		name.Store(&info.Name)
+	}
+	return h, err
 }
 
 func afterCommitOptions[E any](fn func(context.Context, E) error, opts []signals.Option) []signals.Option {
@@ -71,10 +82,22 @@ func afterCommitOptions[E any](fn func(context.Context, E) error, opts []signals
 // AfterCommit's shape does not fit (for example with [signals.Signal.TryConnect]
 // and [signals.ReceiverFunc]).
 func AfterCommitFunc[E any](fn func(ctx context.Context, ev E) error) func(ctx context.Context, ev E) error {
+	return afterCommitNamed(fn, nil)
+}
+
+// afterCommitNamed is AfterCommitFunc whose deferred calls carry the
+// receiver's name (in logs and traces) once name is set.
+func afterCommitNamed[E any](fn func(ctx context.Context, ev E) error, name *atomic.Pointer[string]) func(ctx context.Context, ev E) error {
 	if fn == nil {
 		return nil
 	}
 	return func(ctx context.Context, ev E) error {
-		return onCommitContext(ctx, func(ctx context.Context) error { return fn(ctx, ev) }, fn, nil)
+		var opts []CommitOption
+		if name != nil {
+			if n := name.Load(); n != nil {
+				opts = []CommitOption{func(cb *callback) { cb.label = *n }}
+			}
+		}
+		return onCommitContext(ctx, func(ctx context.Context) error { return fn(ctx, ev) }, fn, opts)
 	}
 }

@@ -136,7 +136,7 @@ func TestAfterCommitConnect(t *testing.T) {
 		t.Fatalf("the receiver's error reached the sender: %v", err)
 	}
 	c.check(t, "any signalsgorm_test.Tag", "tag go")
-	if l := logs.take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "TestAfterCommitConnect") {
+	if l := logs.take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "callback=audit") {
 		t.Fatalf("log = %q", l)
 	}
 

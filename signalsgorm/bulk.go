@@ -19,20 +19,7 @@ import (
 // receivers change on these objects is not written.
 func PerObjectUpdates(models ...any) Option {
 	return func(p *Plugin) {
-		for _, m := range models {
-			t := reflect.TypeOf(m)
-			for t != nil && t.Kind() == reflect.Pointer {
-				t = t.Elem()
-			}
-			if t == nil || t.Kind() != reflect.Struct {
-				p.err = fmt.Errorf("signalsgorm: PerObjectUpdates: %T is not a model struct", m)
-				return
-			}
-			if p.perObject == nil {
-				p.perObject = map[reflect.Type]bool{}
-			}
-			p.perObject[t] = true
-		}
+		p.perObject, p.err = addModelTypes(p.perObject, "PerObjectUpdates", models, p.err)
 	}
 }
 

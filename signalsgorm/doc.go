@@ -331,6 +331,9 @@
 //     and the COMMIT rolls back, so on-commit callbacks are dropped);
 //     SQLite and MariaDB undo only the failing statement (InnoDB also rolls
 //     the whole transaction back on a deadlock).
+//   - pre_delete and post_delete: the whole deletion is undone, cascades
+//     included, also with SkipDefaultTransaction (the collector opens a
+//     transaction of its own); inside db.Transaction, as above.
 //   - pre_init and post_init: queries run in no transaction of their own; a
 //     failure fails the query and undoes nothing.
 //   - class_prepared is sent robustly, outside any transaction. A failing
@@ -357,6 +360,127 @@
 // lists them. [AutoMigrate] wraps db.AutoMigrate with pre_migrate and
 // post_migrate and their plan. modelsignals.OpenDB opens a pool whose new
 // connections send connection_created; pass it as the dialector's Conn.
+//
+// # Deletion
+//
+// With the plugin installed, every GORM delete goes through a collector
+// with the semantics of Django's: db.Delete(&obj), db.Delete(&[]T{...}),
+// db.Delete(&T{}, ids), db.Where(...).Delete(&T{}), and the deletes GORM
+// runs itself (associations). No code changes. pre_delete and post_delete
+// are sent for each object actually deleted, with the row as stored
+// (Instance), Using, and Origin: the value passed to Delete, or a
+// *modelsignals.Query for a conditional delete, the same for every object
+// the deletion reaches. When the caller passes instances, they are the
+// events' instances, their columns refreshed from the database first.
+//
+// Deleting a row also handles the rows that reference it, through the
+// relations GORM knows: has-one and has-many, belongs-to declared only on
+// the referencing model, many2many links (from either side, and a custom
+// join model's rows, with their signals) and polymorphic has-one/has-many.
+// The collector knows the models the plugin has met (used in a statement,
+// passed to [Register] or [AutoMigrate]) and every model reachable from
+// them through relations; register a model that only declares a
+// belongs-to so that deleting its parent finds it.
+//
+// Each relation has an [OnDelete] mode, Django's on_delete: [Cascade],
+// [Protect], [Restrict], [SetNull], [SetDefault], [DoNothing]. It comes from
+// a [DeleteRule] option, else from the relation field's tag
+// signals:"on_delete:PROTECT" (on either side), else from GORM's
+// constraint:OnDelete tag (CASCADE, SET NULL, SET DEFAULT; RESTRICT and NO
+// ACTION give Restrict). A relation without any is DoNothing: the database
+// applies its own constraint, as without the plugin (GORM's default
+// constraint refuses the DELETE, after pre_delete was sent; declare
+// Restrict to refuse before any signal). Many2many links cascade unless
+// declared otherwise. Two sides declaring different modes with the same
+// strength is an error, reported by the deletion.
+//
+// Protect and Restrict are checked while collecting, before any signal or
+// write ([ProtectedError], [RestrictedError], matched by errors.Is with
+// [ErrProtected] and [ErrRestricted]); a restricted row is allowed when the
+// same deletion removes it through a cascade (C98). SetNull and SetDefault
+// are UPDATE statements: the referencing rows get no save signals, and
+// instances in memory keep their old values (C99). DoNothing leaves the
+// rows to the database; a pre_delete receiver may fix them first.
+//
+// # Order, transaction, result
+//
+// Every pre_delete is sent first: models in dependency order (those
+// deleted first come first), each model's rows by ascending primary key.
+// Then the UPDATEs of SetNull and SetDefault, then model by model its
+// DELETE statements followed by its post_delete, rows by descending key
+// (C105): a child's post_delete runs while its parent row still exists.
+// A model that cascades to itself (a tree) is deleted leaves first, one
+// statement per level. Cycles terminate: when models reference each
+// other, dependencies through nullable keys (pointer or sql.Null types)
+// are dropped and those keys set to NULL before the deletes (C108); if no
+// order exists, the collection order is kept (C107). Rows forming a cycle
+// through a nullable key of their own model are set to NULL the same way.
+//
+// The whole deletion runs in one transaction: GORM's default one, the
+// caller's (db.Transaction: no savepoint, so return the error to roll
+// back), or, with SkipDefaultTransaction, one the plugin opens. An error
+// from any pre_delete or post_delete receiver, or from the database, aborts
+// it: nothing is deleted (C109). A deletion reads before it writes: on
+// SQLite, concurrent deletions need immediate transactions (the
+// _txlock=immediate DSN parameter), or one fails with SQLITE_BUSY.
+//
+// [Delete] returns Django's (total, {label: count}) as a [DeleteResult];
+// [DeleteResultOf] reads it from the *gorm.DB db.Delete returned. Counts
+// include cascaded rows and many2many links (under the join model's label,
+// as m2m_changed reports it: "shop.Post_Tags"); models with none are left
+// out. RowsAffected stays what GORM users expect: the rows of the model
+// passed to Delete. Cascades send no m2m_changed (C84). The UPDATEs of
+// SetNull and SetDefault send pre_update and post_update, as any UPDATE
+// that does not go through objects.
+//
+// # Fast path
+//
+// When no pre_delete or post_delete receiver applies to a model (a
+// catch-all receiver applies to every model; muting the signals with
+// signals.Mute disables them), its rows are never read (C103, C104): they
+// are deleted by condition, with one statement per relation, through
+// subqueries. A model with no acting relation and no receiver is deleted
+// by GORM's own single statement. Otherwise the collector reads, per
+// relation, the rows the receivers need, the keys of a conditional
+// delete's rows when relations follow (so that its condition is evaluated
+// once, before anything changes), and the keys of models in a cycle or
+// restricted. Lists of keys are cut to the dialect's parameter limit
+// ([MaxQueryParams]); the number of statements grows with the depth of
+// the relations and the number of chunks, never with the number of rows.
+// [Plugin.DeletePlan] describes all this for a model without running
+// anything.
+//
+// # Soft delete
+//
+// A model with a gorm.DeletedAt field is soft deleted unless the statement
+// is Unscoped. The signals are sent, with Soft set: a receiver that
+// removes what belongs to the object for good should wait for a hard
+// delete. A soft delete keeps the row, so it only cascades to models that
+// can be soft deleted too (their rows not yet deleted); it leaves other
+// models, many2many links and SetNull/SetDefault relations alone, and
+// Protect and Restrict still apply. Every row a soft delete marks gets the
+// same time, so the cascade can be undone by it. An Unscoped delete is a
+// hard delete of everything it reaches, soft-deleted rows included.
+//
+// # Differences from Django
+//
+// Primary keys are not reset after a deletion (C64): GORM code keeps using
+// them. The single-object shortcut's (0, {label: 0}) is not reproduced
+// (C111): a model with nothing deleted is always left out. Django 6.1's
+// DB_CASCADE (C102) is DoNothing, declared with a rule or the signals tag,
+// next to a constraint:OnDelete:CASCADE: the database deletes those rows,
+// unread and without signals. Rows are read with GORM's Find, so post_init is sent
+// for them, as Django constructs instances. GORM's BeforeDelete and
+// AfterDelete methods run, as always, on the value passed to Delete only;
+// pre_delete runs after BeforeDelete, post_delete before AfterDelete.
+// Session{SkipHooks: true} sends no delete signals but still cascades.
+// Rows of models without a primary key get no signals (they are deleted by
+// condition), and deleting such a model directly is GORM's own statement;
+// a delete from another table than the model's (db.Table) does not
+// cascade. A statement with a RETURNING clause gets the deleted rows of
+// its model when the collector runs, on every dialect. Django refuses to
+// delete a sliced queryset (C112); GORM's DELETE honours Order and Limit on
+// MySQL only, and the collector reads the same rows there.
 //
 // # Changed fields
 //
@@ -400,4 +524,26 @@
 // Raw set on their save signals (loaddata's raw=True); saves with a context
 // made by modelsignals.WithRaw are raw too. modelsignals.Mute(ctx) silences
 // every model signal for a bulk import, for that context only.
+//
+// # Tracing and explaining
+//
+// When a statement's context records a trace (signals.StartTrace, passed
+// with db.WithContext), the plugin records the SQL each statement runs as a
+// step of kind signals.StepSQL ("INSERT INTO `books` ..." with its
+// placeholders, "rows=1"), with its duration and error, between the
+// signals the statement sends: pre_save, SQL, post_save. What receivers
+// write through [DB](ctx, db) nests under them. On-commit callbacks are
+// steps of kind signals.StepOnCommit of the trace they were registered in,
+// under the after-commit receiver that registered them. Statements without
+// a trace pay one atomic load per statement for this.
+//
+// [Plugin.Explain] (or [Explain]) tells, without running anything, what an
+// operation on a model would run, in firing order: GORM's hook methods of
+// the model (BeforeSave, BeforeCreate, ...), each model signal with the
+// receivers it would call (in call order, with where they were connected
+// and their delivery mode), and where the SQL runs. For m2m it lists the
+// m2m_changed receivers of each many-to-many relation's join model. For a
+// deletion it includes the collector's plan ([Plugin.DeletePlan]): every
+// model reached, the on_delete of each relation, whether its rows get
+// signals or go by the fast path, and the delete receivers of each.
 package signalsgorm

@@ -120,6 +120,22 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		if !evs[0].Created || evs[1].Created || evs[1].Instance.Visits != 3 || fmt.Sprint(evs[1].UpdateFields) != "[Visits]" {
 			t.Fatalf("events: %+v", evs)
 		}
+
+		// A delete too: its post_delete event commits with it.
+		delName := name + ".delete"
+		var deleted sink[Account]
+		h2, err := signalsgorm.DurablePostDelete(delName, deleted.receive)
+		durable[Account](t, h2, err)
+		if err := db.Delete(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		ob2, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: []string{delName}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := runOnce(t, ob2); n != 1 || deleted.all()[0].Instance.Email != "ok" {
+			t.Fatalf("post_delete: delivered %d: %+v", n, deleted.all())
+		}
 	})
 }
 
@@ -235,12 +251,7 @@ func TestDurablePostDeleteAndM2M(t *testing.T) {
 			if err := tx.Model(&b).Association("Tags").Append(&tags); err != nil {
 				return err
 			}
-			if err := tx.Delete(&a).Error; err != nil {
-				return err
-			}
-			// Deletion signals are sent by hand here (the deletion feature sends them).
-			return modelsignals.PostDelete.Send(signalsgorm.NewContext(context.Background(), tx),
-				reflect.TypeFor[Account](), modelsignals.DeleteEvent{Instance: &a, Using: "default"})
+			return tx.Delete(&a).Error
 		})
 		if err != nil {
 			t.Fatal(err)

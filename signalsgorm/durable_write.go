@@ -138,7 +138,7 @@ func baseEnvelope(ctx context.Context, signal string, m *modelsignals.Model, usi
 		env.Model = modelsignals.LabelOf(reflect.TypeOf(inst))
 	}
 	if db, ok := ctx.Value(dbKey{}).(*gorm.DB); ok {
-		env.PK = keyOf(db, inst)
+		env.PK = pkText(db, inst)
 	}
 	env.Instance, _ = outbox.MarshalInstance(inst)
 	return env
@@ -183,9 +183,9 @@ func m2mEnvelope(ctx context.Context, ev modelsignals.M2MEvent) *outbox.Envelope
 	return env
 }
 
-// keyOf returns the primary key of inst as text: the value of a single
+// pkText returns the primary key of inst as text: the value of a single
 // key, a JSON object of the fields of a composite one.
-func keyOf(db *gorm.DB, inst any) string {
+func pkText(db *gorm.DB, inst any) string {
 	s, err := parse(db, inst)
 	if err != nil || len(s.PrimaryFields) == 0 {
 		return ""

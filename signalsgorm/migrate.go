@@ -31,7 +31,7 @@ func AutoMigrate(db *gorm.DB, models ...any) error {
 		if err != nil {
 			return err
 		}
-		m := p.model(s)
+		m := p.modelContext(db.Statement.Context, s)
 		ev.Models = append(ev.Models, m)
 		if !mig.HasTable(model) {
 			ev.Plan = append(ev.Plan, modelsignals.MigrationStep{Model: m, Table: s.Table, Action: "create_table"})

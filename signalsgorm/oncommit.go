@@ -20,12 +20,16 @@ type callback struct {
 	fn       func(ctx context.Context) error
 	ctx      context.Context // the registration's
 	origin   any             // the user's function, for its name
+	label    string          // a name given by the registration, if any
 	failFast bool
 	seq      uint64 // order within the transaction, set by txConn.add
 	tx       uint64 // the transaction's ID, 0 if run at once
 }
 
 func (cb *callback) name() string {
+	if cb.label != "" {
+		return cb.label
+	}
 	v := reflect.ValueOf(cb.origin)
 	if v.Kind() == reflect.Func && !v.IsNil() {
 		if f := runtime.FuncForPC(v.Pointer()); f != nil {
@@ -158,8 +162,9 @@ func (p *Plugin) runCommitted(cbs []*callback) error {
 // error is returned as a *CallbackError and its panic propagates.
 func (p *Plugin) call(cb *callback, db *gorm.DB) (err error) {
 	ctx := context.WithValue(cb.ctx, dbKey{}, db)
+	ctx, fn := traceCallback(ctx, cb) // a step in the trace of the registration, if any
 	if cb.failFast {
-		if err := cb.fn(ctx); err != nil {
+		if err := fn(ctx); err != nil {
 			return &CallbackError{Callback: cb.name(), TxID: cb.tx, Err: err}
 		}
 		return nil
@@ -169,7 +174,7 @@ func (p *Plugin) call(cb *callback, db *gorm.DB) (err error) {
 			p.logFailure(ctx, cb, &signals.PanicError{Value: v, Stack: debug.Stack()})
 		}
 	}()
-	if err := cb.fn(ctx); err != nil {
+	if err := fn(ctx); err != nil {
 		p.logFailure(ctx, cb, err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package signalsgorm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,10 @@ type Plugin struct {
 	track   tracker
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
+
+	rules     []rule // DeleteRule options
+	maxParams int    // bind parameters per statement of the collector
+	graph     graph  // the relations between the models met
 
 	durable durableState // durable receivers: the outbox store, the workers to wake
 }
@@ -123,8 +128,9 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 }
 
 // features lists the parts of the plugin; each registers its callbacks.
+// registerTrace comes last: its hooks are anchored on the others'.
 func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDurableTx}
+	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete, p.registerDurableTx, p.registerTrace}
 }
 
 // hook is one callback registration: fn runs in processor proc ("create",
@@ -170,17 +176,23 @@ func register(db *gorm.DB, hooks ...hook) error {
 // model returns the modelsignals model of s, registering it (and so sending
 // class_prepared) the first time.
 func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
+	return p.modelContext(context.Background(), s)
+}
+
+// modelContext is model sending class_prepared with ctx.
+func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsignals.Model {
 	if m, ok := p.models.Load(s); ok {
 		return m.(*modelsignals.Model)
 	}
 	if generated(s.ModelType) {
 		return p.generatedJoinModel(s)
 	}
-	m, err := modelsignals.Register(modelsignals.Model{Type: s.ModelType, Table: s.Table})
+	m, err := modelsignals.RegisterContext(ctx, modelsignals.Model{Type: s.ModelType, Table: s.Table})
 	if err != nil {
 		return nil
 	}
 	p.models.Store(s, m)
+	p.graph.add(s)
 	return m
 }
 

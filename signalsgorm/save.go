@@ -185,7 +185,13 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 	}
 	db.Statement.Settings.Delete(saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
+	skip := doNothing(db.Statement)
 	for i := range st.instances {
+		if skip && pkIsZero(db.Statement, st.instances[i]) {
+			// INSERT ... ON CONFLICT DO NOTHING met a conflict: the row was
+			// not written (and GORM set no key), so it was not saved.
+			continue
+		}
 		created := st.pkZero[i] || !upsert
 		if st.fallback {
 			// Only reached when the update matched no row (on MySQL,

@@ -335,3 +335,42 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+type UniqueTag struct {
+	ID   uint
+	Name string `gorm:"uniqueIndex"`
+}
+
+// An INSERT ... ON CONFLICT DO NOTHING that meets a conflict writes nothing:
+// pre_save was sent, post_save is not (as for Django's update that matched
+// no row, C55).
+func TestDoNothingConflictIsNotSaved(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		db.AutoMigrate(&UniqueTag{})
+		db.Create(&UniqueTag{Name: "sf"})
+		var posts int
+		connect(t, modelsignals.PostSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
+			if _, ok := ev.Instance.(*UniqueTag); ok {
+				posts++
+			}
+			return nil
+		})
+		tags := []UniqueTag{{Name: "sf"}, {Name: "new"}}
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&tags).Error; err != nil {
+			t.Fatal(err)
+		}
+		if count(t, db, &UniqueTag{}) != 2 {
+			t.Fatalf("rows: %d", count(t, db, &UniqueTag{}))
+		}
+		wantPosts := 0
+		for _, tg := range tags {
+			if tg.ID != 0 {
+				wantPosts++
+			}
+		}
+		if posts != wantPosts || (dialect != "mariadb" && posts != 1) {
+			t.Fatalf("post_save sent %d times for %d rows GORM reports inserted (%+v)", posts, wantPosts, tags)
+		}
+	})
+}

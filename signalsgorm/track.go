@@ -26,21 +26,27 @@ import (
 // with it.
 func TrackChanges(models ...any) Option {
 	return func(p *Plugin) {
-		for _, m := range models {
-			t := reflect.TypeOf(m)
-			for t != nil && t.Kind() == reflect.Pointer {
-				t = t.Elem()
-			}
-			if t == nil || t.Kind() != reflect.Struct {
-				p.err = fmt.Errorf("signalsgorm: TrackChanges: %T is not a model struct", m)
-				return
-			}
-			if p.track.types == nil {
-				p.track.types = map[reflect.Type]bool{}
-			}
-			p.track.types[t] = true
-		}
+		p.track.types, p.err = addModelTypes(p.track.types, "TrackChanges", models, p.err)
 	}
+}
+
+// addModelTypes adds the struct types of models (pointers to model
+// structs, or structs) to set, or records an error naming option.
+func addModelTypes(set map[reflect.Type]bool, option string, models []any, err error) (map[reflect.Type]bool, error) {
+	for _, m := range models {
+		t := reflect.TypeOf(m)
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return set, fmt.Errorf("signalsgorm: %s: %T is not a model struct", option, m)
+		}
+		if set == nil {
+			set = map[reflect.Type]bool{}
+		}
+		set[t] = true
+	}
+	return set, err
 }
 
 // TrackAllChanges turns on change tracking for every model; see

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 type Order struct {
@@ -139,4 +140,13 @@ func TestChangeTrackingMemory(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	var _ *gorm.DB = db
+}
+
+func TestModelOptionsBadInput(t *testing.T) {
+	for _, opt := range []signalsgorm.Option{signalsgorm.TrackChanges(42), signalsgorm.PerObjectUpdates("Book")} {
+		db := dbtest.Open(t, "sqlite")
+		if err := db.Use(signalsgorm.New(opt)); err == nil || !strings.Contains(err.Error(), "is not a model struct") {
+			t.Fatalf("err = %v", err)
+		}
+	}
 }

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalshttp"
+)
+
+// ErrForbiddenTitle is what the title check answers for a forbidden title.
+var ErrForbiddenTitle = errors.New("this title is not allowed here")
+
+// Catalog is a cache of the catalog page, invalidated after each commit
+// that changes a book (never before: a reader would see the old data cached
+// again until the next change).
+type Catalog struct {
+	Invalidations atomic.Int64
+}
+
+// Receivers are the bookstore's signal receivers: the seeds' own examples.
+type Receivers struct {
+	Catalog *Catalog
+	// Models lists the models class_prepared announced.
+	Models  []string
+	db      *gorm.DB // for the receivers of signals sent outside statements
+	handles []*signals.Handle
+}
+
+// Connect connects every receiver; Disconnect undoes it.
+func (r *Receivers) Connect() {
+	add := func(h *signals.Handle) { r.handles = append(r.handles, h) }
+
+	// connection_created: session set-up on every new SQLite connection.
+	add(modelsignals.ConnectionCreated.ConnectFunc(func(ctx context.Context, ev modelsignals.ConnectionEvent) error {
+		return ev.Exec(ctx, "PRAGMA foreign_keys = ON")
+	}, signals.Name("sqlite pragmas")))
+
+	// pre_save: a book without a title is "Untitled" (seed 002); some
+	// titles are refused, which stops the save before anything is written.
+	add(modelsignals.OnPreSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
+		if strings.TrimSpace(ev.Instance.Title) == "" {
+			ev.Instance.Title = "Untitled"
+		}
+		if strings.EqualFold(ev.Instance.Title, "forbidden") {
+			return ErrForbiddenTitle
+		}
+		return nil
+	}, signals.Name("default title")))
+
+	// post_save: a notification when a book is added (seed 002), written in
+	// the same transaction.
+	add(modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
+		if !ev.Created {
+			return nil
+		}
+		return signalsgorm.DB(ctx, nil).Create(&Notification{
+			Message: fmt.Sprintf("A book titled %q was added.", ev.Instance.Title),
+		}).Error
+	}, signals.Name("notify new book")))
+
+	// post_save for every model: the audit log records who changed which
+	// fields, from what to what (the user comes from the HTTP request, or
+	// the scenario's context).
+	add(modelsignals.PostSave.ConnectFunc(func(ctx context.Context, ev modelsignals.SaveEvent) error {
+		switch ev.Instance.(type) {
+		case *AuditLog, *Notification, *Tag, *Comment:
+			return nil
+		}
+		action := "changed"
+		if ev.Created {
+			action = "created"
+		}
+		var changes []string
+		for _, c := range ev.Changes {
+			if c.Field == "UpdatedAt" {
+				continue
+			}
+			if !ev.Created {
+				changes = append(changes, fmt.Sprintf("%s: %v → %v", c.Field, c.Old, c.New))
+			} else if c.Field != "UpdatedAt" {
+				changes = append(changes, c.Field)
+			}
+		}
+		return audit(ctx, action, ev.Model.Label, strings.Join(changes, "; "))
+	}, signals.Name("audit log")))
+
+	// post_update: conditional updates, which Django never signals, are
+	// audited too, with the keys of the rows they changed.
+	add(modelsignals.PostUpdate.ConnectFunc(func(ctx context.Context, ev modelsignals.UpdateEvent) error {
+		if _, ok := ev.Values["Uses"]; ok {
+			return nil // the tag counters' own updates
+		}
+		return audit(ctx, "updated", ev.Model.Label, fmt.Sprintf("%v of %d row(s) %v", ev.Values, ev.RowsAffected, ev.PKs))
+	}, signals.Name("audit bulk update")))
+
+	// post_delete for every model: deletions are audited, cascaded ones
+	// included (which makes the collector read those rows).
+	add(modelsignals.PostDelete.ConnectFunc(func(ctx context.Context, ev modelsignals.DeleteEvent) error {
+		return audit(ctx, "deleted", ev.Model.Label, fmt.Sprintf("origin %T", ev.Origin))
+	}, signals.Name("audit delete")))
+
+	// class_prepared: the models the plugin learns, for an admin index.
+	add(modelsignals.ClassPrepared.ConnectFunc(func(ctx context.Context, ev modelsignals.ClassPreparedEvent) error {
+		r.Models = append(r.Models, ev.Model.Label)
+		return nil
+	}, signals.Name("admin index")))
+
+	// post_migrate: seed the default tags, Django's classic use of it.
+	add(modelsignals.PostMigrate.ConnectFunc(func(ctx context.Context, ev modelsignals.MigrateEvent) error {
+		for _, name := range []string{"sf", "classic"} {
+			if err := signalsgorm.DB(ctx, r.db).Where(Tag{Name: name}).FirstOrCreate(&Tag{}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}, signals.Name("seed default tags")))
+
+	// m2m_changed: keep each tag's usage counter right.
+	add(modelsignals.M2MChanged.ConnectFunc(func(ctx context.Context, ev modelsignals.M2MEvent) error {
+		if _, ok := ev.Instance.(*Book); !ok {
+			return nil
+		}
+		switch ev.Action {
+		case modelsignals.PostAdd:
+			return bumpTags(ctx, ev.PKSet, +1)
+		case modelsignals.PostRemove:
+			return bumpTags(ctx, ev.PKSet, -1)
+		case modelsignals.PreClear:
+			return bumpTags(ctx, ev.Removed, -1)
+		}
+		return nil
+	}, signals.Name("tag counters")))
+
+	// pre_delete: a deleted book's links vanish with it, with no
+	// m2m_changed (C84), so the counters are fixed here.
+	add(modelsignals.OnPreDelete(func(ctx context.Context, ev modelsignals.Delete[Book]) error {
+		var tags []Tag
+		if err := signalsgorm.DB(ctx, nil).Model(ev.Instance).Association("Tags").Find(&tags); err != nil {
+			return err
+		}
+		ids := make([]any, len(tags))
+		for i, t := range tags {
+			ids[i] = t.ID
+		}
+		return bumpTags(ctx, ids, -1)
+	}, signals.Name("untag deleted book")))
+
+	// post_delete: remove the cover file (seeds 001/002), for every book a
+	// cascade deletes too.
+	add(modelsignals.OnPostDelete(func(ctx context.Context, ev modelsignals.Delete[Book]) error {
+		if ev.Instance.CoverPath == "" {
+			return nil
+		}
+		if err := os.Remove(ev.Instance.CoverPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}, signals.Name("remove cover file")))
+
+	// After commit: invalidate the catalog cache, only once the change is
+	// visible to other connections, and never for a rolled-back one.
+	invalidate := func(context.Context) { r.Catalog.Invalidations.Add(1) }
+	add(signalsgorm.AfterCommit(modelsignals.OnPostSave[Book], func(ctx context.Context, ev modelsignals.Save[Book]) error {
+		invalidate(ctx)
+		return nil
+	}, signals.Name("invalidate catalog cache")))
+	add(signalsgorm.AfterCommit(modelsignals.OnPostDelete[Book], func(ctx context.Context, ev modelsignals.Delete[Book]) error {
+		invalidate(ctx)
+		return nil
+	}, signals.Name("invalidate catalog cache")))
+}
+
+// Disconnect disconnects every receiver Connect connected.
+func (r *Receivers) Disconnect() {
+	for _, h := range r.handles {
+		h.Disconnect()
+	}
+	r.handles = nil
+}
+
+// audit writes an audit log entry in the transaction of ctx; the user
+// comes from the HTTP request (or the scenario's context).
+func audit(ctx context.Context, action, object, changes string) error {
+	user, ok := signalshttp.UserFrom[string](ctx)
+	if !ok {
+		user = "system"
+	}
+	return signalsgorm.DB(ctx, nil).Create(&AuditLog{User: user, Action: action, Object: object, Changes: changes, At: time.Now()}).Error
+}
+
+func bumpTags(ctx context.Context, ids []any, by int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return signalsgorm.DB(ctx, nil).Model(&Tag{}).Where("id IN ?", ids).
+		UpdateColumn("uses", gorm.Expr("uses + ?", by)).Error
+}

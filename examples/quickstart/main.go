@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	_ "modernc.org/sqlite"
+)
+
+type Book struct{ Title string }
+
+func main() {
+	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file::memory:"}, &gorm.Config{})
+	db.Use(signalsgorm.New())
+	db.AutoMigrate(&Book{})
+	modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
+		fmt.Printf("saved %q, created: %v\n", ev.Instance.Title, ev.Created)
+		return nil
+	})
+	db.Create(&Book{Title: "Dune"})
+}

@@ -1,0 +1,141 @@
+package signalsdebug_test
+
+import (
+	"context"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gosignals/signals/signalsdebug"
+)
+
+// chromium returns the path of a headless-capable Chromium, or skips the
+// test (fails it when CI=true).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed (apt-get install -y chromium); CI=true requires it")
+	}
+	t.Skip("chromium is not installed (apt-get install -y chromium): skipping the browser test")
+	return ""
+}
+
+// runChromium runs headless Chromium with args and returns its output.
+func runChromium(t *testing.T, bin string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// artifactDir is where the screenshot is kept: $SIGNALS_ARTIFACTS, or
+// .artifacts at the repository root (ignored by git).
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SIGNALS_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", ".artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// The page as a browser renders it: the DOM Chromium builds holds every
+// receiver in call order, the statistics and the trace timeline; a
+// screenshot is saved as a test artifact.
+func TestPageInHeadlessChromium(t *testing.T) {
+	bin := chromium(t)
+	fixture(t, "debug.browser")
+	mux := http.NewServeMux()
+	mux.Handle("/debug/signals/", signalsdebug.Handler())
+	srv := httptest.NewServer(mux) // listens on 127.0.0.1
+	defer srv.Close()
+	url := srv.URL + "/debug/signals/"
+
+	dom := string(runChromium(t, bin, "--dump-dom", url))
+
+	// Chromium's DOM: the receivers of the signal, in call order, with
+	// their statistics.
+	article := regexp.MustCompile(`(?s)<article class="signal" id="signal-debug.browser" data-signal="debug.browser">.*?</article>`).FindString(dom)
+	if article == "" {
+		t.Fatalf("the DOM has no article for the signal:\n%s", dom)
+	}
+	rows := regexp.MustCompile(`(?s)<tr class="receiver" data-receiver="([^"]*)" data-mode="([^"]*)">.*?<td class="num calls">(\d+)</td>`).FindAllStringSubmatch(article, -1)
+	var got []string
+	for _, r := range rows {
+		got = append(got, r[1]+" "+r[2]+" calls="+r[3])
+	}
+	want := []string{"validate inline calls=4", "index &lt;search&gt; inline calls=4", "mail after_commit calls=3"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("receiver rows in the DOM:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if !strings.Contains(article, "<tbody>") || !strings.Contains(article, `<td class="num errors bad">1</td>`) {
+		t.Fatalf("the statistics row is not in the DOM:\n%s", article)
+	}
+	if !strings.Contains(dom, `<b id="stats-state">on</b>`) {
+		t.Fatal("the DOM does not say statistics are on")
+	}
+
+	// The trace timeline: its steps in firing order, each with a bar.
+	trace := regexp.MustCompile(`(?s)<h3>#\d+ debug\.browser trace .*?</article>`).FindString(dom)
+	steps := regexp.MustCompile(`<div class="step kind-(\w+) outcome-(\w+)" data-kind="\w+" data-outcome="\w+" data-depth="(\d)">`).FindAllStringSubmatch(trace, -1)
+	if len(steps) != 27 {
+		t.Fatalf("%d trace steps in the DOM, want 27:\n%s", len(steps), trace)
+	}
+	var first []string
+	for _, s := range steps[:7] {
+		first = append(first, s[3]+" "+s[1]+" "+s[2])
+	}
+	wantFirst := []string{"0 send ok", "1 receiver ok", "1 receiver ok", "2 send ok", "3 receiver ok", "4 sql ok", "1 receiver ok"}
+	if strings.Join(first, ", ") != strings.Join(wantFirst, ", ") {
+		t.Fatalf("first send's steps %v, want %v", first, wantFirst)
+	}
+	if last := steps[21]; last[1] != "send" || last[2] != "error" {
+		t.Fatalf("the failing send is shown as %v", last)
+	}
+	if n := strings.Count(trace, `<div class="bar" style="left: `); n != 27 {
+		t.Fatalf("%d bars in the timeline, want 27", n)
+	}
+
+	// The screenshot, kept as an artifact.
+	shot := filepath.Join(artifactDir(t), "signalsdebug.png")
+	runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,900", "--hide-scrollbars", url)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1280 || cfg.Height != 900 {
+		t.Fatalf("screenshot %s: %dx%d, %v; want a 1280x900 PNG", shot, cfg.Width, cfg.Height, err)
+	}
+	t.Logf("screenshot: %s", shot)
+}

@@ -1,0 +1,281 @@
+package signalsgorm
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// collector is one deletion: Django's Collector. Collection reads what
+// the deletion reaches and checks protections; nothing is written or sent
+// until it succeeds (C95).
+type collector struct {
+	p      *Plugin
+	l      *layout
+	ctx    context.Context
+	tx     *gorm.DB // on the deletion's transaction
+	limit  int
+	origin any
+	now    func() time.Time   // one time for every row a soft delete marks
+	limit1 []clause.Interface // ORDER BY and LIMIT of the root's statement, while read
+
+	sets    map[*node]*rowSet
+	seen    []*node // collection order
+	fast    map[*node][][]clause.Expression
+	deps    map[*node]map[*node][]*edge // node → nodes deleted before it
+	updates []update
+
+	protected, restricted []found
+}
+
+type rowSet struct {
+	rows  []*row
+	index map[any]*row
+}
+
+// row is a collected row: its key columns (node.cols), and in LoadRows
+// mode the instance.
+type row struct {
+	vals  []any
+	inst  reflect.Value
+	level int
+}
+
+// found are rows of a Protect or Restrict relation; top is the relation
+// of the deleted model the cascade went through.
+type found struct {
+	top, e *edge
+	objs   []reflect.Value
+}
+
+// update sets the foreign key of edge e to NULL (or its default) in the
+// rows matching cond.
+type update struct {
+	e    *edge
+	cond []clause.Expression
+	null bool // C108: NULL whatever the mode
+}
+
+func newCollector(p *Plugin, l *layout, tx *gorm.DB, origin any) *collector {
+	now := tx.NowFunc()
+	return &collector{p: p, l: l, ctx: tx.Statement.Context, tx: tx, limit: p.maxParams, origin: origin,
+		now:  func() time.Time { return now },
+		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{}}
+}
+
+// query starts a statement on the rows of s in table matching cond, with
+// soft-deleted rows hidden for a soft delete only.
+func (c *collector) query(s *schema.Schema, table string, cond []clause.Expression) *gorm.DB {
+	db := c.tx.Session(&gorm.Session{NewDB: true}).Model(reflect.New(s.ModelType).Interface()).Table(table)
+	if !c.l.soft {
+		db = db.Unscoped()
+	}
+	if len(cond) > 0 {
+		db = db.Clauses(clause.Where{Exprs: cond})
+	}
+	for _, cl := range c.limit1 {
+		db = db.Clauses(cl)
+	}
+	return db
+}
+
+func (c *collector) note(n *node) {
+	if _, ok := c.sets[n]; !ok {
+		c.sets[n] = &rowSet{index: map[any]*row{}}
+		c.seen = append(c.seen, n)
+	}
+}
+
+// collectRoot collects the rows of the root matching where, and those of
+// the primary keys pks (chunked) when given; user holds the caller's
+// instances, which become the events' instances. limit holds the ORDER BY
+// and LIMIT clauses of a conditional delete on MySQL, where GORM's DELETE
+// honours them.
+func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
+	r := c.l.root
+	c.note(r)
+	conds := [][]clause.Expression{where}
+	if len(pks) > 0 {
+		conds = nil
+		for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
+			col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
+			conds = append(conds, append(where[:len(where):len(where)], clause.IN{Column: col, Values: vals}))
+		}
+	}
+	var fresh []*row
+	if c.keysGiven(where, pks) {
+		rows := make([]*row, len(pks))
+		for i, pk := range pks {
+			rows[i] = &row{vals: pk}
+		}
+		fresh = c.add(r, rows)
+	} else {
+		if len(pks) == 0 {
+			c.limit1 = limit
+		}
+		for _, cond := range conds {
+			rs, err := c.load(r, cond)
+			if err != nil {
+				c.limit1 = nil
+				return err
+			}
+			fresh = append(fresh, c.add(r, rs)...)
+		}
+		c.limit1 = nil
+	}
+	c.adopt(fresh, user)
+	return c.cascadeRows(r, fresh, nil)
+}
+
+// keysGiven reports whether the root's keys need not be read: a hard
+// delete of instances, without other conditions, of a model whose
+// relations only reference its primary key and which needs no more than
+// its keys. Keys of rows that do not exist then delete nothing.
+func (c *collector) keysGiven(where []clause.Expression, pks [][]any) bool {
+	r := c.l.root
+	return r.load == LoadKeys && !c.l.soft && len(where) == 0 && len(pks) > 0 &&
+		!r.cyclic && !r.restricted && len(r.cols) == r.npk
+}
+
+// adopt makes the caller's instances those of the events, refreshed from
+// the rows read.
+func (c *collector) adopt(rows []*row, user []reflect.Value) {
+	if len(user) == 0 {
+		return
+	}
+	r := c.l.root
+	byKey := make(map[any]reflect.Value, len(user))
+	for _, u := range user {
+		vals := make([]any, r.npk)
+		for i, f := range r.s.PrimaryFields {
+			vals[i], _ = f.ValueOf(c.ctx, u.Elem())
+		}
+		if k := keyOf(vals); !byKey[k].IsValid() {
+			byKey[k] = u
+		}
+	}
+	for _, row := range rows {
+		u, ok := byKey[keyOf(row.vals[:r.npk])]
+		if !ok {
+			continue
+		}
+		if row.inst.IsValid() {
+			for _, f := range r.s.Fields {
+				if f.DBName != "" && f.Readable {
+					v, _ := f.ValueOf(c.ctx, row.inst.Elem())
+					_ = f.Set(c.ctx, u.Elem(), v)
+				}
+			}
+		}
+		row.inst = u
+	}
+}
+
+// add records rows of n and returns those not collected before.
+func (c *collector) add(n *node, rows []*row) []*row {
+	c.note(n)
+	set := c.sets[n]
+	var fresh []*row
+	for _, r := range rows {
+		k := keyOf(r.vals[:n.npk])
+		if _, ok := set.index[k]; ok {
+			continue
+		}
+		set.index[k] = r
+		set.rows = append(set.rows, r)
+		fresh = append(fresh, r)
+	}
+	return fresh
+}
+
+// cascadeRows follows the relations of n from its collected rows.
+func (c *collector) cascadeRows(n *node, rows []*row, top *edge) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, e := range n.edges {
+		if err := c.follow(n, e, c.rowConds(n, e, rows), orEdge(top, e)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orEdge(top, e *edge) *edge {
+	if top != nil {
+		return top
+	}
+	return e
+}
+
+// follow applies the mode of e to the rows of its child matching conds.
+func (c *collector) follow(parent *node, e *edge, conds [][]clause.Expression, top *edge) error {
+	if len(conds) == 0 {
+		return nil
+	}
+	switch e.mode {
+	case Cascade:
+		ch := c.l.nodes[e.child]
+		c.dep(parent, ch, e)
+		if ch.load == LoadNone {
+			c.note(ch)
+			for _, cond := range conds {
+				c.fast[ch] = append(c.fast[ch], cond)
+				if err := c.cascadeFast(ch, cond, top); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var fresh []*row
+		for _, cond := range conds {
+			rs, err := c.load(ch, cond)
+			if err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				fresh = append(fresh, c.add(ch, rs)...)
+			}
+		}
+		return c.cascadeRows(ch, fresh, top)
+	case Protect, Restrict:
+		for _, cond := range conds {
+			objs, err := c.loadRows(e.child, e.child.Table, cond)
+			if err != nil {
+				return err
+			}
+			if len(objs) == 0 {
+				continue
+			}
+			f := found{top: top, e: e, objs: objs}
+			if e.mode == Protect {
+				c.protected = append(c.protected, f)
+			} else {
+				c.restricted = append(c.restricted, f)
+				if ch := c.l.nodes[e.child]; ch != nil {
+					c.dep(parent, ch, e)
+				}
+			}
+		}
+	case SetNull, SetDefault:
+		for _, cond := range conds {
+			c.updates = append(c.updates, update{e: e, cond: cond})
+		}
+	}
+	return nil
+}
+
+// dep records that child's rows are deleted before parent's.
+func (c *collector) dep(parent, child *node, e *edge) {
+	if parent == child {
+		return
+	}
+	if c.deps[parent] == nil {
+		c.deps[parent] = map[*node][]*edge{}
+	}
+	c.deps[parent][child] = append(c.deps[parent][child], e)
+}

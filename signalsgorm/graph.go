@@ -1,0 +1,304 @@
+package signalsgorm
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"gorm.io/gorm/schema"
+)
+
+// edge is a relation along which deleting rows of parent affects the rows
+// of child that reference them: Django's reverse foreign key.
+type edge struct {
+	name   string         // "Book.Author", "Author.Books", "Book.Tags"
+	parent *schema.Schema // the referenced model
+	child  *schema.Schema // the referencing model, or a many2many join table
+	fks    []*schema.Field
+	refs   []*schema.Field // the parent's columns the fks hold
+	consts []constEq       // polymorphic type columns
+	mode   OnDelete
+	source string                 // "rule", "tag", "constraint", "many2many" or "default"
+	join   bool                   // rows of GORM's generated join table: no signals (C69)
+	rel    *schema.Relationship   // the many2many relation, for join tables
+	decl   []*schema.Relationship // the relation fields declaring it
+	fkSide bool                   // declared by the referencing model (belongs-to)
+}
+
+type constEq struct {
+	field *schema.Field
+	value string
+}
+
+func (e *edge) self() bool { return e.parent == e.child }
+
+// nullable reports whether the foreign key may be set to NULL: its
+// columns are not NOT NULL and their Go types can hold NULL (a pointer, or
+// a Valuer whose zero value is NULL, such as sql.NullInt64). A plain uint
+// key counts as required, as its Go type says.
+func (e *edge) nullable() bool {
+	for _, f := range e.fks {
+		if f.NotNull || f.PrimaryKey {
+			return false
+		}
+		if f.FieldType.Kind() == reflect.Pointer {
+			continue
+		}
+		v, ok := reflect.Zero(f.FieldType).Interface().(driver.Valuer)
+		if !ok {
+			return false
+		}
+		if dv, err := v.Value(); err != nil || dv != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *edge) key() string {
+	var b strings.Builder
+	b.WriteString(e.child.Table)
+	for _, f := range e.fks {
+		b.WriteString("|" + f.DBName)
+	}
+	b.WriteString(">" + e.parent.Table)
+	for _, f := range e.refs {
+		b.WriteString("|" + f.DBName)
+	}
+	for _, c := range e.consts {
+		b.WriteString("|" + c.field.DBName + "=" + c.value)
+	}
+	return b.String()
+}
+
+// graph knows the schemas the plugin met and every schema reachable from
+// them through relations, and indexes the edges pointing at each.
+type graph struct {
+	known    sync.Map // *schema.Schema → struct{}
+	mu       sync.Mutex
+	schemas  []*schema.Schema
+	incoming map[*schema.Schema][]*edge // nil: rebuild
+	errs     map[*schema.Schema]error
+	joins    map[*schema.Relationship]*schema.Schema // join tables indexed
+	rules    map[ruleKey]OnDelete
+}
+
+// add records s and every schema reachable from it.
+func (g *graph) add(s *schema.Schema) {
+	if s == nil {
+		return
+	}
+	if _, seen := g.known.Load(s); seen {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.addLocked(s)
+}
+
+func (g *graph) addLocked(s *schema.Schema) {
+	if s == nil || generated(s.ModelType) {
+		return
+	}
+	if _, seen := g.known.LoadOrStore(s, struct{}{}); seen {
+		return
+	}
+	g.schemas = append(g.schemas, s)
+	g.incoming = nil
+	for _, rel := range relations(s) {
+		g.addLocked(rel.FieldSchema)
+		g.addLocked(rel.JoinTable)
+	}
+}
+
+// edgesTo returns the edges pointing at s.
+func (g *graph) edgesTo(s *schema.Schema) ([]*edge, error) {
+	g.add(s)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.incoming == nil || g.stale() {
+		g.build()
+	}
+	return g.incoming[s], g.errs[s]
+}
+
+// stale reports whether db.SetupJoinTable replaced a join table since the
+// index was built.
+func (g *graph) stale() bool {
+	for rel, join := range g.joins {
+		if rel.JoinTable != join {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *graph) build() {
+	g.joins = map[*schema.Relationship]*schema.Schema{}
+	for i := 0; i < len(g.schemas); i++ { // addLocked may append
+		for _, rel := range relations(g.schemas[i]) {
+			if rel.JoinTable != nil {
+				g.joins[rel] = rel.JoinTable
+				g.addLocked(rel.JoinTable)
+			}
+		}
+	}
+	g.incoming = map[*schema.Schema][]*edge{}
+	g.errs = map[*schema.Schema]error{}
+	byKey := map[string]*edge{}
+	for _, s := range g.schemas {
+		for _, rel := range relations(s) {
+			if rel.Field == nil || rel.Field.Schema != s {
+				continue // copied onto a custom join model by SetupJoinTable
+			}
+			for _, e := range edgesOf(rel) {
+				e.decl = []*schema.Relationship{rel}
+				if err := g.resolve(e, rel); err != nil {
+					g.errs[e.parent] = err
+					continue
+				}
+				old, dup := byKey[e.key()]
+				if !dup {
+					byKey[e.key()] = e
+					g.incoming[e.parent] = append(g.incoming[e.parent], e)
+					continue
+				}
+				old.decl = append(old.decl, rel)
+				if err := merge(old, e); err != nil {
+					g.errs[e.parent] = err
+				}
+			}
+		}
+	}
+	for _, es := range g.incoming {
+		sort.SliceStable(es, func(i, j int) bool { return es[i].name < es[j].name })
+	}
+}
+
+// merge folds e into old, the same foreign key seen from its other side:
+// the stronger declaration wins (rule, tag, constraint, default), and two
+// equally strong ones must agree.
+func merge(old, e *edge) error {
+	switch po, pe := rank[old.source], rank[e.source]; {
+	case pe > po:
+		old.mode, old.source = e.mode, e.source
+	case pe == po && old.mode != e.mode:
+		return fmt.Errorf("signalsgorm: relation %s is %v (%s) but %s says %v (%s)", old.name, old.mode, old.source, e.name, e.mode, e.source)
+	}
+	// Name the relation after the foreign key's side, as Django does.
+	if e.fkSide && !old.fkSide {
+		old.name, old.fkSide = e.name, true
+	}
+	return nil
+}
+
+var rank = map[string]int{"default": 0, "many2many": 1, "constraint": 2, "tag": 3, "rule": 4}
+
+// resolve sets the mode of e, declared by a rule, a signals tag or a GORM
+// constraint, else the default.
+func (g *graph) resolve(e *edge, rel *schema.Relationship) error {
+	if m, ok := g.rules[ruleKey{rel.Schema.ModelType, rel.Name}]; ok {
+		e.mode, e.source = m, "rule"
+		return nil
+	}
+	m, ok, err := tagOnDelete(rel.Field.Tag)
+	if err != nil {
+		return fmt.Errorf("signalsgorm: %s: %w", e.name, err)
+	}
+	if ok {
+		e.mode, e.source = m, "tag"
+		return nil
+	}
+	if !e.join && rel.JoinTable == nil {
+		m, ok, err := fromConstraint(rel.Field.TagSettings["CONSTRAINT"])
+		if err != nil {
+			return fmt.Errorf("signalsgorm: %s: %w", e.name, err)
+		}
+		if ok {
+			e.mode, e.source = m, "constraint"
+			return nil
+		}
+	}
+	e.mode, e.source = DoNothing, "default"
+	if rel.JoinTable != nil {
+		e.mode, e.source = Cascade, "many2many" // the link rows go with either side
+	}
+	return nil
+}
+
+// edgesOf returns the edges a relation declares.
+func edgesOf(rel *schema.Relationship) []*edge {
+	name := rel.Schema.Name + "." + rel.Name
+	switch rel.Type {
+	case schema.HasOne, schema.HasMany:
+		e := &edge{name: name, parent: rel.Schema, child: rel.FieldSchema}
+		for _, ref := range rel.References {
+			switch {
+			case ref.PrimaryKey != nil && ref.OwnPrimaryKey:
+				e.fks, e.refs = append(e.fks, ref.ForeignKey), append(e.refs, ref.PrimaryKey)
+			case ref.PrimaryKey == nil && ref.PrimaryValue != "":
+				e.consts = append(e.consts, constEq{ref.ForeignKey, ref.PrimaryValue})
+			}
+		}
+		return nonEmpty(e)
+	case schema.BelongsTo:
+		e := &edge{name: name, parent: rel.FieldSchema, child: rel.Schema, fkSide: true}
+		for _, ref := range rel.References {
+			if ref.PrimaryKey != nil && !ref.OwnPrimaryKey {
+				e.fks, e.refs = append(e.fks, ref.ForeignKey), append(e.refs, ref.PrimaryKey)
+			}
+		}
+		return nonEmpty(e)
+	case schema.Many2Many:
+		if rel.JoinTable == nil {
+			return nil
+		}
+		join := generated(rel.JoinTable.ModelType)
+		own := &edge{name: name, parent: rel.Schema, child: rel.JoinTable, join: join, rel: rel}
+		other := &edge{name: name, parent: rel.FieldSchema, child: rel.JoinTable, join: join, rel: rel}
+		for _, ref := range rel.References {
+			e := other
+			if ref.OwnPrimaryKey {
+				e = own
+			}
+			if ref.PrimaryKey != nil {
+				e.fks, e.refs = append(e.fks, ref.ForeignKey), append(e.refs, ref.PrimaryKey)
+			} else if ref.PrimaryValue != "" {
+				e.consts = append(e.consts, constEq{ref.ForeignKey, ref.PrimaryValue})
+			}
+		}
+		return append(nonEmpty(own), nonEmpty(other)...)
+	}
+	return nil
+}
+
+func nonEmpty(e *edge) []*edge {
+	if len(e.fks) == 0 {
+		return nil
+	}
+	return []*edge{e}
+}
+
+// relations returns the relations of s, including those of embedded
+// structs.
+func relations(s *schema.Schema) []*schema.Relationship {
+	rs := &s.Relationships
+	rs.Mux.RLock()
+	defer rs.Mux.RUnlock()
+	var out []*schema.Relationship
+	var walk func(r *schema.Relationships)
+	walk = func(r *schema.Relationships) {
+		for _, rel := range r.Relations {
+			out = append(out, rel)
+		}
+		for _, er := range r.EmbeddedRelations {
+			walk(er)
+		}
+	}
+	walk(rs)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,109 @@
+package signalsgorm
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals"
+)
+
+// Tracing: when a statement's context records a signals trace
+// (signals.StartTrace), the SQL each statement runs is recorded in it as a
+// step of kind signals.StepSQL, between the signals the statement sends:
+// pre_save, SQL, post_save. Nothing is done for statements without a trace
+// beyond one atomic load.
+
+const sqlStartKey = "signals:sql_start"
+
+// sqlStart is when a statement's SQL started; it is kept in the statement's
+// Settings, which nested statements copy, so it names its statement.
+type sqlStart struct {
+	stmt *gorm.Statement
+	at   time.Time
+}
+
+// sqlCallbacks lists, per processor, the callback that runs the SQL and the
+// callbacks the trace hooks sit between: right before and right after the
+// SQL, inside the plugin's own callbacks around it (pre_update, pre_add
+// and pre_remove, which run queries and send signals, come before the
+// start; post_update and the m2m bookkeeping after the end). GORM orders
+// callbacks by these names, so registerTrace must be the last feature.
+var sqlCallbacks = []struct{ proc, before, run, after string }{
+	{"create", "signals:pre_add", "gorm:create", "signals:m2m_owner"},
+	{"query", "signals:pre_init", "gorm:query", "signals:post_init"},
+	{"update", "signals:pre_update", "gorm:update", "signals:post_update"},
+	{"delete", "signals:pre_remove", "gorm:delete", "gorm:after_delete"},
+	{"row", "", "gorm:row", ""},
+	{"raw", "", "gorm:raw", ""},
+}
+
+func (p *Plugin) registerTrace(db *gorm.DB) error {
+	hooks := make([]hook, 0, 2*len(sqlCallbacks))
+	for _, c := range sqlCallbacks {
+		hooks = append(hooks,
+			hook{c.proc, "signals:sql_start", c.before, c.run, startSQL},
+			hook{c.proc, "signals:sql_end", c.run, c.after, endSQL},
+		)
+	}
+	return register(db, hooks...)
+}
+
+func startSQL(db *gorm.DB) {
+	if db.Error != nil || db.DryRun || signals.TraceFrom(db.Statement.Context) == nil {
+		return
+	}
+	db.Statement.Settings.Store(sqlStartKey, &sqlStart{stmt: db.Statement, at: time.Now()})
+}
+
+func endSQL(db *gorm.DB) {
+	if signals.TraceFrom(db.Statement.Context) == nil {
+		return
+	}
+	v, ok := db.Statement.Settings.Load(sqlStartKey)
+	if !ok {
+		return
+	}
+	st := v.(*sqlStart)
+	if st.stmt != db.Statement {
+		return // the start of an enclosing statement, copied into this one
+	}
+	db.Statement.Settings.Delete(sqlStartKey)
+	sql := db.Statement.SQL.String()
+	if sql == "" {
+		return // nothing ran (an update with nothing to write)
+	}
+	detail := ""
+	if db.Error == nil {
+		detail = "rows=" + strconv.FormatInt(db.RowsAffected, 10)
+	}
+	signals.RecordStep(db.Statement.Context, signals.StepSQL, sql, detail, st.at, db.Error)
+}
+
+var errCallbackPanicked = errors.New("panicked")
+
+// traceCallback returns the context and function an on-commit callback
+// runs with: when the context it was registered with records a trace, the
+// call is a step of kind signals.StepOnCommit, nested where the callback
+// was registered (under an after-commit receiver, for AfterCommit).
+func traceCallback(ctx context.Context, cb *callback) (context.Context, func(context.Context) error) {
+	ctx, step := signals.StartStep(ctx, signals.StepOnCommit, cb.name())
+	if step == nil {
+		return ctx, cb.fn
+	}
+	return ctx, func(ctx context.Context) (err error) {
+		done := false
+		defer func() {
+			if !done {
+				step.End(errCallbackPanicked) // the panic goes on
+			}
+		}()
+		err = cb.fn(ctx)
+		done = true
+		step.End(err)
+		return err
+	}
+}
