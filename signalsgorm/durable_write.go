@@ -67,7 +67,7 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	}
 	t, inTx := transactionOf(db)
 	if !inTx {
-		return fmt.Errorf("durable receiver %s: %w", w.name, ErrNotAtomic)
+		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
 	}
 	memo := memoOf(db.Statement)
 	key := eventKey{w.topic, pointerOf(inst)}
