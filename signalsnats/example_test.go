@@ -36,7 +36,7 @@ func Example() {
 	must(ob.Init(ctx, sqlDB), dead.Init(ctx))
 
 	// Connected the same way in the application and in the workers.
-	signalsgorm.DurablePostSave("billing.receipt", func(ctx context.Context, ev outbox.Event[Order]) error {
+	_, err := signalsgorm.DurablePostSave("billing.receipt", func(ctx context.Context, ev outbox.Event[Order]) error {
 		if ev.Instance.Status != "paid" {
 			return nil
 		}
@@ -45,6 +45,7 @@ func Example() {
 		})
 		return err
 	})
+	must(err)
 
 	nats := signalsnats.Config{URL: "nats://127.0.0.1:4222"}
 	must(signalsnats.EnsureStream(ctx, nats))
