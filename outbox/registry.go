@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/gosignals/signals"
 )
 
 // A Handler handles the deliveries of one durable receiver. A nil error
@@ -148,10 +150,13 @@ func (g *Registry) Deliver(ctx context.Context, d *Delivery) (err error) {
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownReceiver, d.Receiver)
 	}
+	ctx, step := signals.StartStep(ctx, signals.StepWorker, d.Receiver)
+	step.SetDetail(fmt.Sprintf("event %s, attempt %d", d.Envelope.ID, d.Attempt))
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("outbox: receiver %s panicked: %v", d.Receiver, v)
 		}
+		step.End(err)
 	}()
 	return r.Handler(NewContext(ctx, d), d)
 }

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/outbox"
 )
@@ -99,7 +100,11 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 		}
 		msg.ID = pe.env.ID
 	}
-	if err := store.Append(ctx, db.Statement.ConnPool, msg); err != nil {
+	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
+	step.SetDetail("event " + pe.env.ID)
+	err := store.Append(ctx, db.Statement.ConnPool, msg)
+	step.End(err)
+	if err != nil {
 		return fmt.Errorf("signalsgorm: durable receiver %s: writing the outbox: %w", w.name, err)
 	}
 	pe.written = true
