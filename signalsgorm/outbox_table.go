@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/gosignals/signals/outbox"
 )
 
@@ -67,6 +69,24 @@ func rebind(dialect, q string) string {
 	return b.String()
 }
 
+// processedDDL creates the table of [Once].
+const processedDDL = `CREATE TABLE IF NOT EXISTS ` + ProcessedTable + ` (
+	receiver VARCHAR(128) NOT NULL,
+	event_id VARCHAR(36) NOT NULL,
+	processed_at BIGINT NOT NULL,
+	PRIMARY KEY (receiver, event_id)
+)`
+
+// MigrateOnce creates the table [Once] records deliveries in, if missing.
+// The embedded [Outbox.Migrate] creates it too; broker-mode workers, which
+// have no embedded outbox, call this.
+func MigrateOnce(ctx context.Context, db *gorm.DB) error {
+	if err := db.WithContext(ctx).Exec(processedDDL).Error; err != nil {
+		return fmt.Errorf("signalsgorm: creating %s: %w", ProcessedTable, err)
+	}
+	return nil
+}
+
 // outboxDDL returns the statements that create the embedded outbox's
 // tables on dialect.
 func outboxDDL(dialect string) []string {
@@ -94,12 +114,7 @@ func outboxDDL(dialect string) []string {
 	created_at BIGINT NOT NULL,
 	done_at BIGINT` + inline + `
 )`,
-		`CREATE TABLE IF NOT EXISTS ` + ProcessedTable + ` (
-	receiver VARCHAR(128) NOT NULL,
-	event_id VARCHAR(36) NOT NULL,
-	processed_at BIGINT NOT NULL,
-	PRIMARY KEY (receiver, event_id)
-)`,
+		processedDDL,
 		`CREATE TABLE IF NOT EXISTS ` + LeaseTable + ` (
 	receiver VARCHAR(128) NOT NULL PRIMARY KEY,
 	owner VARCHAR(64) NOT NULL,

@@ -14,11 +14,13 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-// App is the bookstore: its database and its receivers.
+// App is the bookstore: its database, its receivers and the embedded outbox
+// of its durable receivers.
 type App struct {
 	DB        *gorm.DB
 	Dir       string // the data directory: database file and covers
 	Receivers *Receivers
+	Outbox    *signalsgorm.Outbox
 }
 
 // Open opens (creating it if needed) the bookstore in dir: connects the
@@ -27,7 +29,9 @@ type App struct {
 // ctx (so a trace in ctx sees it).
 func Open(ctx context.Context, dir string) (*App, error) {
 	r := &Receivers{Catalog: &Catalog{}}
-	r.Connect()
+	if err := r.Connect(); err != nil {
+		return nil, err
+	}
 	sqlDB, err := modelsignals.OpenDB("sqlite", "file:"+filepath.Join(dir, "bookstore.db")+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate", "default")
 	if err != nil {
@@ -46,12 +50,19 @@ func Open(ctx context.Context, dir string) (*App, error) {
 		r.db = db
 		err = signalsgorm.AutoMigrate(db.WithContext(ctx), models...)
 	}
+	var ob *signalsgorm.Outbox
+	if err == nil {
+		ob, err = signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{})
+	}
+	if err == nil {
+		err = ob.Migrate(ctx)
+	}
 	if err != nil {
 		sqlDB.Close()
 		r.Disconnect()
 		return nil, fmt.Errorf("bookstore: opening the database: %w", err)
 	}
-	return &App{DB: db, Dir: dir, Receivers: r}, nil
+	return &App{DB: db, Dir: dir, Receivers: r, Outbox: ob}, nil
 }
 
 // Close disconnects the receivers and closes the database.

@@ -8,6 +8,8 @@
 //
 //	go run ./bookstore            run the scripted scenario and print what fired
 //	go run ./bookstore serve      serve the HTTP API and /debug/signals
+//	go run ./bookstore worker -postgres DSN -nats URL [-demo]
+//	                              run the durable receivers in broker mode
 //
 // The scenario runs in a temporary directory and removes it afterwards.
 package main
@@ -21,7 +23,7 @@ import (
 
 func main() {
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: bookstore [scenario | serve [-addr host:port] [-dir path]]\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: bookstore [scenario | serve [-addr host:port] [-dir path] | worker [-postgres DSN] [-nats URL] [-demo]]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -35,6 +37,8 @@ func main() {
 		err = scenarioMain()
 	case "serve":
 		err = serveMain(flag.Args()[1:])
+	case "worker":
+		err = workerMain(flag.Args()[1:])
 	default:
 		flag.Usage()
 		os.Exit(2)

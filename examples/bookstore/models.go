@@ -41,6 +41,13 @@ type Notification struct {
 	Message string
 }
 
+// Email is a sent e-mail (the welcome e-mail of new authors).
+type Email struct {
+	ID      uint
+	To      string
+	Subject string
+}
+
 // AuditLog records who changed which fields of which object.
 type AuditLog struct {
 	ID      uint
@@ -57,6 +64,7 @@ func (Comment) ModelLabel() string      { return "bookstore.Comment" }
 func (Tag) ModelLabel() string          { return "bookstore.Tag" }
 func (Notification) ModelLabel() string { return "bookstore.Notification" }
 func (AuditLog) ModelLabel() string     { return "bookstore.AuditLog" }
+func (Email) ModelLabel() string        { return "bookstore.Email" }
 
 // models lists every model, in migration order.
-var models = []any{&Author{}, &Book{}, &Comment{}, &Tag{}, &Notification{}, &AuditLog{}}
+var models = []any{&Author{}, &Book{}, &Comment{}, &Tag{}, &Notification{}, &AuditLog{}, &Email{}}

@@ -25,14 +25,17 @@ type scenarioStep struct {
 
 // state carries what earlier steps created.
 type state struct {
-	dir     string
+	dir    string
+	outbox interface {
+		RunOnce(context.Context) (int, error)
+	}
 	author  Author
 	dune    Book
 	untitle Book
 }
 
 var steps = []scenarioStep{
-	{"Add an author with two books (one without a title) and two comments", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
+	{"Add an author with two books (one without a title) and two comments; a worker sends the welcome e-mail", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
 		cover := filepath.Join(s.dir, "dune-cover.jpg")
 		if err := os.WriteFile(cover, []byte("JPEG"), 0o644); err != nil {
 			return err
@@ -45,7 +48,10 @@ var steps = []scenarioStep{
 			return err
 		}
 		s.dune, s.untitle = s.author.Books[0], s.author.Books[1]
-		return nil
+		// The outbox worker delivers the durable welcome e-mail after the
+		// commit (in production it runs in the background: Outbox.Run).
+		_, err := s.outbox.RunOnce(ctx)
+		return err
 	}},
 	{"Tag Dune: sf, classic (m2m_changed keeps the tag counters)", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
 		var tags []Tag
@@ -97,7 +103,7 @@ func runScenario(ctx context.Context, w io.Writer, dir string) error {
 	}
 	defer app.Close()
 
-	s := &state{dir: dir}
+	s := &state{dir: dir, outbox: app.Outbox}
 	for i, st := range steps {
 		fmt.Fprintf(w, "\n== %d. %s\n", i+1, st.title)
 		tctx, tr := signals.StartTrace(ctx, st.title)
@@ -119,16 +125,20 @@ func runScenario(ctx context.Context, w io.Writer, dir string) error {
 func summary(w io.Writer, app *App) error {
 	db := app.DB
 	var notes []Notification
+	var mails []Email
 	var audit []AuditLog
 	var tags []Tag
 	var books, comments int64
-	if err := errors.Join(db.Find(&notes).Error, db.Order("id").Find(&audit).Error, db.Order("name").Find(&tags).Error,
+	if err := errors.Join(db.Find(&notes).Error, db.Find(&mails).Error, db.Order("id").Find(&audit).Error, db.Order("name").Find(&tags).Error,
 		db.Model(&Book{}).Count(&books).Error, db.Model(&Comment{}).Count(&comments).Error); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\n== What the receivers did")
 	for _, n := range notes {
 		fmt.Fprintf(w, "  notification: %s\n", n.Message)
+	}
+	for _, m := range mails {
+		fmt.Fprintf(w, "  e-mail to %s: %s\n", m.To, m.Subject)
 	}
 	for _, a := range audit {
 		fmt.Fprintf(w, "  audit: %-6s %-8s %-16s %s\n", a.User, a.Action, a.Object, a.Changes)

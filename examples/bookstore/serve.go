@@ -195,6 +195,7 @@ func serveMain(args []string) error {
 	defer app.Close()
 	h := LogRequests(os.Stdout)
 	defer h.Disconnect()
+	go app.Outbox.Run(ctx) // the durable receivers' worker
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -1,0 +1,23 @@
+package signalsgorm_test
+
+import (
+	"testing"
+
+	"github.com/gosignals/signals/signalsgorm"
+)
+
+// MigrateOnce creates Once's table alone (broker-mode workers have no
+// embedded outbox), and is idempotent.
+func TestMigrateOnce(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db := open(t, dialect)
+		for range 2 {
+			if err := signalsgorm.MigrateOnce(t.Context(), db); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !db.Migrator().HasTable(signalsgorm.ProcessedTable) || db.Migrator().HasTable(signalsgorm.OutboxTable) {
+			t.Fatal("MigrateOnce must create the processed table and only it")
+		}
+	})
+}
