@@ -55,7 +55,9 @@ func TestWorker(t *testing.T) {
 		}
 	})
 	stream := "BOOKSTORE_" + suffix
-	t.Cleanup(func() { _ = signalsnats.DeleteStream(signalsnats.Config{URL: envOr("SIGNALS_NATS_URL", "nats://127.0.0.1:4222"), Stream: stream}) })
+	t.Cleanup(func() {
+		_ = signalsnats.DeleteStream(signalsnats.Config{URL: envOr("SIGNALS_NATS_URL", "nats://127.0.0.1:4222"), Stream: stream})
+	})
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	var out bytes.Buffer
