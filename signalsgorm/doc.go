@@ -350,8 +350,8 @@
 // Take, Last, Raw(...).Find, and the objects Preload loads. Go has no
 // constructor, so pre_init is sent once per such query, before it runs, with
 // its destination. GORM's Scan reads rows outside its callback chain (no
-// plugin can see them); use Find to materialise models, including from
-// Raw SQL.
+// plugin can see them): use Find to materialise models, including from Raw
+// SQL, or [Scan](db, dest), which is db.Scan with the init signals.
 //
 // # Models, migrations, connections
 //
