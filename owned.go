@@ -18,7 +18,8 @@ import (
 // The signal holds owner only weakly: fn must reach the owner through its
 // argument, not through a captured variable, or owner can never be collected.
 // Disconnection happens in a runtime cleanup after collection; until then
-// sends skip the receiver.
+// the receiver is still called (and counted and traced) but does nothing
+// and returns nil.
 //
 // ConnectOwned panics like [Signal.Connect] on a nil signal, nil owner, nil fn
 // or invalid option.

@@ -58,7 +58,7 @@ func newPtrTable(senders []any) *ptrTable {
 	}
 	for i, sender := range senders {
 		typ, data := words(sender)
-		h := (data * fib) >> t.shift
+		h := uintptr((uint64(data) * fib) >> t.shift)
 		for t.slots[h].idx != 0 {
 			h = (h + 1) & t.mask
 		}
@@ -70,7 +70,7 @@ func newPtrTable(senders []any) *ptrTable {
 // get returns 1 + the index of sender, or 0.
 func (t *ptrTable) get(sender any) int {
 	typ, data := words(sender)
-	for h := (data * fib) >> t.shift; ; h++ {
+	for h := uintptr((uint64(data) * fib) >> t.shift); ; h++ {
 		s := &t.slots[h&t.mask]
 		if s.data == data && s.typ == typ || s.idx == 0 {
 			return s.idx

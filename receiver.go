@@ -9,9 +9,11 @@ import (
 	"strings"
 )
 
-// A Receiver handles the events of a [Signal]. Receive is called synchronously
-// by [Signal.Send] and its siblings, in the goroutine of the sender; a non-nil
-// error stops [Signal.Send] and is returned to the sender.
+// A Receiver handles the events of a [Signal]. Receive is called
+// synchronously by [Signal.Send] and [Signal.SendRobust], in the goroutine of
+// the sender ([Signal.SendAsync] calls receivers in goroutines of its own and
+// waits for them); a non-nil error stops [Signal.Send] and is returned to the
+// sender.
 type Receiver[T any] interface {
 	Receive(ctx context.Context, ev T) error
 }

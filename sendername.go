@@ -34,11 +34,8 @@ func SenderName(sender any) string {
 	if n, ok := senderNames.Load(sender); ok {
 		return n.(string)
 	}
-	switch s := sender.(type) {
-	case reflect.Type:
-		return s.String()
-	case fmt.Stringer:
-		return s.String()
+	if t, ok := sender.(reflect.Type); ok {
+		return t.String()
 	}
-	return fmt.Sprint(sender)
+	return fmt.Sprint(sender) // uses String, and survives a nil receiver
 }

@@ -9,6 +9,10 @@ import (
 
 type namedSender struct{}
 
+type stringer struct{ s string }
+
+func (s *stringer) String() string { return s.s }
+
 func TestSenderName(t *testing.T) {
 	typ := reflect.TypeFor[namedSender]()
 	cases := []struct {
@@ -20,6 +24,8 @@ func TestSenderName(t *testing.T) {
 		{42, "42"},
 		{typ, "signals_test.namedSender"},
 		{[]int{1}, "[1]"},
+		{&stringer{"x"}, "x"},
+		{(*stringer)(nil), "<nil>"}, // a nil receiver must not panic
 	}
 	for _, c := range cases {
 		if got := signals.SenderName(c.sender); got != c.want {

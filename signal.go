@@ -93,6 +93,11 @@ func (s *Signal[T]) muteCore() *core { return &s.c }
 // Send does not allocate unless a receiver fails, and costs two atomic
 // loads more than calling the receivers in a loop, until statistics,
 // tracing, an [Observer] or muting of this signal is switched on.
+//
+// The sender must be comparable, as for [Sender]: a slice, map or func
+// sender panics once some receiver is connected for a sender that is not a
+// pointer (Go's map look-up of an uncomparable key), as Django's send raises
+// TypeError for an unhashable sender.
 func (s *Signal[T]) Send(ctx context.Context, sender any, ev T) error {
 	if s == nil {
 		return ErrNilSignal

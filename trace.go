@@ -58,7 +58,8 @@ type traceScope struct {
 // short history ([Traces]) for the /debug/signals page.
 //
 // A trace started inside a traced context starts afresh: the new context
-// records into the new trace only.
+// records into the new trace only. While any trace is running, every send
+// takes the slower, instrumented path: stop traces when done.
 func StartTrace(ctx context.Context, name string) (context.Context, *Trace) {
 	if ctx == nil {
 		ctx = context.Background()

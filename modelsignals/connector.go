@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // OpenDB opens a database like [sql.Open], with connections that send
@@ -57,6 +58,15 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 func (c *connector) Driver() driver.Driver { return c.c.Driver() }
+
+// Close closes the wrapped connector if it has a Close method; sql.DB.Close
+// calls it.
+func (c *connector) Close() error {
+	if cl, ok := c.c.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
 
 type dsnConnector struct {
 	d   driver.Driver

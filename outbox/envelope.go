@@ -173,7 +173,8 @@ func (e *Envelope) validate() error {
 		return fmt.Errorf("%w: no occurred_at", ErrMalformed)
 	}
 	for f, c := range e.Changed {
-		if !json.Valid(c.Old) || !json.Valid(c.New) {
+		// Empty is null, as MarshalJSON writes it.
+		if len(c.Old) > 0 && !json.Valid(c.Old) || len(c.New) > 0 && !json.Valid(c.New) {
 			return fmt.Errorf("%w: change of %q is not JSON", ErrMalformed, f)
 		}
 	}

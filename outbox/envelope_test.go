@@ -119,3 +119,17 @@ func TestKey(t *testing.T) {
 		t.Fatalf("Key = %q", got)
 	}
 }
+
+// A change from nothing (an empty Old) is written as null and accepted.
+func TestEncodeEmptyChangeSide(t *testing.T) {
+	env := sample()
+	env.Changed = map[string]outbox.Change{"Title": {New: []byte(`"Dune"`)}}
+	b, err := outbox.Encode(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := outbox.Decode(b)
+	if err != nil || string(back.Changed["Title"].New) != `"Dune"` {
+		t.Fatalf("%v %+v", err, back)
+	}
+}

@@ -29,16 +29,9 @@ const TagName = "signals"
 
 // typeInfo is what MarshalInstance learns once per type.
 type typeInfo struct {
-	plain  bool // no signals tag anywhere: encoding/json as it is
-	thin   bool
-	fields []fieldInfo
-	hidden map[string]bool // Go names of fields tagged "-"
-}
-
-type fieldInfo struct {
-	index     []int
-	name      string // JSON name
-	omitEmpty bool
+	thin       bool
+	hidden     map[string]bool // Go names of fields tagged "-"
+	hiddenJSON map[string]bool // their JSON names
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo
@@ -61,31 +54,43 @@ func MarshalInstance(v any) (json.RawMessage, error) {
 		return json.Marshal(v)
 	}
 	ti := infoOf(rv.Type())
-	switch {
-	case ti.thin:
+	if ti.thin {
 		return nil, nil
-	case ti.plain:
-		return json.Marshal(rv.Interface())
+	}
+	// encoding/json writes the instance (its field conflicts, omitempty,
+	// custom marshalers and all); the hidden fields are then cut out of the
+	// top-level object.
+	b, err := json.Marshal(v)
+	if err != nil || len(ti.hiddenJSON) == 0 {
+		return b, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return b, nil // a custom marshaler wrote something else
 	}
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	n := 0
-	for _, f := range ti.fields {
-		fv, ok := fieldByIndex(rv, f.index)
-		if !ok || f.omitEmpty && fv.IsZero() {
-			continue
-		}
-		b, err := json.Marshal(fv.Interface())
+	for dec.More() {
+		tok, err := dec.Token()
 		if err != nil {
 			return nil, err
+		}
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, err
+		}
+		key, _ := tok.(string)
+		if ti.hiddenJSON[key] {
+			continue
 		}
 		if n > 0 {
 			buf.WriteByte(',')
 		}
-		name, _ := json.Marshal(f.name)
-		buf.Write(name)
+		k, _ := json.Marshal(key)
+		buf.Write(k)
 		buf.WriteByte(':')
-		buf.Write(b)
+		buf.Write(val)
 		n++
 	}
 	buf.WriteByte('}')
@@ -113,75 +118,40 @@ func IsThin(t reflect.Type) bool {
 	return t.Kind() == reflect.Struct && infoOf(t).thin
 }
 
-func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
-	for i, x := range index {
-		if i > 0 {
-			if v.Kind() == reflect.Pointer {
-				if v.IsNil() {
-					return reflect.Value{}, false
-				}
-				v = v.Elem()
-			}
-		}
-		v = v.Field(x)
-	}
-	return v, true
-}
-
 func infoOf(t reflect.Type) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
 	}
-	ti := &typeInfo{hidden: map[string]bool{}}
-	tagged := false
-	seen := map[string]bool{}
-	var walk func(t reflect.Type, index []int)
-	walk = func(t reflect.Type, index []int) {
+	ti := &typeInfo{hidden: map[string]bool{}, hiddenJSON: map[string]bool{}}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
 		for i := 0; i < t.NumField(); i++ {
 			sf := t.Field(i)
 			tag := sf.Tag.Get(TagName)
-			if tag != "" {
-				tagged = true
-			}
-			if sf.Name == "_" {
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			switch {
+			case sf.Name == "_":
 				if tag == "thin" {
 					ti.thin = true
 				}
-				continue
-			}
-			if tag == "-" {
+			case tag == "-":
 				ti.hidden[sf.Name] = true
-				continue
+				if name == "" {
+					name = sf.Name
+				}
+				ti.hiddenJSON[name] = true
+			case sf.Anonymous && name == "":
+				ft := sf.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					walk(ft)
+				}
 			}
-			jsonTag := sf.Tag.Get("json")
-			if jsonTag == "-" {
-				continue
-			}
-			name, opts, _ := strings.Cut(jsonTag, ",")
-			idx := append(append([]int(nil), index...), i)
-			ft := sf.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if sf.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-				walk(ft, idx)
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = sf.Name
-			}
-			if seen[name] {
-				continue // the shallower field wins, as in encoding/json
-			}
-			seen[name] = true
-			ti.fields = append(ti.fields, fieldInfo{index: idx, name: name, omitEmpty: strings.Contains(opts, "omitempty")})
 		}
 	}
-	walk(t, nil)
-	ti.plain = !tagged
+	walk(t)
 	actual, _ := typeCache.LoadOrStore(t, ti)
 	return actual.(*typeInfo)
 }

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -151,13 +152,16 @@ func (g *Registry) Deliver(ctx context.Context, d *Delivery) (err error) {
 		return fmt.Errorf("%w: %q", ErrUnknownReceiver, d.Receiver)
 	}
 	ctx, step := signals.StartStep(ctx, signals.StepWorker, d.Receiver)
-	step.SetDetail(fmt.Sprintf("event %s, attempt %d", d.Envelope.ID, d.Attempt))
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("outbox: receiver %s panicked: %v", d.Receiver, v)
+			pe := &signals.PanicError{Value: v, Stack: debug.Stack()}
+			err = fmt.Errorf("outbox: receiver %s panicked: %w", d.Receiver, pe)
 		}
 		step.End(err)
 	}()
+	if step != nil && d.Envelope != nil {
+		step.SetDetail(fmt.Sprintf("event %s, attempt %d", d.Envelope.ID, d.Attempt))
+	}
 	return r.Handler(NewContext(ctx, d), d)
 }
 

@@ -75,6 +75,13 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	pe := memo.events[key]
 	if pe == nil || pe.seen[w.name] { // a new event (or the same instance sent again)
 		env := build()
+		if env.Instance == nil && !outbox.IsThin(reflect.TypeOf(inst)) {
+			// MarshalInstance failed in build (or inst is a nil pointer):
+			// do not send an event that silently lacks its instance.
+			if _, err := outbox.MarshalInstance(inst); err != nil {
+				return fmt.Errorf("signalsgorm: durable receiver %s: encoding the instance: %w", w.name, err)
+			}
+		}
 		env.ID = outbox.NewID()
 		env.OccurredAt = time.Now().UTC()
 		env.CorrelationID = outbox.CorrelationID(ctx)
