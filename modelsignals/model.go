@@ -72,9 +72,9 @@ func Lookup(t reflect.Type) *Model {
 // and sends nothing. Label defaults to [LabelOf]. It is called by ORM
 // adapters when they first parse a model; applications rarely need it.
 //
-// Receivers of ClassPrepared run while the registry is locked for that
-// type's registration; they may call Lookup and Models but must not register
-// models themselves.
+// ClassPrepared is sent after the model is registered, outside any lock,
+// so its receivers may use the registry and the ORM (which may register
+// further models).
 func Register(m Model) (*Model, error) {
 	return RegisterContext(context.Background(), m)
 }
@@ -89,8 +89,8 @@ func RegisterContext(ctx context.Context, m Model) (*Model, error) {
 		return old, nil
 	}
 	registry.mu.Lock()
-	defer registry.mu.Unlock()
 	if old := Lookup(m.Type); old != nil {
+		registry.mu.Unlock()
 		return old, nil
 	}
 	if m.Label == "" {
@@ -100,6 +100,7 @@ func RegisterContext(ctx context.Context, m Model) (*Model, error) {
 	registry.byType.Store(m.Type, mm)
 	signals.NameSender(m.Type, m.Label)
 	registry.order = append(registry.order, mm)
+	registry.mu.Unlock()
 	// class_prepared is informational: a failing receiver is logged by
 	// SendRobust and does not undo the registration.
 	_ = ClassPrepared.SendRobust(ctx, m.Type, ClassPreparedEvent{Model: mm})

@@ -207,6 +207,13 @@ func (p *Plugin) objectSaves(db *gorm.DB, m *modelsignals.Model, rows []reflect.
 	} else {
 		applyValues(stmt, rows, fields)
 	}
+	// The recursion guard covers these saves as it does preSave's.
+	fr, err := guard(db, m.Label, rows)
+	if err != nil {
+		db.AddError(err)
+		return nil
+	}
+	st.ctx = withFrame(st.ctx, fr)
 	if !modelsignals.PreSave.Active(st.ctx, m.Type) {
 		return st
 	}

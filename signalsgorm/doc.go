@@ -535,7 +535,7 @@
 // write through [DB](ctx, db) nests under them. On-commit callbacks are
 // steps of kind signals.StepOnCommit of the trace they were registered in,
 // under the after-commit receiver that registered them. Statements without
-// a trace pay one atomic load per statement for this.
+// a trace pay an atomic load per statement for this.
 //
 // [Plugin.Explain] (or [Explain]) tells, without running anything, what an
 // operation on a model would run, in firing order: GORM's hook methods of

@@ -42,7 +42,8 @@ type CallbackError struct {
 	// TxID identifies the committed transaction; it is 0 for a callback run
 	// at once, outside a transaction.
 	TxID uint64
-	Err  error
+	// Err is the callback's error, or a *signals.PanicError.
+	Err error
 }
 
 func (e *CallbackError) Error() string {

@@ -36,8 +36,11 @@ const (
 // connected and how they are delivered), and where the SQL runs. It is
 // computed from the receivers connected when [Plugin.Explain] is called.
 type Explanation struct {
+	// Model is the model explained and Op the operation.
 	Model *modelsignals.Model
 	Op    Op
+	// Steps are what the operation runs, in order: GORM's hook methods,
+	// each signal with its receivers, and the SQL.
 	Steps []ExplainStep
 	// Cascade is the delete collector's plan for OpDelete: the models a
 	// deletion reaches and how; nil for the other operations.
@@ -65,9 +68,11 @@ type ExplainStep struct {
 }
 
 // Explain returns what op on model (a model struct, a pointer to one, or
-// a slice of them) would run. It does not touch the database and sends
-// nothing; it does not register the model (for OpM2M it registers the join
-// models, as [Through] does).
+// a slice of them) would run. It does not touch the database and sends no
+// model signal, except that models the plugin did not know yet are
+// registered (which sends their class_prepared): the model itself for
+// OpDelete and OpM2M, the models a deletion reaches, and the join models
+// for OpM2M, as [Through] does.
 func (p *Plugin) Explain(model any, op Op) (*Explanation, error) {
 	if p.db == nil {
 		return nil, errors.New("signalsgorm: Explain: the plugin is not initialized; install it with db.Use")

@@ -18,7 +18,9 @@ type CascadePlan struct {
 	FastPath bool
 	// Soft is set for a soft delete (the model has a gorm.DeletedAt
 	// field).
-	Soft    bool
+	Soft bool
+	// Reached lists the models the deletion reaches, the deleted model
+	// first.
 	Reached []CascadeStep
 }
 

@@ -23,8 +23,11 @@ import (
 // Django writes "shop.book"); field names are struct field names or column
 // names; a many2many field lists the related primary keys.
 type FixtureObject struct {
-	Model  string                     `json:"model"`
-	PK     json.RawMessage            `json:"pk"`
+	// Model is the model's label.
+	Model string `json:"model"`
+	// PK is the object's primary key (null or absent for a new row).
+	PK json.RawMessage `json:"pk"`
+	// Fields maps field names to values.
 	Fields map[string]json.RawMessage `json:"fields"`
 }
 

@@ -222,7 +222,7 @@ func forward(a, b *schema.Relationship) *schema.Relationship {
 }
 
 func taggedReverse(rel *schema.Relationship) bool {
-	return rel.Field != nil && rel.Field.Tag.Get("signals") == "reverse"
+	return rel.Field != nil && tagHas(rel.Field.Tag, "reverse")
 }
 
 func namesTable(rel *schema.Relationship) bool {

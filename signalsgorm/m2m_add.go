@@ -93,7 +93,9 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 		return
 	}
 	f, _ := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame)
-	if f == nil || f.stmt == stmt {
+	if f == nil || f.stmt == stmt || !doNothing(stmt) {
+		// GORM inserts join rows with ON CONFLICT DO NOTHING; a join row
+		// a receiver writes itself, in the owner's context, is not an add.
 		return
 	}
 	r := f.find(stmt.Schema)

@@ -119,6 +119,21 @@ func tagOnDelete(tag reflect.StructTag) (OnDelete, bool, error) {
 	return 0, false, nil
 }
 
+// tagHas reports whether the signals tag lists the setting name
+// (signals:"reverse;on_delete:CASCADE" has "reverse").
+func tagHas(tag reflect.StructTag, name string) bool {
+	v, ok := tag.Lookup(TagKey)
+	if !ok {
+		return false
+	}
+	for _, part := range strings.Split(v, ";") {
+		if strings.EqualFold(strings.TrimSpace(part), name) {
+			return true
+		}
+	}
+	return false
+}
+
 // ruleKey names a relation field of a model type.
 type ruleKey struct {
 	t     reflect.Type

@@ -39,7 +39,20 @@ func (o *Outbox) batch(ctx context.Context, name string) (int, bool, error) {
 		return err
 	}
 	delivered := 0
+	renewed := time.Now() // the caller has just taken or renewed the lease
 	for _, r := range rows {
+		// Keep the lease through a long batch: without it another process
+		// would take over and deliver the same rows concurrently.
+		if time.Since(renewed) > o.cfg.LeaseTTL/3 {
+			held, err := o.lease(ctx, name)
+			if err == nil && !held {
+				err = fmt.Errorf("signalsgorm: outbox worker of %s lost its lease", name)
+			}
+			if err != nil {
+				return delivered, false, errors.Join(err, flush())
+			}
+			renewed = time.Now()
+		}
 		ok, err := o.deliver(ctx, name, r)
 		if ok {
 			done = append(done, r.ID)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -32,6 +33,8 @@ type saveState struct {
 	fields    []string // update_fields, nil for a full save
 	raw       bool
 	fallback  bool // the insert of Save's update-then-insert fallback
+	// pendingSince is when the state was left for the fallback insert.
+	pendingSince time.Time
 }
 
 func (p *Plugin) registerSave(db *gorm.DB) error {
@@ -154,6 +157,11 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 	if stmt.ReflectValue.Kind() != reflect.Struct || !stmt.ReflectValue.CanAddr() {
 		return
 	}
+	if c, ok := stmt.Clauses["ON CONFLICT"]; !ok {
+		return
+	} else if oc, ok := c.Expression.(clause.OnConflict); !ok || !oc.UpdateAll {
+		return // not Save's insert fallback (Session{SkipHooks} + OnConflict{UpdateAll})
+	}
 	v := stmt.ReflectValue.Addr()
 	prev, ok := p.pending.LoadAndDelete(v.Interface())
 	if !ok {
@@ -216,6 +224,10 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {
 		if len(db.Statement.Selects) == 1 && db.Statement.Selects[0] == "*" && len(st.instances) == 1 {
 			// Save will insert the row: post_save waits for the insert.
+			// (A user's own Select("*") update of a missing row looks the
+			// same but is followed by nothing: such entries expire.)
+			st.pendingSince = time.Now()
+			p.expirePending(st.pendingSince)
 			p.pending.Store(st.instances[0].Interface(), st)
 			return
 		}
@@ -231,6 +243,17 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 		}
 	}
 	p.refresh(st)
+}
+
+// expirePending drops fallback states older than a minute: GORM's insert
+// fallback follows its update at once, so an older one was never resumed.
+func (p *Plugin) expirePending(now time.Time) {
+	p.pending.Range(func(k, v any) bool {
+		if now.Sub(v.(*saveState).pendingSince) > time.Minute {
+			p.pending.Delete(k)
+		}
+		return true
+	})
 }
 
 // exists reports whether the row of inst is in the table, reading in the
@@ -368,7 +391,7 @@ func validate(stmt *gorm.Statement, create bool) error {
 		}
 	}
 	if !create {
-		if m, ok := stmt.Dest.(map[string]any); ok {
+		if m, ok := destMap(stmt); ok {
 			for k := range m {
 				if err := check("Updates", k); err != nil {
 					return err
@@ -385,6 +408,11 @@ func knownName(stmt *gorm.Statement, name string) bool {
 	}
 	if _, ok := stmt.Schema.Relationships.Relations[name]; ok {
 		return true
+	}
+	if rel, _, ok := strings.Cut(name, "."); ok {
+		if _, isRel := stmt.Schema.Relationships.Relations[rel]; isRel {
+			return true // "Tags.*", "Author.Name": GORM's association selections
+		}
 	}
 	if i := strings.LastIndexByte(name, '.'); i >= 0 { // "table.column"
 		table, col := strings.Trim(name[:i], "`\""), name[i+1:]
@@ -426,7 +454,7 @@ func updateFields(stmt *gorm.Statement, create bool) (fields []string, write *up
 			}
 		}
 	case dest.Kind() == reflect.Map:
-		m, _ := stmt.Dest.(map[string]any)
+		m, _ := destMap(stmt)
 		write = &updateWrite{kind: reflect.Map, values: map[*schema.Field]any{}, keys: map[*schema.Field]string{}}
 		for k, v := range m {
 			f := stmt.Schema.LookUpField(k)
@@ -464,6 +492,19 @@ func updateFields(stmt *gorm.Statement, create bool) (fields []string, write *up
 	}
 	sort.Strings(fields)
 	return fields, write, true
+}
+
+// destMap returns the map of an Updates(map) or Updates(&map).
+func destMap(stmt *gorm.Statement) (map[string]any, bool) {
+	switch m := stmt.Dest.(type) {
+	case map[string]any:
+		return m, true
+	case *map[string]any:
+		if m != nil {
+			return *m, true
+		}
+	}
+	return nil, false
 }
 
 // samePointer reports whether a and b hold the same pointer.
@@ -513,7 +554,8 @@ func (w *updateWrite) writeBack(stmt *gorm.Statement, insts []reflect.Value) {
 			continue
 		}
 		if w.kind == reflect.Map {
-			stmt.Dest.(map[string]any)[w.keys[f]] = nv
+			m, _ := destMap(stmt)
+			m[w.keys[f]] = nv
 		} else {
 			stmt.SetColumn(f.DBName, nv, true)
 		}

@@ -15,7 +15,7 @@ import (
 // (signals.StartTrace), the SQL each statement runs is recorded in it as a
 // step of kind signals.StepSQL, between the signals the statement sends:
 // pre_save, SQL, post_save. Nothing is done for statements without a trace
-// beyond one atomic load.
+// beyond two atomic loads (one before and one after the SQL).
 
 const sqlStartKey = "signals:sql_start"
 
