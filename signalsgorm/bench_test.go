@@ -44,6 +44,20 @@ func (*HookBook) AfterDelete(*gorm.DB) error  { return nil }
 var benchDB int
 
 func benchOpen(b *testing.B, plugin bool) *gorm.DB {
+	var opts []signalsgorm.Option
+	if plugin {
+		opts = []signalsgorm.Option{}
+	}
+	db := benchMemory(b, opts)
+	if err := db.AutoMigrate(&BenchBook{}, &HookBook{}); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+// benchMemory opens a fresh in-memory SQLite database on one connection,
+// with the plugin and opts when opts is not nil.
+func benchMemory(b *testing.B, opts []signalsgorm.Option) *gorm.DB {
 	benchDB++
 	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: fmt.Sprintf("file:bench%d?mode=memory&cache=shared", benchDB)},
 		&gorm.Config{Logger: logger.Discard})
@@ -53,13 +67,10 @@ func benchOpen(b *testing.B, plugin bool) *gorm.DB {
 	sqlDB, _ := db.DB()
 	sqlDB.SetMaxOpenConns(1)
 	b.Cleanup(func() { sqlDB.Close() })
-	if plugin {
-		if err := db.Use(signalsgorm.New()); err != nil {
+	if opts != nil {
+		if err := db.Use(signalsgorm.New(opts...)); err != nil {
 			b.Fatal(err)
 		}
-	}
-	if err := db.AutoMigrate(&BenchBook{}, &HookBook{}); err != nil {
-		b.Fatal(err)
 	}
 	return db
 }

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
@@ -16,20 +14,7 @@ import (
 // Run with: go test -run '^$' -bench 'Load10k|ConditionalUpdate10k' -benchmem .
 
 func benchDB10k(b *testing.B, opts ...signalsgorm.Option) *gorm.DB {
-	benchDB++
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: fmt.Sprintf("file:bench10k%d?mode=memory&cache=shared", benchDB)},
-		&gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sqlDB, _ := db.DB()
-	sqlDB.SetMaxOpenConns(1)
-	b.Cleanup(func() { sqlDB.Close() })
-	if opts != nil {
-		if err := db.Use(signalsgorm.New(opts...)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	db := benchMemory(b, opts)
 	db.AutoMigrate(&Order{})
 	rows := make([]Order, 10000)
 	for i := range rows {
