@@ -161,9 +161,7 @@ func (tp *deleteTape) take() ([]string, []modelsignals.DeleteEvent) {
 func (tp *deleteTape) check(t testing.TB, want ...string) []modelsignals.DeleteEvent {
 	t.Helper()
 	got, evs := tp.take()
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("signals:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	checkLines(t, "signals", got, want)
 	return evs
 }
 

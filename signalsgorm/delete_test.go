@@ -198,9 +198,7 @@ func TestDeleteFastPath(t *testing.T) {
 			for i := range got {
 				got[i] = q(got[i])
 			}
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("statements:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-			}
+			checkLines(t, "statements", got, want)
 		}
 		w := seedWriter(t, db, "w")
 		log.reset()

@@ -63,9 +63,7 @@ func TestExplainDeleteCascade(t *testing.T) {
 			"    signalsgorm_test.Novel_Genres via Novel.Genres CASCADE (no signals)",
 			"    signalsgorm_test.Review via Novel.Reviews CASCADE pre=review audit post=",
 		}
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("cascade:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-		}
+		checkLines(t, "cascade", got, want)
 		if x.Cascade.FastPath || x.Cascade.Soft {
 			t.Fatalf("plan %+v", x.Cascade)
 		}

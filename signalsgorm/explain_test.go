@@ -39,9 +39,7 @@ func stepsOutline(x *signalsgorm.Explanation) []string {
 func checkSteps(t *testing.T, x *signalsgorm.Explanation, want ...string) {
 	t.Helper()
 	got := stepsOutline(x)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("steps:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	checkLines(t, "steps", got, want)
 }
 
 func TestExplainSave(t *testing.T) {

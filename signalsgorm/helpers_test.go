@@ -113,9 +113,7 @@ func (tp *tape) take() []string {
 func (tp *tape) check(t *testing.T, want ...string) {
 	t.Helper()
 	got := tp.take()
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("signals:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	checkLines(t, "signals", got, want)
 }
 
 func describe(ev modelsignals.SaveEvent) string {
@@ -174,4 +172,13 @@ func count(t *testing.T, db *gorm.DB, model any) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// checkLines fails the test when got differs from want, showing both, one
+// item a line, under what.
+func checkLines(t testing.TB, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("%s:\n\t%s\nwant:\n\t%s", what, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
 }

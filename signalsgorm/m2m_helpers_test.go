@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -174,9 +173,7 @@ func (tp *m2mTape) take() ([]string, []modelsignals.M2MEvent) {
 func (tp *m2mTape) check(t *testing.T, want ...string) []modelsignals.M2MEvent {
 	t.Helper()
 	got, evs := tp.take()
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("m2m_changed:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	checkLines(t, "m2m_changed", got, want)
 	return evs
 }
 

@@ -287,9 +287,7 @@ func TestAssociationSaves(t *testing.T) {
 			`pre_save signalsgorm_test.Tag "sf"`, `post_save signalsgorm_test.Tag "sf" created`,
 			`post_save signalsgorm_test.Book "Dune" id=true created`,
 		}
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("signals:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-		}
+		checkLines(t, "signals", got, want)
 		if err := db.Model(&b).Association("Tags").Append(&Tag{Name: "classic"}); err != nil {
 			t.Fatal(err)
 		}

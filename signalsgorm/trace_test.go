@@ -41,9 +41,7 @@ func traceOutline(tr *signals.Trace) []string {
 func checkTrace(t *testing.T, tr *signals.Trace, want ...string) {
 	t.Helper()
 	got := traceOutline(tr)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("trace:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-	}
+	checkLines(t, "trace", got, want)
 }
 
 // A traced save shows pre_save, the INSERT and post_save in firing order;

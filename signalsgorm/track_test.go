@@ -54,9 +54,7 @@ func TestChangedFields(t *testing.T) {
 		t.Cleanup(func() { modelsignals.PostSave.DisconnectAll() })
 		check := func(want ...string) {
 			t.Helper()
-			if strings.Join(got, "\n") != strings.Join(want, "\n") {
-				t.Fatalf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-			}
+			checkLines(t, "signals", got, want)
 			got = nil
 		}
 
