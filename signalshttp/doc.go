@@ -23,11 +23,11 @@
 //     whether the client went away, the connection was hijacked or the
 //     response aborted.
 //
-// They come in this order (C138): started, exception, finished. The sender
-// is nil, or the value given with [WithSender]; receivers connected with
-// [signals.Sender] of that value hear only that middleware. Django uses the
-// handler class for started and finished and None for the exception; a Go
-// handler is often a func, which cannot be compared, so it is no sender.
+// They come in this order, as in Django: started, exception, finished. The
+// sender is nil, or the value given with [WithSender]; receivers connected
+// with [signals.Sender] of that value hear only that middleware. Django uses
+// the handler class for started and finished and None for the exception; a
+// Go handler is often a func, which cannot be compared, so it is no sender.
 //
 // # When the response is complete
 //
@@ -37,10 +37,10 @@
 // raw connection are not counted) or returned because the client went away
 // (FinishedEvent.ClientGone). Only net/http's final flush of its own buffer
 // comes later. A handler that ignores its context keeps the request, and its
-// RequestFinished, pending. Each request sends RequestFinished exactly once,
-// unlike Django, where closing a response twice sends it twice (C135).
-// Whether a request sends it is decided when it starts: a request already
-// running when the first receiver is connected does not.
+// RequestFinished, pending. Each request sends RequestFinished exactly once
+// (Django sends it from each call of HttpResponse.close()). Whether a
+// request sends it is decided when it starts: a request already running when
+// the first receiver is connected does not.
 //
 // The receivers of RequestFinished and GotRequestException get the request's
 // context without its cancellation ([context.WithoutCancel]), so that what
@@ -130,4 +130,11 @@
 // from a context. Connected receivers add the cost of their calls, two clock
 // readings and one small allocation for the detached context. See the
 // package's benchmarks.
+//
+// # Coming from Django
+//
+// How Django's request signals and middleware map to this package, and
+// where they differ, is told in [Coming from Django].
+//
+// [Coming from Django]: https://github.com/gosignals/signals/blob/main/docs/coming-from-django.md
 package signalshttp

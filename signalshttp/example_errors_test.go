@@ -39,6 +39,7 @@ func Example_panic() {
 		signalshttp.WithLogger(slog.New(slog.DiscardHandler)), // by default panics are logged with slog.Default
 	)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m map[string]int
+		//lint:ignore SA5000 the handler panics on purpose, with a runtime error
 		m["boom"]++ // assignment to a nil map
 	}))
 

@@ -16,6 +16,22 @@ import (
 // always there: it means the same as Write. Everything else
 // (http.ResponseController's deadlines and full duplex) is reached through
 // Unwrap.
+//
+// Why not github.com/felixge/httpsnoop (v1.1.0), which does the same
+// wrapping: each of its hooks costs a closure or two per request, and its
+// writer is one more object. Measured on Middleware with no receivers, over
+// a writer with Flusher, Hijacker and ReaderFrom, with the options default /
+// WithoutRequestContext (allocations from BenchmarkMiddleware, instructions
+// per request under callgrind with GOGC=off):
+//
+//	                                     allocations   instructions
+//	these writers                              2 / 1    1 059 / 673
+//	httpsnoop, the same seven hooks          20 / 19    6 587 / 6 193
+//	httpsnoop, only WriteHeader and Write      9 / 8    3 407 / 3 019
+//
+// Over a real server (BenchmarkServer): 64 allocations per request here,
+// 86 with httpsnoop. Its writer also unwraps straight to the underlying one,
+// so Fail could not find the request behind it under WithoutRequestContext.
 
 // Header returns the underlying writer's header map.
 func (st *state) Header() http.Header { return st.rw.Header() }
