@@ -171,12 +171,12 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	go func() { writing <- write(total/2, total) }()
 
 	effects := func() int64 { return a.Count(t, "SELECT COUNT(*) FROM effects") }
-	wmtest.WaitFor(t, 60*time.Second, "2 500 effects", func() bool { return effects() >= 2500 })
+	wmtest.WaitProgress(t, 60*time.Second, "2 500 effects", effects, 2500)
 	relay.kill9()
 	t.Logf("relay killed at %d effects", effects())
 	time.Sleep(500 * time.Millisecond)
 	relay.start()
-	wmtest.WaitFor(t, 60*time.Second, "6 000 effects", func() bool { return effects() >= 6000 })
+	wmtest.WaitProgress(t, 60*time.Second, "6 000 effects", effects, 6000)
 	worker.kill9()
 	t.Logf("worker killed at %d effects", effects())
 	time.Sleep(500 * time.Millisecond)
@@ -184,7 +184,7 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	if err := <-writing; err != nil {
 		t.Fatal(err)
 	}
-	wmtest.WaitFor(t, 120*time.Second, "every effect", func() bool { return effects() >= total })
+	wmtest.WaitProgress(t, 120*time.Second, "every effect", effects, int64(total))
 	time.Sleep(time.Second) // let redeliveries in flight land
 	relay.kill9()
 	worker.kill9()

@@ -29,6 +29,9 @@ func main() {
 	} else {
 		fmt.Fprintln(os.Stderr, "testall: no C compiler (or CGO_ENABLED=0): running the tests without -race")
 	}
+	// An explicit timeout above go test's default of 10 minutes per package:
+	// a loaded machine must make the suite slower, never make it fail.
+	args = append(args, "-timeout", "30m")
 	args = append(args, os.Args[1:]...)
 	args = append(args, pattern)
 	fmt.Fprintln(os.Stderr, "testall: go", strings.Join(args, " "))

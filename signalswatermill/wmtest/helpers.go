@@ -216,3 +216,22 @@ func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// WaitProgress waits until count reaches target. It fails only when count
+// stops growing for idle, so a slow or loaded machine makes it wait longer
+// instead of failing: the wait ends on progress, not on a fixed deadline.
+func WaitProgress(t testing.TB, idle time.Duration, what string, count func() int64, target int64) {
+	t.Helper()
+	last, since := count(), time.Now()
+	for last < target {
+		time.Sleep(50 * time.Millisecond)
+		n := count()
+		if n > last {
+			last, since = n, time.Now()
+			continue
+		}
+		if time.Since(since) > idle {
+			t.Fatalf("waiting for %s: no progress for %v (at %d of %d)", what, idle, last, target)
+		}
+	}
+}
