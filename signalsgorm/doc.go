@@ -45,11 +45,11 @@
 // UpdateColumn(s), or conditional updates, which send pre_update and
 // post_update instead (see Beyond Django).
 //
-// post_init is sent for every instance a query materialises (Find, First,
-// Raw(...).Find, preloads); pre_init once per query, as Go has no
-// constructor. GORM's db.Scan bypasses callbacks: use [Scan]. class_prepared
-// is sent when the plugin first meets a model ([Register] parses models up
-// front); [AutoMigrate] sends pre_migrate and post_migrate.
+// post_init is sent for every instance a query materialises, pre_init once
+// per query (Go has no constructor); use [Scan] for db.Scan, which bypasses
+// callbacks. class_prepared is sent when the plugin first meets a model
+// ([Register]); [AutoMigrate] sends pre_migrate and post_migrate. The
+// [saves guide] has the details.
 //
 // # Deletion
 //
@@ -144,6 +144,7 @@
 // [ErrProtected] and [ErrRestricted]; [OnCommit] fails with [ErrRolledBack]
 // or [ErrUntracked] where it cannot keep Django's promise.
 //
+// [saves guide]: https://github.com/gosignals/signals/blob/main/docs/saves.md
 // [deletion guide]: https://github.com/gosignals/signals/blob/main/docs/deletion.md
 // [m2m guide]: https://github.com/gosignals/signals/blob/main/docs/m2m.md
 // [transactions guide]: https://github.com/gosignals/signals/blob/main/docs/transactions.md
