@@ -136,7 +136,7 @@ func TestAfterCommitConnect(t *testing.T) {
 		t.Fatalf("the receiver's error reached the sender: %v", err)
 	}
 	c.check(t, "any signalsgorm_test.Tag", "tag go")
-	if l := logs.take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "callback=audit") {
+	if l := logs.Take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "callback=audit") {
 		t.Fatalf("log = %q", l)
 	}
 
@@ -213,7 +213,7 @@ func TestAfterCommitRecursionGuard(t *testing.T) {
 				t.Fatal(err)
 			}
 			h.Disconnect()
-			l := logs.take()
+			l := logs.Take()
 			if allow {
 				c.check(t, "pages=0", "pages=1")
 				if l != "" {

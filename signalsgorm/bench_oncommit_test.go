@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/modelsignals"
@@ -15,34 +14,16 @@ import (
 
 // benchDialects are the databases of the benchmarks: an in-memory SQLite
 // database first, where the CPU cost is not hidden by disk and network.
-var benchDialects = append([]string{"sqlite-memory"}, dbtest.Dialects...)
+var benchDialects = append([]string{dbtest.SQLiteMemory}, dbtest.Dialects...)
 
 // benchOnCommitDB opens a database of dialect for a benchmark, with the plugin or
 // without, and the Tag table.
 func benchOnCommitDB(b *testing.B, dialect string, plugin bool) *gorm.DB {
 	b.Helper()
-	var db *gorm.DB
-	if dialect == "sqlite-memory" {
-		var err error
-		db, err = gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:" + b.Name() + "?mode=memory&cache=shared"}, dbtest.Config())
-		if err != nil {
-			b.Fatal(err)
-		}
-		sqlDB, _ := db.DB()
-		sqlDB.SetMaxOpenConns(1)
-		b.Cleanup(func() { sqlDB.Close() })
-	} else {
-		db = dbtest.Open(b, dialect)
-	}
 	if plugin {
-		if err := db.Use(signalsgorm.New()); err != nil {
-			b.Fatal(err)
-		}
+		return dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Tag{}))
 	}
-	if err := db.AutoMigrate(&Tag{}); err != nil {
-		b.Fatal(err)
-	}
-	return db
+	return dbtest.Open(b, dialect, dbtest.Migrate(&Tag{}))
 }
 
 // A transaction with one Create: GORM alone; with the plugin and no
@@ -96,7 +77,7 @@ func BenchmarkTransactionExec(b *testing.B) {
 		plugin bool
 	}{{"gorm", false}, {"plugin", true}} {
 		b.Run(v.name, func(b *testing.B) {
-			db := benchOnCommitDB(b, "sqlite-memory", v.plugin)
+			db := benchOnCommitDB(b, dbtest.SQLiteMemory, v.plugin)
 			tx := db.Begin()
 			defer tx.Rollback()
 			b.ReportAllocs()
@@ -111,7 +92,7 @@ func BenchmarkTransactionExec(b *testing.B) {
 
 // Registering an on-commit callback in a transaction (no database work).
 func BenchmarkOnCommitRegister(b *testing.B) {
-	db := benchOnCommitDB(b, "sqlite-memory", true)
+	db := benchOnCommitDB(b, dbtest.SQLiteMemory, true)
 	fn := func(context.Context) error { return nil }
 	tx := db.Begin()
 	b.ReportAllocs()
@@ -133,7 +114,7 @@ func BenchmarkOnCommitRegister(b *testing.B) {
 // Sending a post_save event to an after-commit receiver in a transaction:
 // the cost of deferring it (no database work).
 func BenchmarkAfterCommitSend(b *testing.B) {
-	db := benchOnCommitDB(b, "sqlite-memory", true)
+	db := benchOnCommitDB(b, dbtest.SQLiteMemory, true)
 	if err := signalsgorm.Register(db, &Tag{}); err != nil {
 		b.Fatal(err)
 	}

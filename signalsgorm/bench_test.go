@@ -2,15 +2,13 @@ package signalsgorm_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 // The save-path benchmarks, on in-memory SQLite:
@@ -41,8 +39,6 @@ func (*HookBook) AfterSave(*gorm.DB) error  { return nil }
 func (*HookBook) BeforeDelete(*gorm.DB) error { return nil }
 func (*HookBook) AfterDelete(*gorm.DB) error  { return nil }
 
-var benchDB int
-
 func benchOpen(b *testing.B, plugin bool) *gorm.DB {
 	var opts []signalsgorm.Option
 	if plugin {
@@ -58,21 +54,10 @@ func benchOpen(b *testing.B, plugin bool) *gorm.DB {
 // benchMemory opens a fresh in-memory SQLite database on one connection,
 // with the plugin and opts when opts is not nil.
 func benchMemory(b *testing.B, opts []signalsgorm.Option) *gorm.DB {
-	benchDB++
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: fmt.Sprintf("file:bench%d?mode=memory&cache=shared", benchDB)},
-		&gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		b.Fatal(err)
+	if opts == nil {
+		return dbtest.Open(b, dbtest.SQLiteMemory)
 	}
-	sqlDB, _ := db.DB()
-	sqlDB.SetMaxOpenConns(1)
-	b.Cleanup(func() { sqlDB.Close() })
-	if opts != nil {
-		if err := db.Use(signalsgorm.New(opts...)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return db
+	return dbtest.Open(b, dbtest.SQLiteMemory, dbtest.Use(signalsgorm.New(opts...)))
 }
 
 type benchCase struct {

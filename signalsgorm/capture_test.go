@@ -24,7 +24,8 @@ func beginTest(t *testing.T, db *gorm.DB) *gorm.DB {
 	return tx
 }
 
-// C133 (test_no_arguments, test_pre_callback,
+// As Django's captureOnCommitCallbacks (tests/test_utils/tests.py,
+// CaptureOnCommitCallbacksTests.test_no_arguments, test_pre_callback and
 // test_with_rolled_back_savepoint): what the block registered, in order;
 // not what was registered before, nor what a savepoint rollback dropped. The
 // callbacks are not run, then or at the commit.
@@ -64,7 +65,8 @@ func TestCaptureOnCommit(t *testing.T) {
 	})
 }
 
-// C133 (test_execute, test_execute_recursive, test_execute_tree): with
+// As Django's CaptureOnCommitCallbacksTests.test_execute,
+// test_execute_recursive and test_execute_tree (tests/test_utils/tests.py): with
 // Execute the callbacks run in the transaction, and those they register run
 // after them, breadth first: [branch_1, branch_2, leaf_3, leaf_1, leaf_2].
 func TestCaptureOnCommitExecute(t *testing.T) {
@@ -104,7 +106,8 @@ func TestCaptureOnCommitExecute(t *testing.T) {
 	})
 }
 
-// C133 (test_execute_robust): a robust callback's error is logged and the
+// As Django's CaptureOnCommitCallbacksTests.test_execute_robust
+// (tests/test_utils/tests.py): a robust callback's error is logged and the
 // run goes on; a fail-fast one stops it and is returned. An after-commit
 // receiver's deliveries are captured under the receiver's name.
 func TestCaptureOnCommitFailures(t *testing.T) {
@@ -121,7 +124,7 @@ func TestCaptureOnCommitFailures(t *testing.T) {
 		t.Fatalf("CaptureOnCommit = %v", err)
 	}
 	c.check(t, "robust", "fail-fast")
-	if l := logs.take(); strings.Count(l, "error calling on-commit callback") != 1 {
+	if l := logs.Take(); strings.Count(l, "error calling on-commit callback") != 1 {
 		t.Fatalf("log = %q", l)
 	}
 

@@ -4,18 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"gorm.io/driver/sqlite"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 // With change tracking, a receiver can ask whether a field changed, and
 // from what to what.
 func Example_changedFields() {
-	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:changes?mode=memory&cache=shared"}, &gorm.Config{Logger: logger.Discard})
+	db := dbtest.Memory("changes")
 	db.Use(signalsgorm.New(signalsgorm.TrackChanges(&Order{})))
 	db.AutoMigrate(&Order{})
 	h := modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Order]) error {
@@ -38,7 +35,7 @@ func Example_changedFields() {
 // Conditional updates, which Django never signals, send pre_update and
 // post_update with the keys of the rows they change.
 func Example_bulkUpdate() {
-	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:bulk?mode=memory&cache=shared"}, &gorm.Config{Logger: logger.Discard})
+	db := dbtest.Memory("bulk")
 	db.Use(signalsgorm.New())
 	db.AutoMigrate(&Order{})
 	db.Create(&[]Order{{Status: "new"}, {Status: "paid"}, {Status: "new"}})

@@ -7,11 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 func nop[E any](context.Context, E) error { return nil }
@@ -156,10 +155,7 @@ func TestExplainErrors(t *testing.T) {
 	if _, err := signalsgorm.Explain(db, 42, signalsgorm.OpCreate); !errors.Is(err, modelsignals.ErrNotModel) {
 		t.Fatalf("non-model: %v", err)
 	}
-	bare, err := gorm.Open(db.Dialector, &gorm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bare := dbtest.Open(t, "sqlite")
 	if _, err := signalsgorm.Explain(bare, &Book{}, signalsgorm.OpCreate); err == nil || !strings.HasPrefix(err.Error(), "signalsgorm: ") {
 		t.Fatalf("without the plugin: %v", err)
 	}

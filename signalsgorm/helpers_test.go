@@ -71,14 +71,8 @@ func open(t *testing.T, dialect string, opts ...signalsgorm.Option) *gorm.DB {
 
 func openConfig(t *testing.T, dialect string, cfg *gorm.Config, opts ...signalsgorm.Option) *gorm.DB {
 	t.Helper()
-	db := dbtest.OpenConfig(t, dialect, cfg)
-	if err := db.Use(signalsgorm.New(opts...)); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.AutoMigrate(&Author{}, &Book{}, &Tag{}, &Hooked{}); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return dbtest.OpenConfig(t, dialect, cfg, dbtest.Use(signalsgorm.New(opts...)),
+		dbtest.Migrate(&Author{}, &Book{}, &Tag{}, &Hooked{}))
 }
 
 // each runs f on every database.

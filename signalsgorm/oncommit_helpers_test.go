@@ -1,7 +1,6 @@
 package signalsgorm_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalsgorm"
 )
 
@@ -57,30 +57,10 @@ func (c *calls) check(t *testing.T, want ...string) {
 	}
 }
 
-// logBuffer is a concurrency-safe buffer for a slog text handler.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	b.buf.Reset()
-	return s
-}
-
 // openSlogged opens a database whose plugin logs into the returned buffer.
-func openSlogged(t *testing.T, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *logBuffer) {
+func openSlogged(t *testing.T, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *testlog.Buffer) {
 	t.Helper()
-	lb := &logBuffer{}
+	lb := &testlog.Buffer{}
 	opts = append(opts, signalsgorm.Logger(slog.New(slog.NewTextHandler(lb, nil))))
 	return open(t, dialect, opts...), lb
 }

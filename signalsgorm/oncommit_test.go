@@ -36,7 +36,7 @@ func TestOnCommitOutsideTransaction(t *testing.T) {
 		// Robust: logged, not returned.
 		mustOnCommit(t, db, c.fail("robust", errForced))
 		c.check(t, "robust")
-		if l := logs.take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "error=forced") {
+		if l := logs.Take(); !strings.Contains(l, "error calling on-commit callback") || !strings.Contains(l, "error=forced") {
 			t.Fatalf("log = %q", l)
 		}
 		// Fail-fast: returned.
@@ -269,7 +269,7 @@ func TestOnCommitFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.check(t, "robust", "after")
-		l := logs.take()
+		l := logs.Take()
 		if strings.Count(l, "error calling on-commit callback") != 2 || !strings.Contains(l, "error=forced") || !strings.Contains(l, "panic: kaboom") || !strings.Contains(l, " tx=") {
 			t.Fatalf("log = %q", l)
 		}

@@ -1,13 +1,12 @@
 package signalshttp_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalshttp"
 	"github.com/gosignals/signals/signalstest"
 )
@@ -60,28 +59,10 @@ func record(t *testing.T) *recorders {
 	}
 }
 
-// logBuffer is a concurrency-safe buffer for a text logger.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // middleware returns the test's middleware: its sender, a logger writing to
 // the returned buffer, and opts.
-func (rs *recorders) middleware(h http.Handler, opts ...signalshttp.Option) (http.Handler, *logBuffer) {
-	logs := &logBuffer{}
+func (rs *recorders) middleware(h http.Handler, opts ...signalshttp.Option) (http.Handler, *testlog.Buffer) {
+	logs := &testlog.Buffer{}
 	opts = append([]signalshttp.Option{
 		signalshttp.WithSender(rs.sender),
 		signalshttp.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),

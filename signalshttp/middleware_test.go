@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalshttp"
 )
 
@@ -298,7 +299,7 @@ func TestFailWithoutMiddleware(t *testing.T) {
 	})
 	defer hd.Disconnect()
 	defer slog.SetDefault(slog.Default())
-	logs := &logBuffer{}
+	logs := &testlog.Buffer{}
 	slog.SetDefault(slog.New(slog.NewTextHandler(logs, nil)))
 
 	rec := httptest.NewRecorder()
@@ -399,7 +400,7 @@ func TestStartedReceiverFailureFailsTheRequest(t *testing.T) {
 
 func TestRobustReceiversDoNotBreakTheResponse(t *testing.T) {
 	// Not parallel: it sets the signals' loggers.
-	logs := &logBuffer{}
+	logs := &testlog.Buffer{}
 	for _, s := range []interface{ SetLogger(*slog.Logger) }{signalshttp.RequestFinished, signalshttp.GotRequestException} {
 		s.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
 		defer s.SetLogger(nil)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalshttp"
 )
 
@@ -25,7 +26,7 @@ import (
 // middleware. Its error log is returned: net/http writes there what it
 // thinks of panics. Each request that went through the middleware is then
 // reported on rs.served.
-func (rs *recorders) serve(t *testing.T, h http.Handler, opts ...signalshttp.Option) (*httptest.Server, *logBuffer, *logBuffer) {
+func (rs *recorders) serve(t *testing.T, h http.Handler, opts ...signalshttp.Option) (*httptest.Server, *testlog.Buffer, *testlog.Buffer) {
 	t.Helper()
 	mw, logs := rs.middleware(h, opts...)
 	rs.served = make(chan struct{}, 1000)
@@ -33,7 +34,7 @@ func (rs *recorders) serve(t *testing.T, h http.Handler, opts ...signalshttp.Opt
 		defer func() { rs.served <- struct{}{} }()
 		mw.ServeHTTP(w, r)
 	}))
-	serverLog := &logBuffer{}
+	serverLog := &testlog.Buffer{}
 	ts.Config.ErrorLog = log.New(serverLog, "", 0)
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -165,7 +165,7 @@ func (r *Receivers) Connect() error {
 	}, signals.Name("tag counters")))
 
 	// pre_delete: a deleted book's links vanish with it, with no
-	// m2m_changed (C84), so the counters are fixed here.
+	// m2m_changed (as in Django), so the counters are fixed here.
 	add(modelsignals.OnPreDelete(func(ctx context.Context, ev modelsignals.Delete[Book]) error {
 		var tags []Tag
 		if err := signalsgorm.DB(ctx, nil).Model(ev.Instance).Association("Tags").Find(&tags); err != nil {
