@@ -1,9 +1,9 @@
-package signalsgorm_test
+package outboxgorm_test
 
 import (
 	"testing"
 
-	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // MigrateOnce creates Once's table alone (broker-mode workers have no
@@ -12,11 +12,11 @@ func TestMigrateOnce(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		for range 2 {
-			if err := signalsgorm.MigrateOnce(t.Context(), db); err != nil {
+			if err := outboxgorm.MigrateOnce(t.Context(), db); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if !db.Migrator().HasTable(signalsgorm.ProcessedTable) || db.Migrator().HasTable(signalsgorm.OutboxTable) {
+		if !db.Migrator().HasTable(outboxgorm.ProcessedTable) || db.Migrator().HasTable(outboxgorm.Table) {
 			t.Fatal("MigrateOnce must create the processed table and only it")
 		}
 	})
