@@ -188,8 +188,8 @@ func TestDurableEnvelope(t *testing.T) {
 }
 
 // Introspection shows the durable receiver under its name, mode and
-// function.
-func TestDurableIntrospection(t *testing.T) {
+// function; a wrong registration panics and registers nothing.
+func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 	var got sink[Account]
 	h := signalsgorm.DurablePostSave("test.introspect", got.receive)
 	durable(t, h)

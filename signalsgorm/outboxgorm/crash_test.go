@@ -88,7 +88,7 @@ func crashWorker(dsn string) {
 // pure-Go SQLite fifteenfold): after the restart every event is delivered,
 // duplicates carry the same event ID, and the idempotent receiver applied
 // each event once.
-func TestEmbeddedSurvivesKill9(t *testing.T) {
+func TestOutboxSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: 10 000 events")
 	}

@@ -19,7 +19,7 @@ import (
 // A receiver that always fails: its event lands in the dead letters after
 // MaxAttempts, the other receiver of the same event is not blocked, and
 // replay delivers it once the receiver works.
-func TestDeadLetterAndReplay(t *testing.T) {
+func TestOutboxDeadLetterAndReplay(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		bad, good := "test.bad."+dialect, "test.good."+dialect
 		db, ob := openOutbox(t, dialect, []string{bad, good})
@@ -81,7 +81,7 @@ func TestDeadLetterAndReplay(t *testing.T) {
 }
 
 // A permanent failure is dead at once.
-func TestPermanentFailureIsDeadAtOnce(t *testing.T) {
+func TestOutboxPermanentFailureIsDeadAtOnce(t *testing.T) {
 	name := "test.permanent"
 	db, ob := openOutbox(t, "sqlite", []string{name})
 	var calls atomic.Int32
@@ -144,7 +144,7 @@ func TestOnceAppliesARedeliveredEventOnce(t *testing.T) {
 
 // Events of one key reach a receiver in commit order; Run delivers in the
 // background, woken by commits; Purge drops delivered rows.
-func TestRunDeliversInOrderAndPurge(t *testing.T) {
+func TestOutboxRunDeliversInOrderAndPurges(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		name := "test.order." + dialect
 		db, ob := openOutbox(t, dialect, []string{name})
@@ -202,7 +202,7 @@ func TestRunDeliversInOrderAndPurge(t *testing.T) {
 
 // A commit wakes a running worker at once: with an hour between polls, the
 // event of a save made after the first poll is delivered.
-func TestRunIsWokenByACommit(t *testing.T) {
+func TestOutboxRunIsWokenByACommit(t *testing.T) {
 	name := "test.wake"
 	db := open(t, "sqlite")
 	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, PollInterval: time.Hour})
@@ -233,7 +233,7 @@ func TestRunIsWokenByACommit(t *testing.T) {
 }
 
 // New refuses a database without the plugin.
-func TestNewNeedsThePlugin(t *testing.T) {
+func TestOutboxNewNeedsThePlugin(t *testing.T) {
 	if _, err := outboxgorm.New(dbtest.Open(t, "sqlite"), outboxgorm.Config{}); err == nil || !strings.Contains(err.Error(), "db.Use(signalsgorm.New())") {
 		t.Fatalf("New without the plugin: %v", err)
 	}
