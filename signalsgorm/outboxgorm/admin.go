@@ -122,3 +122,5 @@ func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 	}
 	return out, nil
 }
+
+var _ outbox.DeadLetters = (*Outbox)(nil)

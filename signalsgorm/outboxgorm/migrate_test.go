@@ -21,3 +21,10 @@ func TestMigrateOnce(t *testing.T) {
 		}
 	})
 }
+
+// The documented table names.
+func TestTableNames(t *testing.T) {
+	if outboxgorm.Table != "signals_outbox" || outboxgorm.ProcessedTable != "signals_processed" || outboxgorm.LeaseTable != "signals_outbox_leases" {
+		t.Fatal(outboxgorm.Table, outboxgorm.ProcessedTable, outboxgorm.LeaseTable)
+	}
+}

@@ -16,11 +16,14 @@ import (
 
 // The tables of the embedded outbox, created by [Outbox.Migrate].
 const (
-	// Table holds one row per event and durable receiver.
+	// Table, "signals_outbox", holds one row per event and durable
+	// receiver.
 	Table = outboxsql.Table
-	// ProcessedTable records the deliveries [Once] applied.
+	// ProcessedTable, "signals_processed", records the deliveries [Once]
+	// applied.
 	ProcessedTable = outboxsql.Processed
-	// LeaseTable holds each receiver's worker lease.
+	// LeaseTable, "signals_outbox_leases", holds each receiver's worker
+	// lease.
 	LeaseTable = outboxsql.Leases
 )
 

@@ -34,3 +34,5 @@ func (s *Store) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message)
 	}
 	return err
 }
+
+var _ outbox.Store = (*Store)(nil)
