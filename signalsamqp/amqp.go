@@ -4,7 +4,7 @@
 // confirmation, and each receiver has a durable queue of its own bound to
 // it. RabbitMQ does not de-duplicate: an event the relay re-sends after a
 // crash reaches the receivers twice, with the same event ID, which
-// idempotent receivers (signalsgorm.Once) absorb.
+// idempotent receivers (outboxgorm.Once) absorb.
 package signalsamqp
 
 import (

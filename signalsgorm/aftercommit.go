@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/gosignals/signals"
@@ -47,56 +48,35 @@ const ModeAfterCommit = "after_commit"
 // A sender that is not a plugin statement must put the transaction into
 // the context with [NewContext]; when the context carries no *gorm.DB the
 // receiver returns [ErrNoDB] to the sender.
+//
+// Like any registration, AfterCommit panics on a programmer error: a nil
+// connect or fn (the latter an error wrapping [signals.ErrNilReceiver]),
+// or an option connect refuses.
 func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) *signals.Handle, fn func(ctx context.Context, ev E) error, opts ...signals.Option) *signals.Handle {
+	if connect == nil {
+		panic("signalsgorm: AfterCommit: connect is nil; pass a connect function such as modelsignals.OnPostSave or a signal's ConnectFunc")
+	}
+	if fn == nil {
+		panic(fmt.Errorf("signalsgorm: AfterCommit: %w: fn is nil; pass the receiver function", signals.ErrNilReceiver))
+	}
 	var name atomic.Pointer[string]
-	h := connect(afterCommitNamed(fn, &name), afterCommitOptions(fn, opts)...)
+	all := make([]signals.Option, 0, len(opts)+3)
+	all = append(all, signals.Mode(ModeAfterCommit), signals.CallerSkip(1), signals.Func(fn))
+	h := connect(afterCommitReceiver(fn, &name), append(all, opts...)...)
 	if info := h.Info(); info.Name != info.Func {
 		name.Store(&info.Name)
 	}
 	return h
 }
 
-// TryAfterCommit is [AfterCommit] for the connect functions that return an
-// error instead of panicking (modelsignals.TryOnPostSave, ...).
-func TryAfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) (*signals.Handle, error), fn func(ctx context.Context, ev E) error, opts ...signals.Option) (*signals.Handle, error) {
-	var name atomic.Pointer[string]
-	h, err := connect(afterCommitNamed(fn, &name), afterCommitOptions(fn, opts)...)
-	if info := h.Info(); err == nil && info.Name != info.Func {
-		name.Store(&info.Name)
-	}
-	return h, err
-}
-
-func afterCommitOptions[E any](fn func(context.Context, E) error, opts []signals.Option) []signals.Option {
-	all := make([]signals.Option, 0, len(opts)+3)
-	all = append(all, signals.Mode(ModeAfterCommit), signals.CallerSkip(1))
-	if fn != nil {
-		all = append(all, signals.Func(fn))
-	}
-	return append(all, opts...)
-}
-
-// AfterCommitFunc returns a receiver function that defers fn(ctx, ev) until
-// the transaction of ctx commits, as [AfterCommit] does; it returns nil for
-// a nil fn. Connect it yourself with [signals.Mode]([ModeAfterCommit]) when
-// AfterCommit's shape does not fit (for example with [signals.Signal.TryConnect]
-// and [signals.ReceiverFunc]).
-func AfterCommitFunc[E any](fn func(ctx context.Context, ev E) error) func(ctx context.Context, ev E) error {
-	return afterCommitNamed(fn, nil)
-}
-
-// afterCommitNamed is AfterCommitFunc whose deferred calls carry the
-// receiver's name (in logs and traces) once name is set.
-func afterCommitNamed[E any](fn func(ctx context.Context, ev E) error, name *atomic.Pointer[string]) func(ctx context.Context, ev E) error {
-	if fn == nil {
-		return nil
-	}
+// afterCommitReceiver returns the receiver that defers fn(ctx, ev) until
+// the transaction of ctx commits; the deferred calls carry the receiver's
+// name (in logs and traces) once name is set.
+func afterCommitReceiver[E any](fn func(ctx context.Context, ev E) error, name *atomic.Pointer[string]) func(ctx context.Context, ev E) error {
 	return func(ctx context.Context, ev E) error {
 		var opts []CommitOption
-		if name != nil {
-			if n := name.Load(); n != nil {
-				opts = []CommitOption{func(cb *callback) { cb.label = *n }}
-			}
+		if n := name.Load(); n != nil {
+			opts = []CommitOption{func(cb *callback) { cb.label = *n }}
 		}
 		return onCommitContext(ctx, func(ctx context.Context) error { return fn(ctx, ev) }, fn, opts)
 	}

@@ -118,10 +118,7 @@ func TestAfterCommitConnect(t *testing.T) {
 		return errForced
 	}, signals.Name("audit"))
 	t.Cleanup(func() { h.Disconnect() })
-	h2, err := signalsgorm.TryAfterCommit(modelsignals.TryOnPostSave, recordTag(&c))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h2 := signalsgorm.AfterCommit(modelsignals.OnPostSave, recordTag(&c))
 	t.Cleanup(func() { h2.Disconnect() })
 
 	info := h2.Info()
@@ -140,8 +137,9 @@ func TestAfterCommitConnect(t *testing.T) {
 		t.Fatalf("log = %q", l)
 	}
 
-	// A nil function is refused as a nil receiver.
-	if _, err := signalsgorm.TryAfterCommit[modelsignals.Save[Tag]](modelsignals.TryOnPostSave, nil); !errors.Is(err, signals.ErrNilReceiver) {
+	// A nil function is refused as a nil receiver, with a panic.
+	err := panicOf(func() { signalsgorm.AfterCommit[modelsignals.Save[Tag]](modelsignals.OnPostSave, nil) })
+	if !errors.Is(err, signals.ErrNilReceiver) || !strings.Contains(err.Error(), "signalsgorm: AfterCommit: ") {
 		t.Fatalf("nil receiver: %v", err)
 	}
 }

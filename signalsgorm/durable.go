@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -59,11 +60,15 @@ func (d *DurableHandle) Info() signals.ReceiverInfo { return d.h.Info() }
 //	})
 //
 // opts are passed to the connection (after [signals.Mode]([ModeDurable]),
-// [signals.Func](fn) and [signals.Name](name)). It returns an error for an
-// invalid or already registered name, a nil fn or a non-struct M.
-func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
-	return connectDurable(name, "post_save", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.TryOnPostSave(func(ctx context.Context, ev modelsignals.Save[M]) error {
+// [signals.Func](fn) and [signals.Name](name)). Like any registration, it
+// panics on a programmer error: an invalid name (the error wraps
+// [outbox.ErrInvalidReceiver]), a name already registered
+// ([outbox.ErrDuplicateReceiver]), a nil fn ([signals.ErrNilReceiver]), a
+// non-struct M ([modelsignals.ErrNotModel]) or an invalid option. The
+// panic value is an error.
+func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) *DurableHandle {
+	return connectDurable("DurablePostSave", name, "post_save", fn, opts, func(w writeFunc, all []signals.Option) *signals.Handle {
+		return modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[M]) error {
 			return w(ctx, ev.Instance, func() *outbox.Envelope { return saveEnvelope(ctx, ev.SaveEvent) })
 		}, all...)
 	})
@@ -72,9 +77,9 @@ func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.
 // DurablePostDelete connects fn as a durable receiver of post_delete for
 // model M, like [DurablePostSave]; the instance is the one deleted, as it
 // was loaded.
-func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
-	return connectDurable(name, "post_delete", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.TryOnPostDelete(func(ctx context.Context, ev modelsignals.Delete[M]) error {
+func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) *DurableHandle {
+	return connectDurable("DurablePostDelete", name, "post_delete", fn, opts, func(w writeFunc, all []signals.Option) *signals.Handle {
+		return modelsignals.OnPostDelete(func(ctx context.Context, ev modelsignals.Delete[M]) error {
 			return w(ctx, ev.Instance, func() *outbox.Envelope { return deleteEnvelope(ctx, ev.DeleteEvent) })
 		}, all...)
 	})
@@ -82,13 +87,13 @@ func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbo
 
 // DurableM2MChanged connects fn as a durable receiver of the post_add,
 // post_remove and post_clear actions of m2m_changed on the relations of
-// model M (the model whose relation changed, from either side): the
-// envelope's Action, Field, Related and PKSet describe the change, and the
-// instance is M's.
-func DurableM2MChanged[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
+// model M (the model whose relation changed, from either side), like
+// [DurablePostSave]: the envelope's Action, Field, Related and PKSet
+// describe the change, and the instance is M's.
+func DurableM2MChanged[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) *DurableHandle {
 	t := reflect.TypeFor[M]()
-	return connectDurable(name, "m2m_changed", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.M2MChanged.TryConnect(signals.ReceiverFunc[modelsignals.M2MEvent](func(ctx context.Context, ev modelsignals.M2MEvent) error {
+	return connectDurable("DurableM2MChanged", name, "m2m_changed", fn, opts, func(w writeFunc, all []signals.Option) *signals.Handle {
+		return modelsignals.M2MChanged.Connect(signals.ReceiverFunc[modelsignals.M2MEvent](func(ctx context.Context, ev modelsignals.M2MEvent) error {
 			if ev.Model == nil || ev.Model.Type != t {
 				return nil
 			}
@@ -102,35 +107,45 @@ func DurableM2MChanged[M any](name string, fn func(ctx context.Context, ev outbo
 	})
 }
 
+// writeFunc writes the event of inst, whose envelope build returns, to
+// the outbox.
+type writeFunc = func(ctx context.Context, inst any, build func() *outbox.Envelope) error
+
 // connectDurable registers the durable receiver name in the outbox
-// registry and connects its writer with connect.
-func connectDurable[M any](name, signal string, fn func(context.Context, outbox.Event[M]) error,
-	opts []signals.Option,
-	connect func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error),
-) (*DurableHandle, error) {
+// registry and connects its writer with connect. op names the exported
+// function in panic messages.
+func connectDurable[M any](op, name, signal string, fn func(context.Context, outbox.Event[M]) error,
+	opts []signals.Option, connect func(w writeFunc, all []signals.Option) *signals.Handle,
+) *DurableHandle {
 	t := reflect.TypeFor[M]()
 	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("%w: durable receiver %q of %v: not a struct type", modelsignals.ErrNotModel, name, t)
+		panic(fmt.Errorf("signalsgorm: %s[%v]: %w: durable receiver %q: %v is a %v; use the model's struct type",
+			op, t, modelsignals.ErrNotModel, name, t, t.Kind()))
 	}
 	if fn == nil {
-		return nil, fmt.Errorf("%w: durable receiver %q", signals.ErrNilReceiver, name)
+		panic(fmt.Errorf("signalsgorm: %s: %w: durable receiver %q has a nil function; pass the handler to call", op, signals.ErrNilReceiver, name))
 	}
-	label := modelsignals.LabelOf(t)
-	rec := outbox.Receiver{Name: name, Signal: signal, Model: label, Handler: outbox.Typed(fn), Func: funcName(fn)}
+	rec := outbox.Receiver{Name: name, Signal: signal, Model: modelsignals.LabelOf(t), Handler: outbox.Typed(fn), Func: funcName(fn)}
 	unregister, err := outbox.DefaultRegistry.Register(rec)
-	if err != nil {
-		return nil, fmt.Errorf("signalsgorm: %w", err)
+	if errors.Is(err, outbox.ErrDuplicateReceiver) {
+		panic(fmt.Errorf("signalsgorm: %s: %w; a durable name is the key of its events, unique in the process: choose another, or Disconnect the first", op, err))
 	}
+	if err != nil {
+		panic(fmt.Errorf("signalsgorm: %s: %w", op, err))
+	}
+	connected := false
+	defer func() {
+		if !connected { // connect panicked on an invalid option
+			unregister()
+		}
+	}()
 	w := &durableWriter{name: name, topic: rec.Topic()}
 	all := make([]signals.Option, 0, len(opts)+4)
 	all = append(all, signals.Mode(ModeDurable), signals.Func(fn), signals.Name(name), signals.CallerSkip(3))
-	h, err := connect(w.write, append(all, opts...))
-	if err != nil {
-		unregister()
-		return nil, err
-	}
+	h := connect(w.write, append(all, opts...))
+	connected = true
 	durableModels.add(t, 1)
-	return &DurableHandle{h: h, unregister: unregister, model: t}, nil
+	return &DurableHandle{h: h, unregister: unregister, model: t}
 }
 
 func funcName(fn any) string {

@@ -2,6 +2,7 @@ package signalsgorm_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // Account is the model of the durable receiver tests; its password never
@@ -32,7 +34,7 @@ type Tally struct {
 // openOutbox opens a database with the plugin (and opts), the durable test
 // models and the outbox tables, and an embedded outbox delivering to the
 // given receivers only, with fast retries.
-func openOutbox(t *testing.T, dialect string, cfg *gorm.Config, receivers []string, opts ...signalsgorm.Option) (*gorm.DB, *signalsgorm.Outbox) {
+func openOutbox(t *testing.T, dialect string, cfg *gorm.Config, receivers []string, opts ...signalsgorm.Option) (*gorm.DB, *outboxgorm.Outbox) {
 	t.Helper()
 	if cfg == nil {
 		cfg = dbtest.Config()
@@ -41,7 +43,7 @@ func openOutbox(t *testing.T, dialect string, cfg *gorm.Config, receivers []stri
 	if err := db.AutoMigrate(&Account{}, &Tally{}); err != nil {
 		t.Fatal(err)
 	}
-	ob, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: receivers, MaxAttempts: 3,
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: receivers, MaxAttempts: 3,
 		Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -71,15 +73,28 @@ func (s *sink[M]) all() []outbox.Event[M] {
 	return append([]outbox.Event[M](nil), s.evs...)
 }
 
-func durable[M any](t *testing.T, h *signalsgorm.DurableHandle, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+// durable disconnects h when the test ends.
+func durable(t testing.TB, h *signalsgorm.DurableHandle) {
 	t.Cleanup(func() { h.Disconnect() })
 }
 
-func runOnce(t *testing.T, ob *signalsgorm.Outbox) int {
+// panicOf calls f and returns the error it panicked with, nil if it did
+// not panic.
+func panicOf(f func()) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			e, ok := v.(error)
+			if !ok {
+				e = fmt.Errorf("%v", v)
+			}
+			err = e
+		}
+	}()
+	f()
+	return nil
+}
+
+func runOnce(t *testing.T, ob *outboxgorm.Outbox) int {
 	t.Helper()
 	n, err := ob.RunOnce(context.Background())
 	if err != nil {
@@ -91,7 +106,7 @@ func runOnce(t *testing.T, ob *signalsgorm.Outbox) int {
 func outboxRows(t *testing.T, db *gorm.DB) int64 {
 	t.Helper()
 	var n int64
-	if err := db.Table(signalsgorm.OutboxTable).Count(&n).Error; err != nil {
+	if err := db.Table(outboxgorm.Table).Count(&n).Error; err != nil {
 		t.Fatal(err)
 	}
 	return n

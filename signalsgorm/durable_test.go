@@ -12,9 +12,11 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // A rollback leaves no outbox row and delivers nothing; a commit delivers
@@ -24,11 +26,11 @@ func TestDurableRollbackDeliversNothing(t *testing.T) {
 		name := "test.rollback." + dialect
 		db, ob := openOutbox(t, dialect, nil, []string{name})
 		var got sink[Account]
-		h, err := signalsgorm.DurablePostSave(name, got.receive)
-		durable[Account](t, h, err)
+		h := signalsgorm.DurablePostSave(name, got.receive)
+		durable(t, h)
 
 		boom := errors.New("boom")
-		err = db.Transaction(func(tx *gorm.DB) error {
+		err := db.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Create(&Account{Email: "rolled@back"}).Error; err != nil {
 				return err
 			}
@@ -85,8 +87,8 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		cfg := &gorm.Config{SkipDefaultTransaction: true, Logger: logger.Discard}
 		db, ob := openOutbox(t, dialect, cfg, []string{name})
 		var got sink[Account]
-		h, err := signalsgorm.DurablePostSave(name, got.receive)
-		durable[Account](t, h, err)
+		h := signalsgorm.DurablePostSave(name, got.receive)
+		durable(t, h)
 		fail := errors.New("after the outbox")
 		connect(t, modelsignals.PostSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
 			if a, ok := ev.Instance.(*Account); ok && a.Email == "fail" {
@@ -124,12 +126,12 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		// A delete too: its post_delete event commits with it.
 		delName := name + ".delete"
 		var deleted sink[Account]
-		h2, err := signalsgorm.DurablePostDelete(delName, deleted.receive)
-		durable[Account](t, h2, err)
+		h2 := signalsgorm.DurablePostDelete(delName, deleted.receive)
+		durable(t, h2)
 		if err := db.Delete(&a).Error; err != nil {
 			t.Fatal(err)
 		}
-		ob2, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: []string{delName}})
+		ob2, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{delName}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,11 +148,11 @@ func TestDurableEnvelope(t *testing.T) {
 		name := "test.envelope." + dialect
 		db, ob := openOutbox(t, dialect, nil, []string{name}, signalsgorm.TrackChanges(&Account{}))
 		var got sink[Account]
-		h, err := signalsgorm.DurablePostSave(name, got.receive)
-		durable[Account](t, h, err)
+		h := signalsgorm.DurablePostSave(name, got.receive)
+		durable(t, h)
 		ctx := outbox.WithCorrelationID(context.Background(), "req-7")
 		a := Account{Email: "a@x", Password: "p1"}
-		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			if err := tx.Create(&a).Error; err != nil {
 				return err
 			}
@@ -186,11 +188,11 @@ func TestDurableEnvelope(t *testing.T) {
 }
 
 // Introspection shows the durable receiver under its name, mode and
-// function.
-func TestDurableIntrospection(t *testing.T) {
+// function; a wrong registration panics and registers nothing.
+func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 	var got sink[Account]
-	h, err := signalsgorm.DurablePostSave("test.introspect", got.receive)
-	durable[Account](t, h, err)
+	h := signalsgorm.DurablePostSave("test.introspect", got.receive)
+	durable(t, h)
 	info := h.Info()
 	if info.Mode != signalsgorm.ModeDurable || info.Name != "test.introspect" || !strings.Contains(info.Func, "sink") ||
 		!strings.HasSuffix(info.File, "durable_test.go") {
@@ -203,11 +205,28 @@ func TestDurableIntrospection(t *testing.T) {
 	if !found {
 		t.Fatal("not listed by PostSave.Receivers")
 	}
-	if _, err := signalsgorm.DurablePostSave("test.introspect", got.receive); !errors.Is(err, outbox.ErrDuplicateReceiver) {
+	// Programmer errors panic, with an error that names the function.
+	if err := panicOf(func() { signalsgorm.DurablePostSave("test.introspect", got.receive) }); !errors.Is(err, outbox.ErrDuplicateReceiver) ||
+		!strings.HasPrefix(err.Error(), "signalsgorm: DurablePostSave: ") {
 		t.Fatalf("duplicate name: %v", err)
 	}
-	if _, err := signalsgorm.DurablePostSave("bad name", got.receive); !errors.Is(err, outbox.ErrInvalidReceiver) {
+	if err := panicOf(func() { signalsgorm.DurablePostSave("bad name", got.receive) }); !errors.Is(err, outbox.ErrInvalidReceiver) {
 		t.Fatalf("bad name: %v", err)
+	}
+	if err := panicOf(func() { signalsgorm.DurablePostDelete[Account]("test.nil", nil) }); !errors.Is(err, signals.ErrNilReceiver) {
+		t.Fatalf("nil function: %v", err)
+	}
+	if err := panicOf(func() {
+		signalsgorm.DurableM2MChanged("test.pointer", func(context.Context, outbox.Event[*Account]) error { return nil })
+	}); !errors.Is(err, modelsignals.ErrNotModel) {
+		t.Fatalf("pointer model: %v", err)
+	}
+	// A refused option leaves the name free.
+	if err := panicOf(func() { signalsgorm.DurablePostSave("test.badopt", got.receive, nil) }); err == nil {
+		t.Fatal("a nil option was accepted")
+	}
+	if _, ok := outbox.DefaultRegistry.Lookup("test.badopt"); ok {
+		t.Fatal("a refused connection left its name registered")
 	}
 	h.Disconnect()
 	if _, ok := outbox.DefaultRegistry.Lookup("test.introspect"); ok {
@@ -219,10 +238,10 @@ func TestDurableIntrospection(t *testing.T) {
 func TestDurableRefusesOutsideTransaction(t *testing.T) {
 	db := open(t, "sqlite")
 	var got sink[Account]
-	h, err := signalsgorm.DurablePostDelete("test.refuse", got.receive)
-	durable[Account](t, h, err)
+	h := signalsgorm.DurablePostDelete("test.refuse", got.receive)
+	durable(t, h)
 	ctx := signalsgorm.NewContext(context.Background(), db)
-	err = modelsignals.PostDelete.Send(ctx, reflect.TypeFor[Account](), modelsignals.DeleteEvent{Instance: &Account{ID: 1}})
+	err := modelsignals.PostDelete.Send(ctx, reflect.TypeFor[Account](), modelsignals.DeleteEvent{Instance: &Account{ID: 1}})
 	if !errors.Is(err, signalsgorm.ErrNotAtomic) {
 		t.Fatalf("got %v", err)
 	}
@@ -234,14 +253,14 @@ func TestDurablePostDeleteAndM2M(t *testing.T) {
 		db, ob := openOutbox(t, dialect, nil, []string{del, m2m})
 		var deleted sink[Account]
 		var linked sink[Book]
-		h, err := signalsgorm.DurablePostDelete(del, deleted.receive)
-		durable[Account](t, h, err)
-		h2, err := signalsgorm.DurableM2MChanged(m2m, linked.receive)
-		durable[Book](t, h2, err)
+		h := signalsgorm.DurablePostDelete(del, deleted.receive)
+		durable(t, h)
+		h2 := signalsgorm.DurableM2MChanged(m2m, linked.receive)
+		durable(t, h2)
 		a := Account{Email: "gone@x"}
 		b := Book{Title: "Go"}
 		tags := []Tag{{Name: "x"}, {Name: "y"}}
-		err = db.Transaction(func(tx *gorm.DB) error {
+		err := db.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Create(&a).Error; err != nil {
 				return err
 			}
@@ -270,4 +289,41 @@ func TestDurablePostDeleteAndM2M(t *testing.T) {
 			t.Fatalf("pk_set %s: %v", l[0].PKSet, err)
 		}
 	})
+}
+
+// NotifyOutbox signals each commit that wrote durable events, and only
+// those, until stopped.
+func TestDurableNotifyOutbox(t *testing.T) {
+	db := open(t, "sqlite")
+	if err := db.AutoMigrate(&Account{}); err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outboxgorm.New(db, outboxgorm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	durable(t, signalsgorm.DurablePostSave("test.notify", func(context.Context, outbox.Event[Account]) error { return nil }))
+	c := make(chan struct{}, 1)
+	stop := signalsgorm.From(db).NotifyOutbox(c)
+	woken := func() bool {
+		select {
+		case <-c:
+			return true
+		default:
+			return false
+		}
+	}
+	if err := db.Create(&Tag{Name: "no durable receiver"}).Error; err != nil || woken() {
+		t.Fatalf("a commit without durable events notified (%v)", err)
+	}
+	if err := db.Create(&Account{Email: "n@x"}).Error; err != nil || !woken() {
+		t.Fatalf("the commit of a durable event did not notify (%v)", err)
+	}
+	stop()
+	if err := db.Create(&Account{Email: "m@x"}).Error; err != nil || woken() {
+		t.Fatalf("notified after stop (%v)", err)
+	}
 }

@@ -14,10 +14,7 @@ import (
 // worker's delivery when it runs with the traced context.
 func TestDurableTrace(t *testing.T) {
 	db, ob := openOutbox(t, "sqlite", nil, []string{"trace.welcome"})
-	h, err := signalsgorm.DurablePostSave("trace.welcome", func(ctx context.Context, ev outbox.Event[Account]) error { return nil })
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := signalsgorm.DurablePostSave("trace.welcome", func(ctx context.Context, ev outbox.Event[Account]) error { return nil })
 	defer h.Disconnect()
 	ctx, tr := signals.StartTrace(t.Context(), "sign-up")
 	if err := db.WithContext(ctx).Create(&Account{Email: "ada@example.com"}).Error; err != nil {

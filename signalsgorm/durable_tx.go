@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
 
 // durableState is the plugin's part of durable receivers.
@@ -15,7 +16,7 @@ type durableState struct {
 	store     outbox.Store // WithOutbox, or the embedded table store
 	storeOnce sync.Once
 	mu        sync.Mutex
-	wakers    []chan struct{}
+	notify    map[*chan<- struct{}]chan<- struct{} // NotifyOutbox's channels
 }
 
 // WithOutbox makes durable receivers write their events to store (for
@@ -34,24 +35,38 @@ func WithOutbox(store outbox.Store) Option {
 func (p *Plugin) outboxStore() outbox.Store {
 	p.durable.storeOnce.Do(func() {
 		if p.durable.store == nil {
-			p.durable.store = newTableStore(p.db.Dialector.Name())
+			p.durable.store = outboxsql.NewStore(p.db.Dialector.Name())
 		}
 	})
 	return p.durable.store
 }
 
-func (p *Plugin) addWaker(c chan struct{}) {
+// NotifyOutbox makes the plugin send on c, without blocking, after each
+// commit of a transaction that wrote durable receivers' events, so that
+// the workers of an outbox deliver them at once instead of at their next
+// poll (package outboxgorm's workers use it). It returns a function that
+// stops the notifications.
+func (p *Plugin) NotifyOutbox(c chan<- struct{}) (stop func()) {
+	key := &c
 	p.durable.mu.Lock()
-	p.durable.wakers = append(p.durable.wakers, c)
+	if p.durable.notify == nil {
+		p.durable.notify = map[*chan<- struct{}]chan<- struct{}{}
+	}
+	p.durable.notify[key] = c
 	p.durable.mu.Unlock()
+	return func() {
+		p.durable.mu.Lock()
+		delete(p.durable.notify, key)
+		p.durable.mu.Unlock()
+	}
 }
 
-// wakeWorkers tells the embedded workers that a transaction that wrote
-// outbox rows committed.
+// wakeWorkers sends the notifications of NotifyOutbox: a transaction that
+// wrote outbox rows committed.
 func (p *Plugin) wakeWorkers(context.Context) error {
 	p.durable.mu.Lock()
 	defer p.durable.mu.Unlock()
-	for _, c := range p.durable.wakers {
+	for _, c := range p.durable.notify {
 		select {
 		case c <- struct{}{}:
 		default:

@@ -57,6 +57,9 @@ type durableWriter struct {
 	topic string
 }
 
+// write writes the event of inst to the outbox of the transaction of the
+// statement that sent it; build makes its envelope, once per event for
+// every durable receiver of it.
 func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbox.Envelope) error {
 	db, ok := ctx.Value(dbKey{}).(*gorm.DB)
 	if !ok {
@@ -74,26 +77,10 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	key := eventKey{w.topic, pointerOf(inst)}
 	pe := memo.events[key]
 	if pe == nil || pe.seen[w.name] { // a new event (or the same instance sent again)
-		env := build()
-		if env.Instance == nil && !outbox.IsThin(reflect.TypeOf(inst)) {
-			// MarshalInstance failed in build (or inst is a nil pointer):
-			// do not send an event that silently lacks its instance.
-			if _, err := outbox.MarshalInstance(inst); err != nil {
-				return fmt.Errorf("signalsgorm: durable receiver %s: encoding the instance: %w", w.name, err)
-			}
+		var err error
+		if pe, err = w.newEvent(ctx, t, inst, build); err != nil {
+			return err
 		}
-		env.ID = outbox.NewID()
-		env.OccurredAt = time.Now().UTC()
-		env.CorrelationID = outbox.CorrelationID(ctx)
-		if t != nil {
-			env.Tx = processID + "-" + strconv.FormatUint(t.ID(), 10)
-			env.Seq = t.Next()
-		}
-		payload, err := outbox.Encode(env)
-		if err != nil {
-			return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, err)
-		}
-		pe = &pendingEvent{env: env, payload: payload, seen: map[string]bool{}}
 		memo.events[key] = pe
 	}
 	pe.seen[w.name] = true
@@ -120,6 +107,31 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 		t.add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
 	}
 	return nil
+}
+
+// newEvent builds the envelope of inst's event in transaction t (nil
+// outside a plugin transaction) and encodes it.
+func (w *durableWriter) newEvent(ctx context.Context, t *txConn, inst any, build func() *outbox.Envelope) (*pendingEvent, error) {
+	env := build()
+	if env.Instance == nil && !outbox.IsThin(reflect.TypeOf(inst)) {
+		// MarshalInstance failed in build (or inst is a nil pointer):
+		// do not send an event that silently lacks its instance.
+		if _, err := outbox.MarshalInstance(inst); err != nil {
+			return nil, fmt.Errorf("signalsgorm: durable receiver %s: encoding the instance: %w", w.name, err)
+		}
+	}
+	env.ID = outbox.NewID()
+	env.OccurredAt = time.Now().UTC()
+	env.CorrelationID = outbox.CorrelationID(ctx)
+	if t != nil {
+		env.Tx = processID + "-" + strconv.FormatUint(t.ID(), 10)
+		env.Seq = t.Next()
+	}
+	payload, err := outbox.Encode(env)
+	if err != nil {
+		return nil, fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, err)
+	}
+	return &pendingEvent{env: env, payload: payload, seen: map[string]bool{}}, nil
 }
 
 func memoOf(stmt *gorm.Statement) *eventMemo {

@@ -10,18 +10,19 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
-// Member is the model of the welcome e-mail example (seed 004).
+// Member is the model of the welcome e-mail example.
 type Member struct {
 	ID       uint
 	Email    string
 	Password string `signals:"-"` // never written to the outbox
 }
 
-// A welcome e-mail sent by a durable post_save receiver (Django's
-// "send a welcome email when a user is created", seed 004, without making
-// the save wait for the mail server). The event is written to the outbox in
+// A welcome e-mail sent by a durable post_save receiver: Django's "send a
+// welcome email when a user is created", without making the save wait for
+// the mail server. The event is written to the outbox in
 // the save's transaction; a rollback sends nothing; the worker retries a
 // failing send and delivers the event at least once, with an idempotency
 // key for the mail service.
@@ -30,7 +31,7 @@ func ExampleDurablePostSave() {
 	ctx := context.Background()
 
 	smtpUp := false
-	h, err := signalsgorm.DurablePostSave("accounts.welcome_email", func(ctx context.Context, ev outbox.Event[Member]) error {
+	h := signalsgorm.DurablePostSave("accounts.welcome_email", func(ctx context.Context, ev outbox.Event[Member]) error {
 		if !ev.Created {
 			return nil // only new users get a welcome
 		}
@@ -41,13 +42,13 @@ func ExampleDurablePostSave() {
 		fmt.Printf("welcome mail to %s (attempt %d, password %q)\n", ev.Instance.Email, ev.Delivery.Attempt, ev.Instance.Password)
 		return nil
 	})
+	defer h.Disconnect()
+
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer h.Disconnect()
-
-	ob, _ := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Logger: slog.New(slog.DiscardHandler)})
 	if err := ob.Migrate(ctx); err != nil {
 		fmt.Println(err)
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"strings"
 
@@ -35,7 +34,8 @@ type FixtureObject struct {
 // each object is saved (updated, or inserted when its key is not stored)
 // with Raw set on its save signals, so receivers can tell fixture data from
 // live writes; many2many fields are set afterwards with
-// Association(...).Replace, which sends m2m_changed (as Django does, C87).
+// Association(...).Replace, which sends m2m_changed (as Django's
+// DeserializedObject.save does, in django/core/serializers/base.py).
 // Everything runs in one transaction: an error (an unknown model or field,
 // a receiver's error) loads nothing. Models must be known to the plugin
 // ([Register], AutoMigrate or an earlier statement). It returns the number
@@ -96,25 +96,6 @@ func LoadFixtures(ctx context.Context, db *gorm.DB, r io.Reader) (int, error) {
 		return 0, err
 	}
 	return len(objs), nil
-}
-
-// LoadFixtureFiles loads the fixture files at paths, in order, like
-// [LoadFixtures] (one transaction per file).
-func LoadFixtureFiles(ctx context.Context, db *gorm.DB, paths ...string) (int, error) {
-	total := 0
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			return total, fmt.Errorf("signalsgorm: fixtures: %w", err)
-		}
-		n, err := LoadFixtures(ctx, db, f)
-		f.Close()
-		total += n
-		if err != nil {
-			return total, fmt.Errorf("%w (in %s)", err, p)
-		}
-	}
-	return total, nil
 }
 
 // buildFixture makes the instance of object i, returning its many2many

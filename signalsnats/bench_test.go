@@ -31,10 +31,7 @@ func benchRelay(b *testing.B, partitions int) {
 	if err := a.Outbox.Init(context.Background(), a.SQLDB); err != nil {
 		b.Fatal(err)
 	}
-	h, err := signalsgorm.DurablePostSave(wmtest.Unique("bench.relay."), func(context.Context, outbox.Event[wmtest.Account]) error { return nil })
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := signalsgorm.DurablePostSave(wmtest.Unique("bench.relay."), func(context.Context, outbox.Event[wmtest.Account]) error { return nil })
 	defer h.Disconnect()
 	n := b.N
 	for i := 0; i < n; i += 500 {

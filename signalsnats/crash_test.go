@@ -75,9 +75,7 @@ func helperWorker() {
 	}
 	sqlDB, _ := db.DB()
 	name := os.Getenv("SIGNALS_HELPER_RECEIVER")
-	if _, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(db)); err != nil {
-		log.Fatal(err)
-	}
+	signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(db))
 	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: cfg.TopicPrefix}
 	w, err := signalswatermill.NewWorker(signalswatermill.WorkerConfig{Receivers: []string{name}, TopicPrefix: cfg.TopicPrefix,
 		Subscriber: signalsnats.Subscriber(cfg), DeadLetters: &signalswatermill.DeadLetterTable{DB: sqlDB, Outbox: ob}, Logger: wmtest.Quiet})
@@ -140,10 +138,7 @@ func TestCrashRelayAndWorker(t *testing.T) {
 	dsn := wmtest.Database(t, "postgres")
 	a := wmtest.OpenApp(t, "postgres", dsn, cfg.TopicPrefix)
 	name := wmtest.Unique("nats.crash.")
-	h, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
 	t.Cleanup(func() { h.Disconnect() })
 	const total, perTx = 10000, 500
 	write := func(from, to int) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 	"github.com/gosignals/signals/signalsnats"
 	"github.com/gosignals/signals/signalswatermill"
 )
@@ -33,19 +34,18 @@ func Example() {
 	}
 	sqlDB, _ := db.DB()
 	dead := &signalswatermill.DeadLetterTable{DB: sqlDB, Outbox: ob}
-	must(ob.Init(ctx, sqlDB), dead.Init(ctx))
+	must(ob.Init(ctx, sqlDB), dead.Init(ctx), outboxgorm.MigrateOnce(ctx, db))
 
 	// Connected the same way in the application and in the workers.
-	_, err := signalsgorm.DurablePostSave("billing.receipt", func(ctx context.Context, ev outbox.Event[Order]) error {
+	signalsgorm.DurablePostSave("billing.receipt", func(ctx context.Context, ev outbox.Event[Order]) error {
 		if ev.Instance.Status != "paid" {
 			return nil
 		}
-		_, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error {
+		_, err := outboxgorm.Once(ctx, db, func(tx *gorm.DB) error {
 			return tx.Exec("INSERT INTO receipts (order_id) VALUES (?)", ev.Instance.ID).Error
 		})
 		return err
 	})
-	must(err)
 
 	nats := signalsnats.Config{URL: "nats://127.0.0.1:4222"}
 	must(signalsnats.EnsureStream(ctx, nats))

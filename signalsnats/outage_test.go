@@ -93,10 +93,7 @@ func TestNATSOutage(t *testing.T) {
 	cfg := natsConfig(t, srv.url())
 	a := wmtest.OpenApp(t, "postgres", wmtest.Database(t, "postgres"), cfg.TopicPrefix)
 	name := wmtest.Unique("nats.outage.")
-	h, err := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := signalsgorm.DurablePostSave(name, wmtest.EffectReceiver(a.DB))
 	t.Cleanup(func() { h.Disconnect() })
 	wmtest.Start(t, a, broker(cfg), name)
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // App is the bookstore: its database, its receivers and the embedded outbox
@@ -20,7 +21,7 @@ type App struct {
 	DB        *gorm.DB
 	Dir       string // the data directory: database file and covers
 	Receivers *Receivers
-	Outbox    *signalsgorm.Outbox
+	Outbox    *outboxgorm.Outbox
 }
 
 // Open opens (creating it if needed) the bookstore in dir: connects the
@@ -29,9 +30,7 @@ type App struct {
 // ctx (so a trace in ctx sees it).
 func Open(ctx context.Context, dir string) (*App, error) {
 	r := &Receivers{Catalog: &Catalog{}}
-	if err := r.Connect(); err != nil {
-		return nil, err
-	}
+	r.Connect()
 	sqlDB, err := modelsignals.OpenDB("sqlite", "file:"+filepath.Join(dir, "bookstore.db")+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate", "default")
 	if err != nil {
@@ -50,9 +49,9 @@ func Open(ctx context.Context, dir string) (*App, error) {
 		r.db = db
 		err = signalsgorm.AutoMigrate(db.WithContext(ctx), models...)
 	}
-	var ob *signalsgorm.Outbox
+	var ob *outboxgorm.Outbox
 	if err == nil {
-		ob, err = signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{})
+		ob, err = outboxgorm.New(db, outboxgorm.Config{})
 	}
 	if err == nil {
 		err = ob.Migrate(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 	"github.com/gosignals/signals/signalshttp"
 )
 
@@ -42,26 +43,23 @@ type Receivers struct {
 const WelcomeEmail = "bookstore.welcome_email"
 
 // Connect connects every receiver; Disconnect undoes it.
-func (r *Receivers) Connect() error {
+func (r *Receivers) Connect() {
 	add := func(h interface{ Disconnect() bool }) { r.handles = append(r.handles, h) }
 
 	// A durable post_save receiver: the welcome e-mail of a new author is
 	// written to the outbox in the save's transaction and sent by a worker
 	// after the commit, at least once; Once makes the e-mail row exactly
-	// once despite redelivery (seed 004's Celery hand-off).
-	welcome, err := signalsgorm.DurablePostSave(WelcomeEmail, func(ctx context.Context, ev outbox.Event[Author]) error {
+	// once despite redelivery (where a Django project hands the e-mail to
+	// Celery).
+	add(signalsgorm.DurablePostSave(WelcomeEmail, func(ctx context.Context, ev outbox.Event[Author]) error {
 		if !ev.Created || ev.Instance.Email == "" {
 			return nil
 		}
-		_, err := signalsgorm.Once(ctx, r.db, func(tx *gorm.DB) error {
+		_, err := outboxgorm.Once(ctx, r.db, func(tx *gorm.DB) error {
 			return tx.Create(&Email{To: ev.Instance.Email, Subject: "Welcome to the bookstore, " + ev.Instance.Name}).Error
 		})
 		return err
-	})
-	if err != nil {
-		return err
-	}
-	add(welcome)
+	}))
 
 	// connection_created: session set-up on every new SQLite connection.
 	add(modelsignals.ConnectionCreated.ConnectFunc(func(ctx context.Context, ev modelsignals.ConnectionEvent) error {
@@ -201,7 +199,6 @@ func (r *Receivers) Connect() error {
 		invalidate(ctx)
 		return nil
 	}, signals.Name("invalidate catalog cache")))
-	return nil
 }
 
 // Disconnect disconnects every receiver Connect connected.

@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 	"github.com/gosignals/signals/signalsnats"
 	"github.com/gosignals/signals/signalswatermill"
 )
@@ -42,9 +43,7 @@ func RunWorker(ctx context.Context, cfg WorkerConfig, w io.Writer) error {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	r := &Receivers{Catalog: &Catalog{}}
-	if err := r.Connect(); err != nil {
-		return err
-	}
+	r.Connect()
 	defer r.Disconnect()
 	fmt.Fprintf(w, "worker: connecting to PostgreSQL\n")
 	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: cfg.TopicPrefix, Logger: cfg.Log}
@@ -65,7 +64,7 @@ func RunWorker(ctx context.Context, cfg WorkerConfig, w io.Writer) error {
 		return err
 	}
 	dead := &signalswatermill.DeadLetterTable{DB: sqlDB, Outbox: ob}
-	if err := errors.Join(ob.Init(ctx, sqlDB), dead.Init(ctx), signalsgorm.MigrateOnce(ctx, db)); err != nil {
+	if err := errors.Join(ob.Init(ctx, sqlDB), dead.Init(ctx), outboxgorm.MigrateOnce(ctx, db)); err != nil {
 		return fmt.Errorf("worker: creating the outbox tables: %w", err)
 	}
 	fmt.Fprintf(w, "worker: connecting to NATS JetStream at %s\n", cfg.NATS)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 	"github.com/gosignals/signals/signalswatermill"
 )
 
@@ -124,7 +125,7 @@ func Database(t testing.TB, dialect string) string {
 
 // App is the application side of broker mode: a database whose plugin
 // writes durable receivers' events to the SQL outbox, with the dead
-// letter table and the table of [signalsgorm.Once].
+// letter table and the table of [outboxgorm.Once].
 type App struct {
 	DB     *gorm.DB
 	SQLDB  *sql.DB
@@ -145,11 +146,7 @@ func OpenApp(t testing.TB, dialect, dsn, topicPrefix string) *App {
 	if err := db.DB.AutoMigrate(&Account{}, &Effect{}, &Delivery{}); err != nil {
 		t.Fatal(err)
 	}
-	emb, err := signalsgorm.NewOutbox(db.DB, signalsgorm.OutboxConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emb.Migrate(ctx); err != nil { // signals_processed, for Once
+	if err := outboxgorm.MigrateOnce(ctx, db.DB); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Outbox.Init(ctx, sqlDB); err != nil {
@@ -194,13 +191,13 @@ func (a *App) Count(t testing.TB, q string) int64 {
 }
 
 // EffectReceiver logs each delivery in the deliveries table and applies its
-// effect, a row of effects, once, with [signalsgorm.Once].
+// effect, a row of effects, once, with [outboxgorm.Once].
 func EffectReceiver(db *gorm.DB) func(ctx context.Context, ev outbox.Event[Account]) error {
 	return func(ctx context.Context, ev outbox.Event[Account]) error {
 		if err := db.WithContext(ctx).Create(&Delivery{EventID: ev.ID}).Error; err != nil {
 			return err
 		}
-		_, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error { return tx.Create(&Effect{EventID: ev.ID}).Error })
+		_, err := outboxgorm.Once(ctx, db, func(tx *gorm.DB) error { return tx.Create(&Effect{EventID: ev.ID}).Error })
 		return err
 	}
 }

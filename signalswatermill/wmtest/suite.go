@@ -70,10 +70,7 @@ func Start(t testing.TB, a *App, b Broker, receivers ...string) {
 // Connect connects a durable post_save receiver of Account for the test.
 func Connect(t testing.TB, name string, fn func(context.Context, outbox.Event[Account]) error) {
 	t.Helper()
-	h, err := signalsgorm.DurablePostSave(name, fn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := signalsgorm.DurablePostSave(name, fn)
 	t.Cleanup(func() { h.Disconnect() })
 }
 

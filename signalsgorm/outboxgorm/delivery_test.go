@@ -1,4 +1,4 @@
-package signalsgorm_test
+package outboxgorm_test
 
 import (
 	"context"
@@ -12,28 +12,30 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // A receiver that always fails: its event lands in the dead letters after
 // MaxAttempts, the other receiver of the same event is not blocked, and
 // replay delivers it once the receiver works.
-func TestDurableDeadLetterAndReplay(t *testing.T) {
+func TestOutboxDeadLetterAndReplay(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		bad, good := "test.bad."+dialect, "test.good."+dialect
-		db, ob := openOutbox(t, dialect, nil, []string{bad, good})
+		db, ob := openOutbox(t, dialect, []string{bad, good})
 		var fixed atomic.Bool
 		var calls atomic.Int32
-		h, err := signalsgorm.DurablePostSave(bad, func(_ context.Context, ev outbox.Event[Account]) error {
+		h := signalsgorm.DurablePostSave(bad, func(_ context.Context, ev outbox.Event[Account]) error {
 			calls.Add(1)
 			if !fixed.Load() {
 				return errors.New("smtp down")
 			}
 			return nil
 		})
-		durable[Account](t, h, err)
+		durable(t, h)
 		var ok sink[Account]
-		h2, err := signalsgorm.DurablePostSave(good, ok.receive)
-		durable[Account](t, h2, err)
+		h2 := signalsgorm.DurablePostSave(good, ok.receive)
+		durable(t, h2)
 
 		for _, e := range []string{"a@x", "b@x"} {
 			if err := db.Create(&Account{Email: e}).Error; err != nil {
@@ -79,15 +81,15 @@ func TestDurableDeadLetterAndReplay(t *testing.T) {
 }
 
 // A permanent failure is dead at once.
-func TestDurablePermanentFailure(t *testing.T) {
+func TestOutboxPermanentFailureIsDeadAtOnce(t *testing.T) {
 	name := "test.permanent"
-	db, ob := openOutbox(t, "sqlite", nil, []string{name})
+	db, ob := openOutbox(t, "sqlite", []string{name})
 	var calls atomic.Int32
-	h, err := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
 		calls.Add(1)
 		return outbox.Permanent(errors.New("no such user"))
 	})
-	durable[Account](t, h, err)
+	durable(t, h)
 	if err := db.Create(&Account{Email: "x"}).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +100,13 @@ func TestDurablePermanentFailure(t *testing.T) {
 }
 
 // Once applies a redelivered event's effect once.
-func TestDurableOnce(t *testing.T) {
+func TestOnceAppliesARedeliveredEventOnce(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		name := "test.once." + dialect
-		db, ob := openOutbox(t, dialect, nil, []string{name})
+		db, ob := openOutbox(t, dialect, []string{name})
 		var applied atomic.Int32
-		h, err := signalsgorm.DurablePostSave(name, func(ctx context.Context, ev outbox.Event[Account]) error {
-			ok, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error {
+		h := signalsgorm.DurablePostSave(name, func(ctx context.Context, ev outbox.Event[Account]) error {
+			ok, err := outboxgorm.Once(ctx, db, func(tx *gorm.DB) error {
 				return tx.Model(&Tally{}).Where("name = ?", "accounts").Update("n", gorm.Expr("n + 1")).Error
 			})
 			if ok {
@@ -112,7 +114,7 @@ func TestDurableOnce(t *testing.T) {
 			}
 			return err
 		})
-		durable[Account](t, h, err)
+		durable(t, h)
 		if err := db.Create(&Tally{Name: "accounts"}).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +123,7 @@ func TestDurableOnce(t *testing.T) {
 		}
 		runOnce(t, ob)
 		// Redeliver: as if the worker had crashed before marking the row.
-		if err := db.Exec("UPDATE " + signalsgorm.OutboxTable + " SET status = 0").Error; err != nil {
+		if err := db.Exec("UPDATE " + outboxgorm.Table + " SET status = 0").Error; err != nil {
 			t.Fatal(err)
 		}
 		if n := runOnce(t, ob); n != 1 {
@@ -134,7 +136,7 @@ func TestDurableOnce(t *testing.T) {
 		if tally.N != 1 || applied.Load() != 1 {
 			t.Fatalf("applied %d times, tally %d", applied.Load(), tally.N)
 		}
-		if _, err := signalsgorm.Once(context.Background(), db, func(*gorm.DB) error { return nil }); !errors.Is(err, signalsgorm.ErrNoDelivery) {
+		if _, err := outboxgorm.Once(context.Background(), db, func(*gorm.DB) error { return nil }); !errors.Is(err, outboxgorm.ErrNoDelivery) {
 			t.Fatalf("Once outside a handler: %v", err)
 		}
 	})
@@ -142,13 +144,13 @@ func TestDurableOnce(t *testing.T) {
 
 // Events of one key reach a receiver in commit order; Run delivers in the
 // background, woken by commits; Purge drops delivered rows.
-func TestDurableRunOrderAndPurge(t *testing.T) {
+func TestOutboxRunDeliversInOrderAndPurges(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		name := "test.order." + dialect
-		db, ob := openOutbox(t, dialect, nil, []string{name})
+		db, ob := openOutbox(t, dialect, []string{name})
 		var got sink[Account]
-		h, err := signalsgorm.DurablePostSave(name, got.receive)
-		durable[Account](t, h, err)
+		h := signalsgorm.DurablePostSave(name, got.receive)
+		durable(t, h)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
 		go func() { done <- ob.Run(ctx) }()
@@ -198,15 +200,41 @@ func TestDurableRunOrderAndPurge(t *testing.T) {
 	})
 }
 
-func statsOf(t *testing.T, ob *signalsgorm.Outbox) map[string]outbox.Stats {
-	t.Helper()
-	st, err := ob.Stats(context.Background())
+// A commit wakes a running worker at once: with an hour between polls, the
+// event of a save made after the first poll is delivered.
+func TestOutboxRunIsWokenByACommit(t *testing.T) {
+	name := "test.wake"
+	db := open(t, "sqlite")
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, PollInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]outbox.Stats{}
-	for _, s := range st {
-		out[s.Receiver] = s
+	if err := ob.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
 	}
-	return out
+	var got sink[Account]
+	durable(t, signalsgorm.DurablePostSave(name, got.receive))
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- ob.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(50 * time.Millisecond) // the worker's first poll finds nothing
+	if err := db.Create(&Account{Email: "w@x"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(10*time.Second, func() bool { return len(got.all()) == 1 }) {
+		t.Fatal("the commit did not wake the worker")
+	}
+}
+
+// New refuses a database without the plugin.
+func TestOutboxNewNeedsThePlugin(t *testing.T) {
+	if _, err := outboxgorm.New(dbtest.Open(t, "sqlite"), outboxgorm.Config{}); err == nil || !strings.Contains(err.Error(), "db.Use(signalsgorm.New())") {
+		t.Fatalf("New without the plugin: %v", err)
+	}
 }

@@ -1,4 +1,4 @@
-package signalsgorm_test
+package outboxgorm_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // CrashEffect is what the crash test's idempotent receiver writes, one row
@@ -51,7 +52,7 @@ func crashEffect(db *gorm.DB) func(ctx context.Context, ev outbox.Event[Account]
 		if err := db.WithContext(ctx).Create(&CrashDelivery{EventID: ev.ID}).Error; err != nil {
 			return err
 		}
-		_, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error { return tx.Create(&CrashEffect{EventID: ev.ID}).Error })
+		_, err := outboxgorm.Once(ctx, db, func(tx *gorm.DB) error { return tx.Create(&CrashEffect{EventID: ev.ID}).Error })
 		return err
 	}
 }
@@ -70,10 +71,8 @@ func crashWorker(dsn string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := signalsgorm.DurablePostSave(crashReceiver, crashEffect(db)); err != nil {
-		log.Fatal(err)
-	}
-	ob, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: []string{crashReceiver}, LeaseTTL: time.Second,
+	signalsgorm.DurablePostSave(crashReceiver, crashEffect(db))
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{crashReceiver}, LeaseTTL: time.Second,
 		PollInterval: 50 * time.Millisecond, Batch: 100, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		log.Fatal(err)
@@ -89,7 +88,7 @@ func crashWorker(dsn string) {
 // pure-Go SQLite fifteenfold): after the restart every event is delivered,
 // duplicates carry the same event ID, and the idempotent receiver applied
 // each event once.
-func TestDurableEmbeddedCrash(t *testing.T) {
+func TestOutboxSurvivesKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: 10 000 events")
 	}
@@ -101,15 +100,15 @@ func TestDurableEmbeddedCrash(t *testing.T) {
 	if err := db.AutoMigrate(&Account{}, &CrashEffect{}, &CrashDelivery{}); err != nil {
 		t.Fatal(err)
 	}
-	ob, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: []string{crashReceiver}})
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{crashReceiver}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := ob.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h, err := signalsgorm.DurablePostSave(crashReceiver, crashEffect(db))
-	durable[Account](t, h, err)
+	h := signalsgorm.DurablePostSave(crashReceiver, crashEffect(db))
+	durable(t, h)
 
 	total, perTx, killAt := 10000, 500, int64(3000)
 	if raceEnabled {

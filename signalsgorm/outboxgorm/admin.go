@@ -1,4 +1,4 @@
-package signalsgorm
+package outboxgorm
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
 
 // DeadLetters returns up to limit dead letters of receiver ("" for every
@@ -16,9 +17,9 @@ func (o *Outbox) DeadLetters(ctx context.Context, receiver string, limit int) ([
 	if limit <= 0 {
 		limit = 100
 	}
-	q := o.db.WithContext(ctx).Table(OutboxTable).
+	q := o.db.WithContext(ctx).Table(Table).
 		Select("id, event_id, receiver, topic, payload, attempts, last_error, done_at").
-		Where("status = ?", statusDead)
+		Where("status = ?", outboxsql.StatusDead)
 	if receiver != "" {
 		q = q.Where("receiver = ?", receiver)
 	}
@@ -33,7 +34,7 @@ func (o *Outbox) DeadLetters(ctx context.Context, receiver string, limit int) ([
 		DoneAt    *int64
 	}
 	if err := q.Order("id").Limit(limit).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("signalsgorm: listing dead letters: %w", err)
+		return nil, fmt.Errorf("outboxgorm: DeadLetters: %w", err)
 	}
 	out := make([]outbox.DeadLetter, len(rows))
 	for i, r := range rows {
@@ -60,32 +61,29 @@ func (o *Outbox) Replay(ctx context.Context, ids ...string) (int, error) {
 	for _, id := range ids {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("signalsgorm: Replay: %q is not a dead letter ID of the embedded outbox", id)
+			return 0, fmt.Errorf("outboxgorm: Replay: %q is not a dead letter ID of the embedded outbox (IDs come from DeadLetters)", id)
 		}
 		nums = append(nums, n)
 	}
 	if len(nums) == 0 {
 		return 0, nil
 	}
-	res := o.db.WithContext(ctx).Exec("UPDATE "+OutboxTable+" SET status = ?, attempts = 0, done_at = NULL WHERE status = ? AND id IN ?",
-		statusPending, statusDead, nums)
+	res := o.db.WithContext(ctx).Exec("UPDATE "+Table+" SET status = ?, attempts = 0, done_at = NULL WHERE status = ? AND id IN ?",
+		outboxsql.StatusPending, outboxsql.StatusDead, nums)
 	if res.Error != nil {
-		return 0, fmt.Errorf("signalsgorm: Replay: %w", res.Error)
+		return 0, fmt.Errorf("outboxgorm: Replay: %w", res.Error)
 	}
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
+	notify(o.wake)
 	return int(res.RowsAffected), nil
 }
 
 // Purge deletes the delivered rows older than age and returns how many it
 // deleted. Pending rows and dead letters are kept.
 func (o *Outbox) Purge(ctx context.Context, age time.Duration) (int64, error) {
-	res := o.db.WithContext(ctx).Exec("DELETE FROM "+OutboxTable+" WHERE status = ? AND done_at < ?",
-		statusDelivered, time.Now().Add(-age).UnixMicro())
+	res := o.db.WithContext(ctx).Exec("DELETE FROM "+Table+" WHERE status = ? AND done_at < ?",
+		outboxsql.StatusDelivered, time.Now().Add(-age).UnixMicro())
 	if res.Error != nil {
-		return 0, fmt.Errorf("signalsgorm: purging the outbox: %w", res.Error)
+		return 0, fmt.Errorf("outboxgorm: Purge: %w", res.Error)
 	}
 	return res.RowsAffected, nil
 }
@@ -100,10 +98,10 @@ func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 		N        int64
 		Oldest   int64
 	}
-	err := o.db.WithContext(ctx).Raw("SELECT receiver, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM " + OutboxTable +
+	err := o.db.WithContext(ctx).Raw("SELECT receiver, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM " + Table +
 		" GROUP BY receiver, status ORDER BY receiver").Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("signalsgorm: outbox stats: %w", err)
+		return nil, fmt.Errorf("outboxgorm: Stats: %w", err)
 	}
 	var out []outbox.Stats
 	now := time.Now()
@@ -113,14 +111,16 @@ func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 		}
 		s := &out[len(out)-1]
 		switch r.Status {
-		case statusPending:
+		case outboxsql.StatusPending:
 			s.Pending = r.N
 			s.Lag = max(now.Sub(time.UnixMicro(r.Oldest)), 0)
-		case statusDelivered:
+		case outboxsql.StatusDelivered:
 			s.Delivered = r.N
-		case statusDead:
+		case outboxsql.StatusDead:
 			s.Dead = r.N
 		}
 	}
 	return out, nil
 }
+
+var _ outbox.DeadLetters = (*Outbox)(nil)

@@ -1,4 +1,4 @@
-package signalsgorm_test
+package outboxgorm_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // BenchmarkDurableEmbeddedSQLite measures the embedded outbox end to end on
@@ -32,15 +33,12 @@ func BenchmarkDurableEmbeddedSQLite(b *testing.B) {
 	}
 	name := "bench.embedded"
 	var delivered atomic.Int64
-	h, err := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
 		delivered.Add(1)
 		return nil
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
 	defer h.Disconnect()
-	ob, err := signalsgorm.NewOutbox(db, signalsgorm.OutboxConfig{Receivers: []string{name}, Batch: 1000})
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, Batch: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}

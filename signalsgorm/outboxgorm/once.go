@@ -1,30 +1,25 @@
-package signalsgorm
+package outboxgorm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
-
-// ErrNoDelivery reports a call of [Once] outside a durable receiver's
-// handler: the context carries no delivery to take the key from.
-var ErrNoDelivery = errors.New("signalsgorm: Once: the context is not a durable receiver's (no outbox delivery in it)")
 
 // Once makes a durable receiver's database effects happen exactly once,
 // despite redeliveries: in one transaction on db, it records the delivery's
-// key (receiver, event ID, from ctx) in the signals_processed table and
-// runs fn. When the key is already recorded, the event was handled before:
-// fn is not called and Once returns applied=false. If fn fails, the
-// transaction rolls back, the key is not recorded, and the redelivery
-// tries again.
+// key (receiver, event ID, from ctx) in [ProcessedTable] and runs fn. When
+// the key is already recorded, the event was handled before: fn is not
+// called and Once returns applied=false. If fn fails, the transaction
+// rolls back, the key is not recorded, and the redelivery tries again.
 //
 //	signalsgorm.DurablePostSave("stats.count", func(ctx context.Context, ev outbox.Event[Order]) error {
-//		_, err := signalsgorm.Once(ctx, db, func(tx *gorm.DB) error {
+//		_, err := outboxgorm.Once(ctx, db, func(tx *gorm.DB) error {
 //			return tx.Model(&Stats{}).Where("day = ?", day).Update("orders", gorm.Expr("orders + 1")).Error
 //		})
 //		return err
@@ -34,19 +29,19 @@ var ErrNoDelivery = errors.New("signalsgorm: Once: the context is not a durable 
 // waits for the first to commit, then skips. Effects outside the database
 // (an e-mail, an HTTP call) cannot be made exactly-once this way; pass
 // [outbox.Delivery.Key] to the other system as its idempotency key.
+//
+// Once works with any delivery, from the embedded [Outbox] or from a
+// broker; the table must exist ([Outbox.Migrate] or [MigrateOnce]).
 func Once(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) (applied bool, err error) {
 	d, ok := outbox.FromContext(ctx)
 	if !ok {
 		return false, ErrNoDelivery
 	}
-	insert := "INSERT INTO " + ProcessedTable + " (receiver, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-	if db.Dialector.Name() == "mysql" {
-		insert = "INSERT IGNORE INTO " + ProcessedTable + " (receiver, event_id, processed_at) VALUES (?, ?, ?)"
-	}
+	insert := outboxsql.InsertIgnore(db.Dialector.Name(), ProcessedTable, "receiver, event_id, processed_at", "?, ?, ?")
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(insert, d.Receiver, d.Envelope.ID, time.Now().UnixMicro())
 		if res.Error != nil {
-			return fmt.Errorf("signalsgorm: Once: recording %s: %w", d.Key(), res.Error)
+			return fmt.Errorf("outboxgorm: Once: recording %s: %w", d.Key(), res.Error)
 		}
 		if res.RowsAffected == 0 {
 			return nil

@@ -1,0 +1,142 @@
+package outboxgorm
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
+)
+
+// The tables of the embedded outbox, created by [Outbox.Migrate].
+const (
+	// Table, "signals_outbox", holds one row per event and durable
+	// receiver.
+	Table = outboxsql.Table
+	// ProcessedTable, "signals_processed", records the deliveries [Once]
+	// applied.
+	ProcessedTable = outboxsql.Processed
+	// LeaseTable, "signals_outbox_leases", holds each receiver's worker
+	// lease.
+	LeaseTable = outboxsql.Leases
+)
+
+// Config configures an [Outbox]. The zero value means the defaults given
+// for each field.
+type Config struct {
+	// Registry holds the receivers to deliver to; default
+	// outbox.DefaultRegistry.
+	Registry *outbox.Registry
+	// Receivers restricts the workers to these receiver names; default:
+	// every receiver of the registry when Run starts.
+	Receivers []string
+	// MaxAttempts is the number of deliveries tried before an event goes to
+	// the dead letters; default 5.
+	MaxAttempts int
+	// Backoff is the wait after the first failed attempt, doubled after
+	// each further one up to MaxBackoff; defaults 100ms and 10s.
+	Backoff, MaxBackoff time.Duration
+	// Batch is the number of rows a worker reads at a time; default 256.
+	Batch int
+	// PollInterval is how often an idle worker looks for new rows written
+	// by other processes (commits in this process wake it at once);
+	// default 1s.
+	PollInterval time.Duration
+	// LeaseTTL is how long a worker's claim on a receiver lasts without
+	// renewal: one worker per receiver delivers, in order, across
+	// processes; another takes over this long after it died. Default 15s.
+	LeaseTTL time.Duration
+	// Retention is how long delivered rows are kept; Run purges older ones
+	// every minute. Default 24h; a negative value keeps them.
+	Retention time.Duration
+	// Logger receives delivery failures; default slog.Default().
+	Logger *slog.Logger
+}
+
+// withDefaults returns c with its zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	if c.Registry == nil {
+		c.Registry = outbox.DefaultRegistry
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 5
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = 100 * time.Millisecond
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 10 * time.Second
+	}
+	if c.Batch <= 0 {
+		c.Batch = 256
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 15 * time.Second
+	}
+	if c.Retention == 0 {
+		c.Retention = 24 * time.Hour
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// Outbox is the embedded outbox of a database: the table durable
+// receivers' events are written to (unless the plugin has another
+// signalsgorm.WithOutbox store), and the in-process workers that deliver
+// them. Create it with [New], create its tables with [Outbox.Migrate], and
+// run [Outbox.Run] for as long as events should be delivered.
+type Outbox struct {
+	db      *gorm.DB
+	plugin  *signalsgorm.Plugin
+	dialect string
+	cfg     Config
+	owner   string
+	wake    chan struct{}
+
+	mu      sync.Mutex
+	running bool
+}
+
+// New returns the embedded outbox of db, which must have the signalsgorm
+// plugin installed. Pass the database itself, not a transaction: the
+// outbox keeps db's connection pool.
+func New(db *gorm.DB, cfg Config) (*Outbox, error) {
+	p := signalsgorm.From(db)
+	if p == nil {
+		return nil, errNotInstalled
+	}
+	return &Outbox{db: db.Session(&gorm.Session{NewDB: true}), plugin: p, dialect: db.Dialector.Name(),
+		cfg: cfg.withDefaults(), owner: outbox.NewID(), wake: make(chan struct{}, 1)}, nil
+}
+
+// Migrate creates the outbox's tables if they do not exist: [Table],
+// [ProcessedTable] (for [Once]) and [LeaseTable].
+func (o *Outbox) Migrate(ctx context.Context) error {
+	for _, q := range outboxsql.DDL(o.dialect) {
+		if err := o.db.WithContext(ctx).Exec(q).Error; err != nil {
+			return fmt.Errorf("outboxgorm: Migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// MigrateOnce creates the table [Once] records deliveries in, if missing.
+// [Outbox.Migrate] creates it too; the workers of a broker outbox
+// (signalsgorm.WithOutbox), which have no embedded outbox, call this.
+func MigrateOnce(ctx context.Context, db *gorm.DB) error {
+	if err := db.WithContext(ctx).Exec(outboxsql.ProcessedDDL).Error; err != nil {
+		return fmt.Errorf("outboxgorm: MigrateOnce: %w", err)
+	}
+	return nil
+}
