@@ -107,11 +107,11 @@ func (st *sendState) end(o Outcome, err error) {
 	}
 }
 
-// call runs receiver e with the instrumentation of st and returns its error
-// and the context it was given. With robust, a panic is recovered into a
+// call runs receiver e with the instrumentation of st and returns the
+// context it was given and its error. With robust, a panic is recovered into a
 // *PanicError; without, it is recorded and propagates untouched (with its
 // original stack), as on the fast path.
-func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool) (error, context.Context) {
+func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool) (context.Context, error) {
 	timed := st.timed
 	var rs *recvStats
 	if st.stats {
@@ -125,7 +125,7 @@ func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust b
 
 // instrumentedCall is call once the call is counted: rs is the receiver's
 // statistics (nil when they are off) and timed tells whether to time it.
-func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool, rs *recvStats, timed bool) (err error, rctx context.Context) {
+func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool, rs *recvStats, timed bool) (rctx context.Context, err error) {
 	var t0 time.Time
 	if timed {
 		t0 = time.Now()
@@ -169,7 +169,7 @@ func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev
 		o = OutcomeError
 	}
 	st.finish(octx, &e.info, rs, step, t0, timed, o, err)
-	return err, rctx
+	return rctx, err
 }
 
 // finish records the end of one receiver call.

@@ -132,13 +132,13 @@ func (r *sendRun[T]) workFrom() (again bool) {
 		var err error
 		rctx := r.ctx
 		if !counting {
-			err, rctx = call(&r.st, r.ctx, e, r.ev, robust)
+			rctx, err = call(&r.st, r.ctx, e, r.ev, robust)
 		} else if rs := e.stats.Load(); rs == nil || (rs.calls.Add(1)-1)&mask == 0 {
 			if rs == nil { // first call: count it below
 				rs = e.recvStats()
 				rs.calls.Add(1)
 			}
-			err, rctx = instrumentedCall(&r.st, r.ctx, e, r.ev, robust, rs, true)
+			rctx, err = instrumentedCall(&r.st, r.ctx, e, r.ev, robust, rs, true)
 		} else {
 			counted = e
 			err = e.fn(r.ctx, r.ev)
