@@ -41,7 +41,7 @@ func (s *Signal[T]) SendRobust(ctx context.Context, sender any, ev T) error {
 		return nil
 	}
 	if s.c.flags.Load()|globalFlags.Load() != 0 {
-		if _, done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, false); done {
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, nil); done {
 			return err
 		}
 	}
@@ -90,7 +90,8 @@ func (s *Signal[T]) SendRobustResults(ctx context.Context, sender any, ev T) ([]
 		return nil, nil
 	}
 	if s.c.slow() {
-		if results, done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, true); done {
+		var results []Result
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, &results); done {
 			return results, err
 		}
 	}

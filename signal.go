@@ -113,7 +113,7 @@ func (s *Signal[T]) Send(ctx context.Context, sender any, ev T) error {
 	// core.slow, written out: Send is the hottest path. Muting,
 	// statistics, traces and observers all live on the slow path.
 	if s.c.flags.Load()|globalFlags.Load() != 0 {
-		if _, done, err := s.sendSlow(ctx, sender, l, ev, KindSend, false); done {
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindSend, nil); done {
 			return err
 		}
 	}

@@ -36,26 +36,30 @@ type sendRun[T any] struct {
 	errs []error
 }
 
-// sendSlow is the slow path of Send, SendRobust (kind KindSend or
-// KindRobust) and SendRobustResults (KindRobust, withResults). done is
-// false when the caller must run its plain loop.
+// sendSlow is the slow path of Send and SendRobust (kind KindSend or
+// KindRobust) and of SendRobustResults (KindRobust, with results, where it
+// stores the results). done is false when the caller must run its plain
+// loop. It returns no slice: the fast path of Send keeps a small frame.
 //
 //go:noinline
-func (s *Signal[T]) sendSlow(ctx context.Context, sender any, l *list[T], ev T, kind SendKind, withResults bool) (results []Result, done bool, err error) {
+func (s *Signal[T]) sendSlow(ctx context.Context, sender any, l *list[T], ev T, kind SendKind, results *[]Result) (done bool, err error) {
 	if s.c.flags.Load()|globalFlags.Load() == flagMuted {
-		return nil, s.c.mutedIn(ctx), nil // muting alone: nothing to set up
+		return s.c.mutedIn(ctx), nil // muting alone: nothing to set up
 	}
 	var r sendRun[T]
 	ctx, ok := s.c.begin(ctx, &r.st, sender, kind, len(l.fns))
 	if !ok || !r.st.active() {
-		return nil, !ok, nil
+		return !ok, nil
 	}
 	r.s, r.ctx, r.l, r.ev, r.kind, r.workers = s, ctx, l, ev, kind, 1
-	if withResults {
+	if results != nil {
 		r.results = make([]Result, len(l.fns))
 	}
 	r.work()
-	return r.results, true, r.end()
+	if results != nil {
+		*results = r.results
+	}
+	return true, r.end()
 }
 
 // asyncSlow is the slow path of SendAsync, like sendSlow.

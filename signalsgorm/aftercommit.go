@@ -56,8 +56,8 @@ func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...
 	return h
 }
 
-// TryAfterCommit is [AfterCommit] for the connect functions that return an
-// error instead of panicking (modelsignals.TryOnPostSave, ...).
+// TryAfterCommit is [AfterCommit] for connect functions that return an
+// error instead of panicking.
 func TryAfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) (*signals.Handle, error), fn func(ctx context.Context, ev E) error, opts ...signals.Option) (*signals.Handle, error) {
 	var name atomic.Pointer[string]
 	h, err := connect(afterCommitNamed(fn, &name), afterCommitOptions(fn, opts)...)
@@ -79,7 +79,7 @@ func afterCommitOptions[E any](fn func(context.Context, E) error, opts []signals
 // AfterCommitFunc returns a receiver function that defers fn(ctx, ev) until
 // the transaction of ctx commits, as [AfterCommit] does; it returns nil for
 // a nil fn. Connect it yourself with [signals.Mode]([ModeAfterCommit]) when
-// AfterCommit's shape does not fit (for example with [signals.Signal.TryConnect]
+// AfterCommit's shape does not fit (for example with [signals.Signal.Connect]
 // and [signals.ReceiverFunc]).
 func AfterCommitFunc[E any](fn func(ctx context.Context, ev E) error) func(ctx context.Context, ev E) error {
 	return afterCommitNamed(fn, nil)

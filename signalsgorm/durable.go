@@ -62,10 +62,11 @@ func (d *DurableHandle) Info() signals.ReceiverInfo { return d.h.Info() }
 // [signals.Func](fn) and [signals.Name](name)). It returns an error for an
 // invalid or already registered name, a nil fn or a non-struct M.
 func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
-	return connectDurable(name, "post_save", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.TryOnPostSave(func(ctx context.Context, ev modelsignals.Save[M]) error {
+	return connectDurable(name, "post_save", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (_ *signals.Handle, err error) {
+		defer recoverConnect(&err)
+		return modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[M]) error {
 			return w(ctx, ev.Instance, func() *outbox.Envelope { return saveEnvelope(ctx, ev.SaveEvent) })
-		}, all...)
+		}, all...), nil
 	})
 }
 
@@ -73,10 +74,11 @@ func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.
 // model M, like [DurablePostSave]; the instance is the one deleted, as it
 // was loaded.
 func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
-	return connectDurable(name, "post_delete", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.TryOnPostDelete(func(ctx context.Context, ev modelsignals.Delete[M]) error {
+	return connectDurable(name, "post_delete", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (_ *signals.Handle, err error) {
+		defer recoverConnect(&err)
+		return modelsignals.OnPostDelete(func(ctx context.Context, ev modelsignals.Delete[M]) error {
 			return w(ctx, ev.Instance, func() *outbox.Envelope { return deleteEnvelope(ctx, ev.DeleteEvent) })
-		}, all...)
+		}, all...), nil
 	})
 }
 
@@ -87,8 +89,9 @@ func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbo
 // instance is M's.
 func DurableM2MChanged[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) (*DurableHandle, error) {
 	t := reflect.TypeFor[M]()
-	return connectDurable(name, "m2m_changed", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (*signals.Handle, error) {
-		return modelsignals.M2MChanged.TryConnect(signals.ReceiverFunc[modelsignals.M2MEvent](func(ctx context.Context, ev modelsignals.M2MEvent) error {
+	return connectDurable(name, "m2m_changed", fn, opts, func(w func(context.Context, any, func() *outbox.Envelope) error, all []signals.Option) (_ *signals.Handle, err error) {
+		defer recoverConnect(&err)
+		return modelsignals.M2MChanged.Connect(signals.ReceiverFunc[modelsignals.M2MEvent](func(ctx context.Context, ev modelsignals.M2MEvent) error {
 			if ev.Model == nil || ev.Model.Type != t {
 				return nil
 			}
@@ -98,8 +101,20 @@ func DurableM2MChanged[M any](name string, fn func(ctx context.Context, ev outbo
 				return nil
 			}
 			return w(ctx, ev.Instance, func() *outbox.Envelope { return m2mEnvelope(ctx, ev) })
-		}), all...)
+		}), all...), nil
 	})
+}
+
+// recoverConnect turns the panic of a connect function that refused its
+// arguments into *err, which the Durable functions return.
+func recoverConnect(err *error) {
+	if v := recover(); v != nil {
+		e, ok := v.(error)
+		if !ok {
+			panic(v)
+		}
+		*err = e
+	}
 }
 
 // connectDurable registers the durable receiver name in the outbox
