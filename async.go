@@ -46,17 +46,19 @@ func (s *Signal[T]) SendAsync(ctx context.Context, sender any, ev T, opts ...Asy
 	if l == nil {
 		return nil, nil
 	}
+	n := len(l.fns)
+	workers := asyncWorkers(n, opts)
 	if s.c.slow() {
-		return s.asyncSlow(ctx, sender, l, ev, opts)
+		if results, done, err := s.asyncSlow(ctx, sender, l, ev, workers); done {
+			return results, err
+		}
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	n := len(l.fns)
-	workers := asyncWorkers(n, opts)
 	results := make([]Result, n)
 	var next atomic.Int64
-	work := func() {
+	runPool(workers, func() {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= n {
@@ -69,24 +71,33 @@ func (s *Signal[T]) SendAsync(ctx context.Context, sender any, ev T, opts ...Asy
 			err := callRecover(l.fns[i], ctx, ev)
 			results[i] = Result{Receiver: l.entries[i].info, Called: true, Err: err}
 		}
-	}
-	runPool(workers, work)
+	})
+	return results, s.asyncErr(ctx, l, results, nil)
+}
 
+// asyncErr logs the failures of an async send, in call order, and joins
+// them, followed by the context's error if some receivers were not
+// started. rctxs holds the context each failed receiver was given; nil
+// means ctx for all.
+func (s *Signal[T]) asyncErr(ctx context.Context, l *list[T], results []Result, rctxs []context.Context) error {
 	var errs []error
 	var skipped error
 	for i := range results {
-		r := &results[i]
-		switch {
+		switch r := &results[i]; {
 		case !r.Called:
 			skipped = r.Err
 		case r.Err != nil:
-			errs = append(errs, s.fail(ctx, l.entries[i], r.Err))
+			rctx := ctx
+			if rctxs != nil {
+				rctx = rctxs[i]
+			}
+			errs = append(errs, s.fail(rctx, l.entries[i], r.Err))
 		}
 	}
 	if skipped != nil {
 		errs = append(errs, skipped)
 	}
-	return results, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // asyncWorkers returns the number of goroutines (the caller's included)

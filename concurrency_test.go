@@ -18,7 +18,6 @@ type sendRec struct {
 	start, end int64
 	sender     any
 	called     []rkey
-	ids        []uint64
 }
 
 type rkey struct{ writer, k int }

@@ -3,6 +3,7 @@ package signals
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 )
 
@@ -15,15 +16,13 @@ import (
 // nothing: the first receiver keeps its place, and the returned Handle refers
 // to it.
 //
-// Connect panics, with a message starting with "signals:", on a nil signal,
-// a nil receiver or an invalid option; nothing is registered. [Signal.TryConnect]
-// returns the error instead.
+// Connect panics on a nil signal, a nil receiver or an invalid option,
+// mistakes in the program rather than conditions to handle, as
+// [net/http.Handle] does; nothing is registered. The panic value is an
+// error whose message reads "signals: Connect: what is wrong; what to do"
+// and which wraps [ErrNilSignal], [ErrNilReceiver] or [ErrInvalidOption].
 func (s *Signal[T]) Connect(r Receiver[T], opts ...Option) *Handle {
-	h, err := s.connect(r, opts, 1)
-	if err != nil {
-		panic(err)
-	}
-	return h
+	return s.connect("Connect", r, opts, 1)
 }
 
 // ConnectFunc connects the function fn, like [Signal.Connect].
@@ -32,41 +31,35 @@ func (s *Signal[T]) ConnectFunc(fn func(ctx context.Context, ev T) error, opts .
 	if fn != nil {
 		r = ReceiverFunc[T](fn)
 	}
-	h, err := s.connect(r, opts, 1)
+	return s.connect("ConnectFunc", r, opts, 1)
+}
+
+// connect validates and registers r, panicking as Connect documents; op
+// names the user's function in the panic. skip is the number of frames
+// between the user's call and connect's caller.
+func (s *Signal[T]) connect(op string, r Receiver[T], opts []Option, skip int) *Handle {
+	e, err := s.prepare(op, r, opts, skip+1)
 	if err != nil {
 		panic(err)
 	}
-	return h
-}
-
-// TryConnect is [Signal.Connect] returning an error (wrapping [ErrNilSignal],
-// [ErrNilReceiver] or [ErrInvalidOption]) instead of panicking.
-func (s *Signal[T]) TryConnect(r Receiver[T], opts ...Option) (*Handle, error) {
-	return s.connect(r, opts, 1)
-}
-
-// connect validates and registers r. skip is the number of frames between the
-// user's call and connect's caller.
-func (s *Signal[T]) connect(r Receiver[T], opts []Option, skip int) (*Handle, error) {
-	e, err := s.prepare(r, opts, skip+1)
-	if err != nil {
-		return nil, err
-	}
-	return s.register(e), nil
+	return s.register(e)
 }
 
 // prepare validates the arguments of a connection and builds its entry
 // without registering it.
-func (s *Signal[T]) prepare(r Receiver[T], opts []Option, skip int) (*entry[T], error) {
+func (s *Signal[T]) prepare(op string, r Receiver[T], opts []Option, skip int) (*entry[T], error) {
 	if s == nil {
-		return nil, fmt.Errorf("%w: Connect on a nil *Signal[%T]", ErrNilSignal, *new(T))
+		return nil, &connectError{op: op, err: ErrNilSignal,
+			msg: fmt.Sprintf("nil *Signal[%v]; create the signal with signals.New before connecting to it", reflect.TypeFor[T]())}
 	}
 	if isNil(r) {
-		return nil, fmt.Errorf("%w: Connect to %s", ErrNilReceiver, s.Name())
+		return nil, &connectError{op: op, err: ErrNilReceiver,
+			msg: fmt.Sprintf("nil receiver for signal %s; pass a function or a non-nil Receiver", s.Name())}
 	}
 	c := newConfig(opts)
-	if c.err != nil {
-		return nil, fmt.Errorf("%w (Connect to %s)", c.err, s.Name())
+	if c.invalid != "" {
+		return nil, &connectError{op: op, err: ErrInvalidOption,
+			msg: fmt.Sprintf("invalid option for signal %s: %s", s.Name(), c.invalid)}
 	}
 	e := &entry[T]{hasSender: c.sender != nil}
 	if f, ok := r.(ReceiverFunc[T]); ok {
@@ -212,23 +205,11 @@ func (h *Handle) Info() ReceiverInfo {
 // ConnectAll connects r to each of sigs with the same options, like
 // Django's @receiver([a, b]), and returns one Handle that disconnects them
 // all. A signal listed twice is connected once. It panics like
-// [Signal.Connect]; no signal is connected unless all can be.
+// [Signal.Connect], and when sigs is empty; no signal is connected unless
+// all can be.
 func ConnectAll[T any](sigs []*Signal[T], r Receiver[T], opts ...Option) *Handle {
-	h, err := connectAll(sigs, r, opts)
-	if err != nil {
-		panic(err)
-	}
-	return h
-}
-
-// TryConnectAll is [ConnectAll] returning an error instead of panicking.
-func TryConnectAll[T any](sigs []*Signal[T], r Receiver[T], opts ...Option) (*Handle, error) {
-	return connectAll(sigs, r, opts)
-}
-
-func connectAll[T any](sigs []*Signal[T], r Receiver[T], opts []Option) (*Handle, error) {
 	if len(sigs) == 0 {
-		return nil, fmt.Errorf("%w: ConnectAll with no signals", ErrNilSignal)
+		panic(&connectError{op: "ConnectAll", err: ErrNilSignal, msg: "no signals; pass at least one signal"})
 	}
 	type pending struct {
 		s *Signal[T]
@@ -239,9 +220,9 @@ func connectAll[T any](sigs []*Signal[T], r Receiver[T], opts []Option) (*Handle
 		if slices.ContainsFunc(todo, func(p pending) bool { return p.s == s }) {
 			continue
 		}
-		e, err := s.prepare(r, opts, 2)
+		e, err := s.prepare("ConnectAll", r, opts, 1)
 		if err != nil {
-			return nil, err
+			panic(err)
 		}
 		todo = append(todo, pending{s, e})
 	}
@@ -253,5 +234,5 @@ func connectAll[T any](sigs []*Signal[T], r Receiver[T], opts []Option) (*Handle
 			h.info = one.info
 		}
 	}
-	return h, nil
+	return h
 }

@@ -28,6 +28,12 @@
 // it. [ConnectAll] connects one receiver to several signals of the same
 // event type, like @receiver([a, b]).
 //
+// Connecting is part of the program, not of its data: Connect and its
+// siblings panic on a nil signal, a nil receiver or an invalid option, as
+// [net/http.Handle] does, with a message "signals: Connect: what is wrong;
+// what to do". Everything that can fail at run time (a receiver, a send)
+// returns an error.
+//
 // Where each receiver was connected (function, file:line) is recorded once,
 // at connect time, and reported by [Signal.Receivers], in errors and in logs.
 //
@@ -44,7 +50,7 @@
 //
 // Receivers are called one at a time, in the sender's goroutine, in
 // registration order, receivers of every sender and receivers of this
-// sender interleaved (C21). [Priority] moves a receiver ahead of or behind
+// sender interleaved. [Priority] moves a receiver ahead of or behind
 // the others; equal priorities keep registration order.
 //
 // [Signal.Send] stops at the first error and returns it as a *[ReceiverError]
@@ -63,7 +69,7 @@
 //
 // # Snapshots and re-entrancy
 //
-// Every send works on the receivers connected when it started (C17):
+// Every send works on the receivers connected when it started:
 // receivers connected during a send are called from the next one, and a
 // receiver disconnected during a send is still called by it. Receivers may
 // connect, disconnect and send, also on the same signal, without deadlock.
@@ -81,7 +87,7 @@
 //
 // Receivers are held strongly: a closure stays connected until it is
 // disconnected. Django's default weak references silently drop lambdas and
-// local functions (C10), a frequent surprise, so this package does not copy
+// local functions, a frequent surprise, so this package does not copy
 // it. For receivers that belong to an object with a lifetime of its own,
 // [ConnectOwned] holds the owner weakly and disconnects the receiver after
 // the owner is garbage collected.
@@ -134,4 +140,8 @@
 //     error.
 //   - SendAsync runs all receivers concurrently, where Django runs sync
 //     receivers first and then gathers async ones.
+//
+// The guide docs/coming-from-django.md in the repository maps Django's
+// signals onto this package, and docs/transactions.md tells how model
+// signals meet transactions and on_commit.
 package signals

@@ -6,8 +6,10 @@ import (
 	"runtime/debug"
 )
 
-// Errors returned by the non-panicking Try variants; the panicking variants
-// panic with an error wrapping the same values.
+// Errors of misused signals. A send on a nil *Signal returns
+// ErrNilSignal; [Signal.Connect] and its siblings panic with an error
+// wrapping one of them, so that a recover can tell them apart with
+// [errors.Is].
 var (
 	// ErrNilSignal reports a method called on a nil *Signal.
 	ErrNilSignal = errors.New("signals: nil signal")
@@ -16,6 +18,18 @@ var (
 	// ErrInvalidOption reports an invalid [Option].
 	ErrInvalidOption = errors.New("signals: invalid option")
 )
+
+// connectError is the value Connect and its siblings panic with: op is the
+// function called, msg says what is wrong and what to do, err is one of
+// the sentinels above.
+type connectError struct {
+	op, msg string
+	err     error
+}
+
+func (e *connectError) Error() string { return "signals: " + e.op + ": " + e.msg }
+
+func (e *connectError) Unwrap() error { return e.err }
 
 // ReceiverError is the error returned when a receiver fails. It names the
 // signal and the receiver and wraps the receiver's error, so [errors.Is] and

@@ -5,15 +5,18 @@ import (
 	"time"
 )
 
-// The instrumented send: when a send is traced or observed (slow.go takes
-// care of muting and statistics alone), begin sets up a sendState and each
-// receiver runs through call, which counts statistics, records trace steps
-// and notifies observers. Nothing here is reached while every flag is
-// clear.
+// The instrumented send: when a send is muted, measured, traced or
+// observed, begin fills a sendState and each receiver runs through call,
+// which counts statistics, records trace steps and notifies observers.
+// Nothing here is reached while every flag of flags.go is clear.
 
-// sendState is the instrumentation of one send.
+// sendState is the instrumentation of one send. It lives in the frame of
+// the slow path; only info and octx are allocated, and only for traces and
+// observers.
 type sendState struct {
-	info  SendInfo
+	// info describes the send to traces and observers (nil when neither
+	// is on).
+	info  *SendInfo
 	stats bool
 	// timed is set when every call is timed (tracing or observers);
 	// statistics alone time one call in SetLatencySampling.
@@ -29,11 +32,17 @@ type sendState struct {
 	start time.Time
 }
 
-// begin starts the instrumentation of a send of n receivers from sender.
-// ok is false when ctx mutes the signal: nothing must be called. st is nil
-// when nothing is instrumented (the signal was only muted elsewhere): the
-// caller then runs its plain loop.
-func (c *core) begin(ctx context.Context, sender any, kind SendKind, n int) (_ context.Context, st *sendState, ok bool) {
+// active reports whether begin found anything to instrument.
+func (st *sendState) active() bool {
+	return st.stats || st.tr != nil || st.obs != nil
+}
+
+// begin starts the instrumentation of a send of n receivers from sender
+// into st. ok is false when ctx mutes the signal: nothing must be called.
+// When ok is true but st is not active (the signal was only muted in
+// another context, or is traced in another one), the caller runs its plain
+// loop.
+func (c *core) begin(ctx context.Context, st *sendState, sender any, kind SendKind, n int) (_ context.Context, ok bool) {
 	f := c.flags.Load() | globalFlags.Load()
 	if f&flagMuted != 0 && c.mutedIn(ctx) {
 		if f&flagTrace != 0 {
@@ -43,40 +52,37 @@ func (c *core) begin(ctx context.Context, sender any, kind SendKind, n int) (_ c
 				sc.tr.close(id, 0, OutcomeMuted, nil)
 			}
 		}
-		return ctx, nil, false
+		return ctx, false
 	}
-	info := SendInfo{Signal: c.displayName(), Sender: sender, Kind: kind, Receivers: n}
-	var tr *Trace
-	step := -1
-	var start time.Time
+	st.stats = f&flagStats != 0
+	st.step = -1
 	if f&flagTrace != 0 {
 		if sc := scopeOf(ctx); sc != nil {
-			start = time.Now()
-			step = sc.tr.open(sc.step, Step{Kind: StepSend, Name: info.Signal, Signal: info.Signal,
-				Sender: senderString(sender), Detail: kind.String()}, start)
-			if step >= 0 {
-				tr = sc.tr
+			st.start = time.Now()
+			name := c.displayName()
+			st.step = sc.tr.open(sc.step, Step{Kind: StepSend, Name: name, Signal: name,
+				Sender: senderString(sender), Detail: kind.String()}, st.start)
+			if st.step >= 0 {
+				st.tr, st.timed = sc.tr, true
 			}
 		}
 	}
-	var obs []Observer
 	if f&flagObserve != 0 {
 		if p := observers.Load(); p != nil {
-			obs = *p
+			st.obs = *p
 		}
 	}
-	stats := f&flagStats != 0
-	if !stats && tr == nil && obs == nil {
-		return ctx, nil, true // muted elsewhere, or traced in another context
+	if st.tr == nil && st.obs == nil {
+		return ctx, true
 	}
-	st = &sendState{info: info, stats: stats, tr: tr, step: step, obs: obs, start: start, timed: tr != nil}
-	if obs != nil {
+	st.info = &SendInfo{Signal: c.displayName(), Sender: sender, Kind: kind, Receivers: n}
+	if st.obs != nil {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		st.octx = make([]context.Context, len(obs))
-		for i, o := range obs {
-			ctx = o.SendStart(ctx, &st.info)
+		st.octx = make([]context.Context, len(st.obs))
+		for i, o := range st.obs {
+			ctx = o.SendStart(ctx, st.info)
 			st.octx[i] = ctx
 		}
 		if !st.timed {
@@ -84,7 +90,7 @@ func (c *core) begin(ctx context.Context, sender any, kind SendKind, n int) (_ c
 			st.timed = true
 		}
 	}
-	return ctx, st, true
+	return ctx, true
 }
 
 // end finishes the instrumentation of the send.
@@ -97,15 +103,15 @@ func (st *sendState) end(o Outcome, err error) {
 		st.tr.close(st.step, d, o, err)
 	}
 	for i := len(st.obs) - 1; i >= 0; i-- {
-		st.obs[i].SendEnd(st.octx[i], &st.info, EndInfo{Outcome: o, Err: err, Duration: d})
+		st.obs[i].SendEnd(st.octx[i], st.info, EndInfo{Outcome: o, Err: err, Duration: d})
 	}
 }
 
-// call runs receiver e with the instrumentation of st and returns its error
-// and the context it was given. With robust, a panic is recovered into a
+// call runs receiver e with the instrumentation of st and returns the
+// context it was given and its error. With robust, a panic is recovered into a
 // *PanicError; without, it is recorded and propagates untouched (with its
 // original stack), as on the fast path.
-func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool) (err error, rctx context.Context) {
+func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool) (context.Context, error) {
 	timed := st.timed
 	var rs *recvStats
 	if st.stats {
@@ -114,6 +120,12 @@ func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust b
 			timed = true
 		}
 	}
+	return instrumentedCall(st, ctx, e, ev, robust, rs, timed)
+}
+
+// instrumentedCall is call once the call is counted: rs is the receiver's
+// statistics (nil when they are off) and timed tells whether to time it.
+func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust bool, rs *recvStats, timed bool) (rctx context.Context, err error) {
 	var t0 time.Time
 	if timed {
 		t0 = time.Now()
@@ -131,7 +143,7 @@ func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust b
 	var buf [2]context.Context
 	octx := buf[:0]
 	for _, o := range st.obs {
-		rctx = o.ReceiverStart(rctx, &st.info, &e.info)
+		rctx = o.ReceiverStart(rctx, st.info, &e.info)
 		octx = append(octx, rctx)
 	}
 	done := false
@@ -157,7 +169,7 @@ func call[T any](st *sendState, ctx context.Context, e *entry[T], ev T, robust b
 		o = OutcomeError
 	}
 	st.finish(octx, &e.info, rs, step, t0, timed, o, err)
-	return err, rctx
+	return rctx, err
 }
 
 // finish records the end of one receiver call.
@@ -173,7 +185,7 @@ func (st *sendState) finish(octx []context.Context, info *ReceiverInfo, rs *recv
 		st.tr.close(step, d, o, err)
 	}
 	for i := len(st.obs) - 1; i >= 0; i-- {
-		st.obs[i].ReceiverEnd(octx[i], &st.info, info, EndInfo{Outcome: o, Err: err, Duration: d})
+		st.obs[i].ReceiverEnd(octx[i], st.info, info, EndInfo{Outcome: o, Err: err, Duration: d})
 	}
 }
 

@@ -78,8 +78,8 @@ type session struct {
 	seen *atomic.Int32
 }
 
-// C10 (deliberate difference): receivers are strong; ConnectOwned gives
-// weak, owner-bound receivers.
+// Receivers are strong, unlike Django's default weak=True; ConnectOwned
+// gives weak, owner-bound receivers.
 func TestOwnedReceivers(t *testing.T) {
 	s := signals.New[event]("sig")
 	var strong atomic.Int32

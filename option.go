@@ -7,8 +7,7 @@ import (
 
 // An Option configures one connection made by [Signal.Connect] and its
 // siblings. Options are validated when the receiver is connected: an invalid
-// option makes Connect panic and TryConnect return an error, and nothing is
-// registered.
+// option makes Connect panic, and nothing is registered.
 type Option func(*config)
 
 type config struct {
@@ -19,12 +18,15 @@ type config struct {
 	priority   int
 	mode       string
 	callerSkip int
-	err        error
+	// invalid says what is wrong with the first invalid option and what
+	// to do about it.
+	invalid string
 }
 
-func (c *config) fail(err error) {
-	if c.err == nil {
-		c.err = err
+// fail records an invalid option: what is wrong, and what to do.
+func (c *config) fail(what, todo string) {
+	if c.invalid == "" {
+		c.invalid = what + "; " + todo
 	}
 }
 
@@ -32,7 +34,7 @@ func newConfig(opts []Option) config {
 	c := config{mode: "inline"}
 	for _, o := range opts {
 		if o == nil {
-			c.fail(fmt.Errorf("%w: nil Option", ErrInvalidOption))
+			c.fail("nil Option", "remove it or pass a valid one")
 			continue
 		}
 		o(&c)
@@ -51,7 +53,7 @@ func newConfig(opts []Option) config {
 func Sender(sender any) Option {
 	return func(c *config) {
 		if sender != nil && !reflect.ValueOf(sender).Comparable() {
-			c.fail(fmt.Errorf("%w: Sender of type %T is not comparable", ErrInvalidOption, sender))
+			c.fail(fmt.Sprintf("Sender of type %T is not comparable", sender), "pass a comparable sender, such as a pointer, a reflect.Type or a string")
 			return
 		}
 		c.sender = sender
@@ -66,7 +68,7 @@ func Sender(sender any) Option {
 func UID(uid string) Option {
 	return func(c *config) {
 		if uid == "" {
-			c.fail(fmt.Errorf("%w: empty UID", ErrInvalidOption))
+			c.fail("empty UID", "pass a non-empty dispatch UID, or no UID option")
 			return
 		}
 		c.uid = uid
@@ -78,7 +80,7 @@ func UID(uid string) Option {
 func Name(name string) Option {
 	return func(c *config) {
 		if name == "" {
-			c.fail(fmt.Errorf("%w: empty Name", ErrInvalidOption))
+			c.fail("empty Name", "pass a non-empty name, or no Name option to name the receiver after its function")
 			return
 		}
 		c.name = name
@@ -101,7 +103,7 @@ func Priority(p int) Option {
 func CallerSkip(n int) Option {
 	return func(c *config) {
 		if n < 0 {
-			c.fail(fmt.Errorf("%w: negative CallerSkip %d", ErrInvalidOption, n))
+			c.fail(fmt.Sprintf("negative CallerSkip %d", n), "pass the number of frames to skip, 0 or more")
 			return
 		}
 		c.callerSkip += n
@@ -114,7 +116,7 @@ func CallerSkip(n int) Option {
 func Func(fn any) Option {
 	return func(c *config) {
 		if isNil(fn) {
-			c.fail(fmt.Errorf("%w: nil Func", ErrInvalidOption))
+			c.fail("nil Func", "pass the function the receiver wraps")
 			return
 		}
 		c.fn = funcName(fn)
@@ -127,7 +129,7 @@ func Func(fn any) Option {
 func Mode(mode string) Option {
 	return func(c *config) {
 		if mode == "" {
-			c.fail(fmt.Errorf("%w: empty Mode", ErrInvalidOption))
+			c.fail("empty Mode", `pass a delivery mode such as "after_commit", or no Mode option for "inline"`)
 			return
 		}
 		c.mode = mode

@@ -13,7 +13,7 @@ import (
 // Django's weak=True, for receivers that belong to an object with a lifetime
 // of its own (a cache, a websocket session); ordinary receivers are strong,
 // stay connected until disconnected, and never vanish because a closure was
-// collected (the surprise of Django's weak receivers, C10).
+// collected (the surprise of Django's weak receivers).
 //
 // The signal holds owner only weakly: fn must reach the owner through its
 // argument, not through a captured variable, or owner can never be collected.
@@ -24,21 +24,9 @@ import (
 // ConnectOwned panics like [Signal.Connect] on a nil signal, nil owner, nil fn
 // or invalid option.
 func ConnectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts ...Option) *Handle {
-	h, err := connectOwned(s, owner, fn, opts)
-	if err != nil {
-		panic(err)
-	}
-	return h
-}
-
-// TryConnectOwned is [ConnectOwned] returning an error instead of panicking.
-func TryConnectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts ...Option) (*Handle, error) {
-	return connectOwned(s, owner, fn, opts)
-}
-
-func connectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context, owner *O, ev T) error, opts []Option) (*Handle, error) {
 	if owner == nil {
-		return nil, fmt.Errorf("%w: nil owner (ConnectOwned to %s)", ErrInvalidOption, s.Name())
+		panic(&connectError{op: "ConnectOwned", err: ErrInvalidOption,
+			msg: fmt.Sprintf("nil owner for signal %s; pass the object whose lifetime bounds the receiver", s.Name())})
 	}
 	var r Receiver[T]
 	if fn != nil {
@@ -52,12 +40,9 @@ func connectOwned[O, T any](s *Signal[T], owner *O, fn func(ctx context.Context,
 		})
 		opts = append([]Option{Func(fn)}, opts...)
 	}
-	h, err := s.connect(r, opts, 2)
-	if err != nil {
-		return nil, err
-	}
+	h := s.connect("ConnectOwned", r, opts, 1)
 	if !h.existing {
 		runtime.AddCleanup(owner, func(h *Handle) { h.Disconnect() }, h)
 	}
-	return h, nil
+	return h
 }

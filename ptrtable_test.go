@@ -55,7 +55,7 @@ func BenchmarkLookup(b *testing.B) {
 		s.ConnectFunc(func(context.Context, int) error { return nil }, Sender(senders[i]))
 	}
 	p := s.snap.Load()
-	for _, k := range []any{senders[17], reflect.TypeFor[outer](), fmt.Sprint("str")} {
+	for _, k := range []any{senders[17], reflect.TypeFor[outer](), "str"} {
 		b.Run(fmt.Sprintf("%T", k), func(b *testing.B) {
 			for b.Loop() {
 				p.lookup(k)

@@ -41,7 +41,9 @@ func (s *Signal[T]) SendRobust(ctx context.Context, sender any, ev T) error {
 		return nil
 	}
 	if s.c.flags.Load()|globalFlags.Load() != 0 {
-		return s.robustSlow(ctx, sender, l, ev)
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, nil); done {
+			return err
+		}
 	}
 	var errs []error
 	for i := 0; i < len(l.fns); {
@@ -87,33 +89,22 @@ func (s *Signal[T]) SendRobustResults(ctx context.Context, sender any, ev T) ([]
 	if l == nil {
 		return nil, nil
 	}
-	var st *sendState
 	if s.c.slow() {
-		var ok bool
-		if ctx, st, ok = s.c.begin(ctx, sender, KindRobust, len(l.fns)); !ok {
-			return nil, nil
+		var results []Result
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindRobust, &results); done {
+			return results, err
 		}
 	}
 	results := make([]Result, len(l.fns))
 	var errs []error
-	for i, e := range l.entries {
-		var err error
-		rctx := ctx
-		if st == nil {
-			err = callRecover(e.fn, ctx, ev)
-		} else {
-			err, rctx = call(st, ctx, e, ev, true)
-		}
-		results[i] = Result{Receiver: e.info, Called: true, Err: err}
+	for i, fn := range l.fns {
+		err := callRecover(fn, ctx, ev)
+		results[i] = Result{Receiver: l.entries[i].info, Called: true, Err: err}
 		if err != nil {
-			errs = append(errs, s.fail(rctx, e, err))
+			errs = append(errs, s.fail(ctx, l.entries[i], err))
 		}
 	}
-	err := errors.Join(errs...)
-	if st != nil {
-		st.end(outcomeOf(err), err)
-	}
-	return results, err
+	return results, errors.Join(errs...)
 }
 
 // callRecover calls fn and turns a panic into a *PanicError.

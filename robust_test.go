@@ -14,9 +14,10 @@ import (
 	"github.com/gosignals/signals"
 )
 
-// C25, C26: SendRobust calls every receiver, recovers panics with their
-// stack, logs each failure and returns them joined.
-func TestC25C26SendRobust(t *testing.T) {
+// SendRobust calls every receiver, recovers panics with their stack, logs
+// each failure and returns them joined (Django's tests/dispatch/tests.py,
+// DispatcherTests.test_send_robust_fail).
+func TestSendRobustRunsEveryReceiver(t *testing.T) {
 	var tp tape
 	var logs bytes.Buffer
 	boom := errors.New("boom")
@@ -70,9 +71,10 @@ func TestC25C26SendRobust(t *testing.T) {
 	}
 }
 
-// C23, C28, C31: async sends run receivers concurrently; results come back
-// in registration order, not completion order.
-func TestC31SendAsyncOrder(t *testing.T) {
+// Async sends run receivers concurrently; results come back in
+// registration order, not completion order (as asend's in Django's
+// tests/signals/tests.py, AsyncReceiversTests.test_asend).
+func TestSendAsyncResultsInCallOrder(t *testing.T) {
 	s := signals.New[event]("sig")
 	s.SetLogger(slog.New(slog.DiscardHandler))
 	var running, peak atomic.Int32

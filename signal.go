@@ -113,7 +113,9 @@ func (s *Signal[T]) Send(ctx context.Context, sender any, ev T) error {
 	// core.slow, written out: Send is the hottest path. Muting,
 	// statistics, traces and observers all live on the slow path.
 	if s.c.flags.Load()|globalFlags.Load() != 0 {
-		return s.sendSlow(ctx, sender, l, ev)
+		if done, err := s.sendSlow(ctx, sender, l, ev, KindSend, nil); done {
+			return err
+		}
 	}
 	for i, fn := range l.fns {
 		if err := fn(ctx, ev); err != nil {

@@ -4,97 +4,198 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
-	"time"
 )
 
-// sendSlow is Send's slow path.
-//
-//go:noinline
-func (s *Signal[T]) sendSlow(ctx context.Context, sender any, l *list[T], ev T) (err error) {
-	if f := s.c.flags.Load() | globalFlags.Load(); f&^(flagMuted|flagStats) == 0 {
-		// Muting and statistics only: no per-send state.
-		if f&flagMuted != 0 && s.c.mutedIn(ctx) {
-			return nil
-		}
-		if f&flagStats != 0 {
-			if i, err := sendStats(ctx, l, ev); err != nil {
-				return &ReceiverError{Signal: s.Name(), Receiver: l.entries[i].info, Err: err}
-			}
-			return nil
-		}
-		for i, fn := range l.fns {
-			if err := fn(ctx, ev); err != nil {
-				return &ReceiverError{Signal: s.Name(), Receiver: l.entries[i].info, Err: err}
-			}
-		}
-		return nil
-	}
-	ctx, st, ok := s.c.begin(ctx, sender, KindSend, len(l.fns))
-	if !ok {
-		return nil
-	}
-	if st == nil {
-		for i, fn := range l.fns {
-			if err := fn(ctx, ev); err != nil {
-				return &ReceiverError{Signal: s.Name(), Receiver: l.entries[i].info, Err: err}
-			}
-		}
-		return nil
-	}
-	done := false
-	defer func() {
-		if !done {
-			st.end(OutcomePanic, nil)
-		}
-	}()
-	for _, e := range l.entries {
-		if rerr, _ := call(st, ctx, e, ev, false); rerr != nil {
-			err = &ReceiverError{Signal: s.Name(), Receiver: e.info, Err: rerr}
-			break
-		}
-	}
-	done = true
-	st.end(outcomeOf(err), err)
-	return err
+// The slow path. A send takes it when a flag of flags.go is set: some
+// context has muted the signal, statistics are on, a trace is recording or
+// an observer is installed. The four kinds of send share it: begin decides
+// whether the send is muted and what to instrument, and sendRun.work calls
+// the receivers through call. When there is nothing to do for this send
+// (the signal was muted in another context, or is traced in another one),
+// the slow path hands the send back to the caller's plain loop.
+
+// sendRun is one instrumented send.
+type sendRun[T any] struct {
+	s    *Signal[T]
+	ctx  context.Context
+	st   sendState
+	l    *list[T]
+	ev   T
+	kind SendKind
+	// workers is the number of goroutines running work (1 but for
+	// SendAsync); next is the index of the next receiver to call.
+	workers int
+	next    int64
+	// results, when not nil, gets one Result per receiver.
+	results []Result
+	// rctxs, set for SendAsync only, keeps the context of each failed
+	// receiver, whose failure is logged after the pool, in call order.
+	rctxs []context.Context
+	// err is Send's error; errs the failures of a robust send, logged.
+	err  error
+	errs []error
 }
 
-// robustSlow is SendRobust's slow path.
+// sendSlow is the slow path of Send and SendRobust (kind KindSend or
+// KindRobust) and of SendRobustResults (KindRobust, with results, where it
+// stores the results). done is false when the caller must run its plain
+// loop. It returns no slice: the fast path of Send keeps a small frame.
 //
 //go:noinline
-func (s *Signal[T]) robustSlow(ctx context.Context, sender any, l *list[T], ev T) error {
-	var errs []error
-	if f := s.c.flags.Load() | globalFlags.Load(); f&^(flagMuted|flagStats) == 0 {
-		if f&flagMuted != 0 && s.c.mutedIn(ctx) {
-			return nil
+func (s *Signal[T]) sendSlow(ctx context.Context, sender any, l *list[T], ev T, kind SendKind, results *[]Result) (done bool, err error) {
+	if s.c.flags.Load()|globalFlags.Load() == flagMuted {
+		return s.c.mutedIn(ctx), nil // muting alone: nothing to set up
+	}
+	var r sendRun[T]
+	ctx, ok := s.c.begin(ctx, &r.st, sender, kind, len(l.fns))
+	if !ok || !r.st.active() {
+		return !ok, nil
+	}
+	r.s, r.ctx, r.l, r.ev, r.kind, r.workers = s, ctx, l, ev, kind, 1
+	if results != nil {
+		r.results = make([]Result, len(l.fns))
+	}
+	r.work()
+	if results != nil {
+		*results = r.results
+	}
+	return true, r.end()
+}
+
+// asyncSlow is the slow path of SendAsync, like sendSlow.
+//
+//go:noinline
+func (s *Signal[T]) asyncSlow(ctx context.Context, sender any, l *list[T], ev T, workers int) (results []Result, done bool, err error) {
+	if s.c.flags.Load()|globalFlags.Load() == flagMuted {
+		return nil, s.c.mutedIn(ctx), nil // muting alone: nothing to set up
+	}
+	var st sendState
+	ctx, ok := s.c.begin(ctx, &st, sender, KindAsync, len(l.fns))
+	if !ok || !st.active() {
+		return nil, !ok, nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	n := len(l.fns)
+	r := &sendRun[T]{s: s, ctx: ctx, st: st, l: l, ev: ev, kind: KindAsync, workers: workers,
+		results: make([]Result, n), rctxs: make([]context.Context, n)}
+	runPool(workers, r.work)
+	return r.results, true, r.end()
+}
+
+// work calls the receivers until none is left: the one loop of every slow
+// send. Sequential sends run it in the calling goroutine; SendAsync runs it
+// in every goroutine of its pool, each taking the next receiver in call
+// order.
+func (r *sendRun[T]) work() {
+	for r.workFrom() {
+	}
+}
+
+// workFrom is work's loop. Each receiver runs through call, but for the
+// most frequent call while statistics alone are on, one that is counted
+// and not timed: it is made in the loop, as by a plain loop, with one
+// deferred check for the whole loop instead of one per call. When such a
+// call panics in a robust send, the panic is recovered and workFrom
+// returns true, to be called again for the receivers after it. A panic in
+// Send ends the send's instrumentation and goes on.
+func (r *sendRun[T]) workFrom() (again bool) {
+	var i int
+	var counted *entry[T] // the receiver of the counted call under way
+	finished := false
+	defer func() {
+		if finished {
+			return
 		}
-		for i := 0; i < len(l.fns); {
-			if f&flagStats != 0 {
-				i = s.robustStats(ctx, l, ev, i, &errs)
-			} else {
-				i = s.robustRun(ctx, l, ev, i, &errs)
+		if counted != nil {
+			counted.recvStats().panics.Add(1)
+		}
+		switch {
+		case r.kind == KindSend:
+			r.st.end(OutcomePanic, nil)
+		case counted != nil:
+			r.record(i, counted, newPanicError(recover()), r.ctx)
+			again = true
+		}
+	}()
+	robust := r.kind != KindSend
+	counting := r.st.stats && r.st.tr == nil && r.st.obs == nil
+	mask := latencyMask.Load()
+	for {
+		if i = r.claim(); i >= len(r.l.entries) {
+			finished = true
+			return false
+		}
+		e := r.l.entries[i]
+		if r.kind == KindAsync && r.ctx.Err() != nil {
+			r.results[i] = Result{Receiver: e.info, Err: context.Cause(r.ctx)}
+			r.st.skip(&e.info, r.results[i].Err)
+			continue
+		}
+		var err error
+		rctx := r.ctx
+		if !counting {
+			rctx, err = call(&r.st, r.ctx, e, r.ev, robust)
+		} else if rs := e.stats.Load(); rs == nil || (rs.calls.Add(1)-1)&mask == 0 {
+			if rs == nil { // first call: count it below
+				rs = e.recvStats()
+				rs.calls.Add(1)
+			}
+			rctx, err = instrumentedCall(&r.st, r.ctx, e, r.ev, robust, rs, true)
+		} else {
+			counted = e
+			err = e.fn(r.ctx, r.ev)
+			counted = nil
+			if err != nil {
+				rs.errors.Add(1)
 			}
 		}
-		return errors.Join(errs...)
-	}
-	ctx, st, ok := s.c.begin(ctx, sender, KindRobust, len(l.fns))
-	if !ok {
-		return nil
-	}
-	if st == nil {
-		for i := 0; i < len(l.fns); {
-			i = s.robustRun(ctx, l, ev, i, &errs)
-		}
-	} else {
-		for _, e := range l.entries {
-			if err, rctx := call(st, ctx, e, ev, true); err != nil {
-				errs = append(errs, s.fail(rctx, e, err))
-			}
+		if (err != nil || r.results != nil) && !r.record(i, e, err, rctx) {
+			finished = true
+			return false
 		}
 	}
-	err := errors.Join(errs...)
-	if st != nil {
-		st.end(outcomeOf(err), err)
+}
+
+// record records the outcome of receiver i, given rctx, and reports
+// whether the send goes on (Send stops at the first error).
+func (r *sendRun[T]) record(i int, e *entry[T], err error, rctx context.Context) bool {
+	if r.results != nil {
+		r.results[i] = Result{Receiver: e.info, Called: true, Err: err}
 	}
+	switch {
+	case err == nil:
+	case r.kind == KindSend:
+		r.err = &ReceiverError{Signal: r.s.Name(), Receiver: e.info, Err: err}
+		return false
+	case r.rctxs != nil:
+		r.rctxs[i] = rctx // logged after the pool, in call order
+	default:
+		r.errs = append(r.errs, r.s.fail(rctx, e, err))
+	}
+	return true
+}
+
+// claim returns the index of the next receiver to call.
+func (r *sendRun[T]) claim() int {
+	if r.workers == 1 {
+		r.next++
+		return int(r.next - 1)
+	}
+	return int(atomic.AddInt64(&r.next, 1) - 1)
+}
+
+// end returns the send's error and ends its instrumentation.
+func (r *sendRun[T]) end() error {
+	err := r.err
+	switch {
+	case r.kind == KindAsync:
+		err = r.s.asyncErr(r.ctx, r.l, r.results, r.rctxs)
+	case r.kind != KindSend:
+		err = errors.Join(r.errs...)
+	}
+	r.st.end(outcomeOf(err), err)
 	return err
 }
 
@@ -103,134 +204,4 @@ func outcomeOf(err error) Outcome {
 		return OutcomeError
 	}
 	return OutcomeOK
-}
-
-// asyncSlow is SendAsync's slow path.
-//
-//go:noinline
-func (s *Signal[T]) asyncSlow(ctx context.Context, sender any, l *list[T], ev T, opts []AsyncOption) ([]Result, error) {
-	ctx, st, ok := s.c.begin(ctx, sender, KindAsync, len(l.fns))
-	if !ok {
-		return nil, nil
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	n := len(l.fns)
-	results := make([]Result, n)
-	rctxs := make([]context.Context, n) // each receiver's context, for its failure's log
-	var next atomic.Int64
-	runPool(asyncWorkers(n, opts), func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			e := l.entries[i]
-			rctxs[i] = ctx
-			if ctx.Err() != nil {
-				results[i] = Result{Receiver: e.info, Err: context.Cause(ctx)}
-				if st != nil {
-					st.skip(&e.info, results[i].Err)
-				}
-				continue
-			}
-			var err error
-			if st == nil {
-				err = callRecover(e.fn, ctx, ev)
-			} else {
-				err, rctxs[i] = call(st, ctx, e, ev, true)
-			}
-			results[i] = Result{Receiver: e.info, Called: true, Err: err}
-		}
-	})
-	var errs []error
-	var skipped error
-	for i := range results {
-		switch r := &results[i]; {
-		case !r.Called:
-			skipped = r.Err
-		case r.Err != nil:
-			errs = append(errs, s.fail(rctxs[i], l.entries[i], r.Err))
-		}
-	}
-	if skipped != nil {
-		errs = append(errs, skipped)
-	}
-	err := errors.Join(errs...)
-	if st != nil {
-		st.end(outcomeOf(err), err)
-	}
-	return results, err
-}
-
-// sendStats calls the receivers of l in order, counting statistics, until
-// one fails; it returns that one's index and error. A panic is counted and
-// goes on: one deferred check per send, not per call, keeps the cost per
-// call to one atomic addition.
-func sendStats[T any](ctx context.Context, l *list[T], ev T) (failed int, err error) {
-	i, done := 0, false
-	defer func() {
-		if !done {
-			l.entries[i].recvStats().panics.Add(1)
-		}
-	}()
-	mask := latencyMask.Load()
-	for ; i < len(l.entries); i++ {
-		if err = statsCall(l.entries[i], ctx, ev, mask); err != nil {
-			done = true
-			return i, err
-		}
-	}
-	done = true
-	return -1, nil
-}
-
-// robustStats is robustRun counting statistics.
-func (s *Signal[T]) robustStats(ctx context.Context, l *list[T], ev T, i int, errs *[]error) (next int) {
-	defer func() {
-		if v := recover(); v != nil {
-			e := l.entries[i]
-			e.recvStats().panics.Add(1)
-			*errs = append(*errs, s.fail(ctx, e, newPanicError(v)))
-			next = i + 1
-		}
-	}()
-	mask := latencyMask.Load()
-	for ; i < len(l.entries); i++ {
-		if err := statsCall(l.entries[i], ctx, ev, mask); err != nil {
-			*errs = append(*errs, s.fail(ctx, l.entries[i], err))
-		}
-	}
-	return i
-}
-
-// statsCall counts one call of e and times it when its number falls on the
-// sampling mask. Panics are counted by the caller.
-func statsCall[T any](e *entry[T], ctx context.Context, ev T, mask uint64) error {
-	st := e.stats.Load()
-	if st == nil {
-		st = e.recvStats()
-	}
-	if (st.calls.Add(1)-1)&mask == 0 {
-		return timedCall(st, e.fn, ctx, ev)
-	}
-	err := e.fn(ctx, ev)
-	if err != nil {
-		st.errors.Add(1)
-	}
-	return err
-}
-
-// timedCall is the sampled call of statsCall, kept out of line.
-//
-//go:noinline
-func timedCall[T any](st *recvStats, fn func(context.Context, T) error, ctx context.Context, ev T) error {
-	t0 := time.Now()
-	err := fn(ctx, ev)
-	st.time(time.Since(t0))
-	if err != nil {
-		st.errors.Add(1)
-	}
-	return err
 }

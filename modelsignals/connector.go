@@ -111,6 +111,7 @@ func execConn(ctx context.Context, conn driver.Conn, query string, args []any) e
 	for i, n := range named {
 		values[i] = n.Value
 	}
-	_, err = stmt.Exec(values) //nolint:staticcheck // fallback for drivers without StmtExecContext
+	//lint:ignore SA1019 the fallback for drivers without StmtExecContext
+	_, err = stmt.Exec(values)
 	return err
 }

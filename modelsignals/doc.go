@@ -26,7 +26,9 @@
 //	})
 //
 // The typed helpers accept the options of [signals.Signal.Connect] (UID,
-// Priority, Name) and return a handle to disconnect.
+// Priority, Name) and return a handle to disconnect. Like Connect, they
+// panic on mistakes in the program (a model type that is not a struct, a
+// nil function, an invalid option) with a message that says what to do.
 //
 // # Arguments
 //
@@ -61,7 +63,9 @@
 //
 // An adapter registers each model the first time it meets it ([Register]),
 // which sends class_prepared once per type; [Models] lists them. A model's
-// label is "package.Type", or what its ModelLabel method returns.
+// label is "package.Type", or what its ModelLabel method returns, and
+// [ByLabel] finds a model from it (a label read from an outbox envelope,
+// for example).
 //
 // # Raw saves
 //
@@ -78,4 +82,12 @@
 //
 // [All] lists every signal of this package, to mute them together with
 // signals.Mute (bulk imports, tests).
+//
+// # Guides
+//
+// The repository's docs/ folder tells the whole story of the model signals
+// with the GORM plugin: docs/coming-from-django.md for Django users,
+// docs/transactions.md for transactions and on_commit, docs/deletion.md
+// for the cascade and its pre_delete and post_delete, docs/m2m.md for
+// m2m_changed and docs/durable.md for durable receivers.
 package modelsignals

@@ -128,15 +128,17 @@ func Models() []*Model {
 	return out
 }
 
-// modelType returns the struct type M, or an error naming why M is not a
-// model type.
-func modelType[M any](op string) (reflect.Type, error) {
+// modelType returns the struct type M, or panics, in the name of op, with
+// an error that says why M is not a model type and wraps ErrNotModel.
+func modelType[M any](op string) reflect.Type {
 	t := reflect.TypeFor[M]()
 	switch {
 	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
-		return nil, fmt.Errorf("%w: %s[%v]: use the struct type %v, not a pointer to it", ErrNotModel, op, t, t.Elem())
+		panic(&registrationError{op: op, err: ErrNotModel,
+			msg: fmt.Sprintf("model type %v is a pointer; use the struct type %v", t, t.Elem())})
 	case t.Kind() != reflect.Struct:
-		return nil, fmt.Errorf("%w: %s[%v]: %v is a %v, not a struct", ErrNotModel, op, t, t, t.Kind())
+		panic(&registrationError{op: op, err: ErrNotModel,
+			msg: fmt.Sprintf("model type %v is not a struct type; use the struct type of the model", t)})
 	}
-	return t, nil
+	return t
 }

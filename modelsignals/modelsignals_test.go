@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 )
 
@@ -79,9 +80,55 @@ func TestTypedReceivers(t *testing.T) {
 	if !strings.Contains(h1.Info().Func, "TestTypedReceivers") {
 		t.Fatalf("Func = %q, want the user's function", h1.Info().Func)
 	}
-	if _, err := modelsignals.TryOnPreDelete[Article](nil); err == nil {
-		t.Fatal("nil receiver accepted")
+}
+
+// The typed connect functions panic on mistakes in the program, with a
+// message that says what is wrong and what to do.
+func TestTypedReceiversPanicOnBadInput(t *testing.T) {
+	cases := []struct {
+		name    string
+		connect func()
+		want    error
+		msg     string
+	}{
+		{"nil function", func() { modelsignals.OnPreDelete[Article](nil) }, signals.ErrNilReceiver,
+			"modelsignals: OnPreDelete: nil function for model modelsignals_test.Article; pass the receiver function"},
+		{"pointer model", func() {
+			modelsignals.OnPostSave(func(context.Context, modelsignals.Save[*Article]) error { return nil })
+		}, modelsignals.ErrNotModel,
+			"modelsignals: OnPostSave: model type *modelsignals_test.Article is a pointer; use the struct type modelsignals_test.Article"},
+		{"not a struct", func() {
+			modelsignals.OnPostInit(func(context.Context, modelsignals.Init[int]) error { return nil })
+		}, modelsignals.ErrNotModel,
+			"modelsignals: OnPostInit: model type int is not a struct type; use the struct type of the model"},
+		{"invalid option", func() {
+			modelsignals.OnPreSave(func(context.Context, modelsignals.Save[Article]) error { return nil }, signals.UID(""))
+		}, signals.ErrInvalidOption,
+			"signals: Connect: invalid option for signal pre_save: empty UID; "},
 	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := mustPanic(t, tc.connect)
+			if !errors.Is(err, tc.want) || !strings.HasPrefix(err.Error(), tc.msg) {
+				t.Fatalf("panic %q (wraps %v: %v), want it to start with %q", err, tc.want, errors.Is(err, tc.want), tc.msg)
+			}
+		})
+	}
+}
+
+// mustPanic calls f and returns the error it panicked with, failing the
+// test if it did not panic with an error.
+func mustPanic(t *testing.T, f func()) (err error) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		var ok bool
+		if err, ok = recover().(error); !ok {
+			t.Fatal("no panic with an error")
+		}
+	}()
+	f()
+	return nil
 }
 
 func TestSaveEventUpdates(t *testing.T) {

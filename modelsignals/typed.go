@@ -27,80 +27,47 @@ type Init[M any] struct {
 }
 
 // OnPreSave connects fn to [PreSave] for model M (a struct type, inferred
-// from fn): fn receives only M's saves, with a typed *M. It panics, with a
-// message starting with "modelsignals:" or "signals:", when M is not a struct
-// type or an option is invalid; [TryOnPreSave] returns the error instead.
+// from fn): fn receives only M's saves, with a typed *M. Like
+// [signals.Signal.Connect], it panics on mistakes in the program: when M is
+// not a struct type (the error wraps [ErrNotModel]), fn is nil or an option
+// is invalid; the message says what is wrong and what to do.
 func OnPreSave[M any](fn func(ctx context.Context, ev Save[M]) error, opts ...signals.Option) *signals.Handle {
-	return must(connectSave(PreSave, "OnPreSave", fn, opts))
-}
-
-// TryOnPreSave is [OnPreSave] returning an error instead of panicking.
-func TryOnPreSave[M any](fn func(ctx context.Context, ev Save[M]) error, opts ...signals.Option) (*signals.Handle, error) {
 	return connectSave(PreSave, "OnPreSave", fn, opts)
 }
 
 // OnPostSave connects fn to [PostSave] for model M, like [OnPreSave].
 func OnPostSave[M any](fn func(ctx context.Context, ev Save[M]) error, opts ...signals.Option) *signals.Handle {
-	return must(connectSave(PostSave, "OnPostSave", fn, opts))
-}
-
-// TryOnPostSave is [OnPostSave] returning an error instead of panicking.
-func TryOnPostSave[M any](fn func(ctx context.Context, ev Save[M]) error, opts ...signals.Option) (*signals.Handle, error) {
 	return connectSave(PostSave, "OnPostSave", fn, opts)
 }
 
 // OnPreDelete connects fn to [PreDelete] for model M, like [OnPreSave].
 func OnPreDelete[M any](fn func(ctx context.Context, ev Delete[M]) error, opts ...signals.Option) *signals.Handle {
-	return must(connectDelete(PreDelete, "OnPreDelete", fn, opts))
-}
-
-// TryOnPreDelete is [OnPreDelete] returning an error instead of panicking.
-func TryOnPreDelete[M any](fn func(ctx context.Context, ev Delete[M]) error, opts ...signals.Option) (*signals.Handle, error) {
 	return connectDelete(PreDelete, "OnPreDelete", fn, opts)
 }
 
 // OnPostDelete connects fn to [PostDelete] for model M, like [OnPreSave].
 func OnPostDelete[M any](fn func(ctx context.Context, ev Delete[M]) error, opts ...signals.Option) *signals.Handle {
-	return must(connectDelete(PostDelete, "OnPostDelete", fn, opts))
-}
-
-// TryOnPostDelete is [OnPostDelete] returning an error instead of panicking.
-func TryOnPostDelete[M any](fn func(ctx context.Context, ev Delete[M]) error, opts ...signals.Option) (*signals.Handle, error) {
 	return connectDelete(PostDelete, "OnPostDelete", fn, opts)
 }
 
 // OnPostInit connects fn to [PostInit] for model M, like [OnPreSave].
 func OnPostInit[M any](fn func(ctx context.Context, ev Init[M]) error, opts ...signals.Option) *signals.Handle {
-	return must(connectInit(fn, opts))
-}
-
-// TryOnPostInit is [OnPostInit] returning an error instead of panicking.
-func TryOnPostInit[M any](fn func(ctx context.Context, ev Init[M]) error, opts ...signals.Option) (*signals.Handle, error) {
 	return connectInit(fn, opts)
-}
-
-func must(h *signals.Handle, err error) *signals.Handle {
-	if err != nil {
-		panic(err)
-	}
-	return h
 }
 
 // connectTyped connects conv∘fn to sig for sender M. The frames between the
 // user's call and connectTyped are skipped when recording the location.
-func connectTyped[M, E any](sig *signals.Signal[E], op string, fn any, recv func(context.Context, E) error, opts []signals.Option) (*signals.Handle, error) {
-	t, err := modelType[M](op)
-	if err != nil {
-		return nil, err
-	}
+func connectTyped[M, E any](sig *signals.Signal[E], op string, fn any, recv func(context.Context, E) error, opts []signals.Option) *signals.Handle {
+	t := modelType[M](op)
 	if isNilFunc(fn) {
-		return nil, fmt.Errorf("%w: %s[%v]", signals.ErrNilReceiver, op, t)
+		panic(&registrationError{op: op, err: signals.ErrNilReceiver,
+			msg: fmt.Sprintf("nil function for model %v; pass the receiver function", t)})
 	}
 	all := append([]signals.Option{signals.Sender(t), signals.Func(fn), signals.CallerSkip(3)}, opts...)
-	return sig.TryConnect(signals.ReceiverFunc[E](recv), all...)
+	return sig.Connect(signals.ReceiverFunc[E](recv), all...)
 }
 
-func connectSave[M any](sig *signals.Signal[SaveEvent], op string, fn func(context.Context, Save[M]) error, opts []signals.Option) (*signals.Handle, error) {
+func connectSave[M any](sig *signals.Signal[SaveEvent], op string, fn func(context.Context, Save[M]) error, opts []signals.Option) *signals.Handle {
 	return connectTyped[M](sig, op, fn, func(ctx context.Context, ev SaveEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {
@@ -110,7 +77,7 @@ func connectSave[M any](sig *signals.Signal[SaveEvent], op string, fn func(conte
 	}, opts)
 }
 
-func connectDelete[M any](sig *signals.Signal[DeleteEvent], op string, fn func(context.Context, Delete[M]) error, opts []signals.Option) (*signals.Handle, error) {
+func connectDelete[M any](sig *signals.Signal[DeleteEvent], op string, fn func(context.Context, Delete[M]) error, opts []signals.Option) *signals.Handle {
 	return connectTyped[M](sig, op, fn, func(ctx context.Context, ev DeleteEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {
@@ -120,7 +87,7 @@ func connectDelete[M any](sig *signals.Signal[DeleteEvent], op string, fn func(c
 	}, opts)
 }
 
-func connectInit[M any](fn func(context.Context, Init[M]) error, opts []signals.Option) (*signals.Handle, error) {
+func connectInit[M any](fn func(context.Context, Init[M]) error, opts []signals.Option) *signals.Handle {
 	return connectTyped[M](PostInit, "OnPostInit", fn, func(ctx context.Context, ev PostInitEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {

@@ -40,4 +40,9 @@
 // event ID); signalsgorm's Once records it in the handler's own
 // transaction, which makes database effects happen exactly once. Events of
 // the same model and primary key reach each receiver in commit order.
+//
+// The guide docs/durable.md in the repository walks through durable
+// receivers end to end: connecting one, running the workers, choosing a
+// transport, replaying dead letters; docs/transactions.md tells how they
+// relate to after-commit receivers.
 package outbox

@@ -71,8 +71,12 @@ func Subscriber(cfg Config) func(r outbox.Receiver) (message.Subscriber, error) 
 	}
 }
 
-// Declare declares the queues of receivers ahead of the workers, for
-// deployments that start the relay first.
+// Declare declares the durable queue of each receiver and binds it to its
+// topic's exchange, ahead of the workers. RabbitMQ drops what is published
+// to an exchange no queue is bound to, so a deployment whose relay may
+// publish before every worker has subscribed once calls Declare first (at
+// deploy time, or when the relay starts); the events relayed in between
+// then wait in the queues.
 func Declare(cfg Config, receivers ...outbox.Receiver) error {
 	for _, r := range receivers {
 		sub, err := Subscriber(cfg)(r)

@@ -255,11 +255,11 @@ func TestInstall(t *testing.T) {
 
 // Typed receivers reject types that are not models.
 func TestTypedReceiverBadInput(t *testing.T) {
-	_, err := modelsignals.TryOnPostSave(func(context.Context, modelsignals.Save[*Book]) error { return nil })
+	err := panicOf(func() { modelsignals.OnPostSave(func(context.Context, modelsignals.Save[*Book]) error { return nil }) })
 	if !errors.Is(err, modelsignals.ErrNotModel) || !strings.Contains(err.Error(), "use the struct type signalsgorm_test.Book") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = modelsignals.TryOnPreSave(func(context.Context, modelsignals.Save[int]) error { return nil })
+	err = panicOf(func() { modelsignals.OnPreSave(func(context.Context, modelsignals.Save[int]) error { return nil }) })
 	if !errors.Is(err, modelsignals.ErrNotModel) {
 		t.Fatalf("err = %v", err)
 	}
@@ -270,3 +270,4 @@ func TestTypedReceiverBadInput(t *testing.T) {
 	}()
 	modelsignals.OnPostDelete(func(context.Context, modelsignals.Delete[string]) error { return nil })
 }
+

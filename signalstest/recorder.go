@@ -8,13 +8,18 @@
 //	shop.CreateBook(ctx, "Dune")
 //	rec.AssertSentOnce(func(ev modelsignals.SaveEvent) bool { return ev.Created })
 //
-// Recorders of several signals can share a [Timeline] to assert the order in
-// which the signals fired.
+// [RecordAll] records several signals of one event type in one recorder
+// (pre_save and post_save, say). Recorders can share a [Timeline], which
+// keeps one line per event, in the order the signals fired, across event
+// types; [Describe] chooses the line, so that a test can compare a whole
+// sequence at once with [Timeline.AssertNext]. Lines of your own (a
+// callback ran) go on the timeline with [Timeline.Add].
 package signalstest
 
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +29,8 @@ import (
 
 // Call is one recorded send.
 type Call[T any] struct {
+	// Signal is the name of the signal that delivered the event.
+	Signal string
 	// Ctx is the context the event was sent with.
 	Ctx context.Context
 	// Event is the event received.
@@ -36,67 +43,77 @@ type Call[T any] struct {
 // Recorder records every event a signal delivers to it. It is safe for
 // concurrent use.
 type Recorder[T any] struct {
-	tb     testing.TB
-	sig    *signals.Signal[T]
-	handle *signals.Handle
-	tl     *Timeline
+	tb       testing.TB
+	name     string // the signals' names, for messages
+	handles  []*signals.Handle
+	tl       *Timeline
+	describe func(signal string, ev T) string
 
 	mu    sync.Mutex
 	calls []Call[T]
+	taken int // calls before this index were returned by Take
 	err   error
 }
 
-// An Option configures [Record].
-type Option func(*options)
-
-type options struct {
-	connect []signals.Option
-	tl      *Timeline
-}
-
-// WithSender records only the events sent by sender.
-func WithSender(sender any) Option {
-	return func(o *options) { o.connect = append(o.connect, signals.Sender(sender)) }
-}
-
-// WithConnectOptions passes options (priority, name, ...) to the connection.
-func WithConnectOptions(opts ...signals.Option) Option {
-	return func(o *options) { o.connect = append(o.connect, opts...) }
-}
-
-// OnTimeline also records each call on tl, to assert the order of events
-// across signals.
-func OnTimeline(tl *Timeline) Option {
-	return func(o *options) { o.tl = tl }
-}
-
 // Record connects a recorder to sig and disconnects it when the test ends.
-// It fails the test at once if the connection is refused.
+// Like [signals.Signal.Connect], it panics if sig is nil or an option is
+// invalid.
 func Record[T any](tb testing.TB, sig *signals.Signal[T], opts ...Option) *Recorder[T] {
 	tb.Helper()
+	return record(tb, []*signals.Signal[T]{sig}, opts)
+}
+
+// RecordAll connects one recorder to each of sigs, signals of the same
+// event type, and disconnects it when the test ends. Its calls are in the
+// order the signals fired, each with the name of its signal. It panics
+// like [Record], and when sigs is empty.
+func RecordAll[T any](tb testing.TB, sigs []*signals.Signal[T], opts ...Option) *Recorder[T] {
+	tb.Helper()
+	if len(sigs) == 0 {
+		panic("signalstest: RecordAll: no signals; pass the signals to record")
+	}
+	return record(tb, sigs, opts)
+}
+
+func record[T any](tb testing.TB, sigs []*signals.Signal[T], opts []Option) *Recorder[T] {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	r := &Recorder[T]{tb: tb, sig: sig, tl: o.tl}
-	connect := append([]signals.Option{signals.Name("signalstest.Recorder"), signals.CallerSkip(1)}, o.connect...)
-	h, err := sig.TryConnect(signals.ReceiverFunc[T](r.receive), connect...)
-	if err != nil {
-		tb.Fatalf("signalstest: Record: %v", err)
+	r := &Recorder[T]{tb: tb, tl: o.tl}
+	if o.describe != nil {
+		fn, ok := o.describe.(func(string, T) string)
+		if !ok {
+			panic(fmt.Sprintf("signalstest: Record: Describe takes a func(signal string, ev %v) string for these signals; got %T", reflect.TypeFor[T](), o.describe))
+		}
+		r.describe = fn
 	}
-	r.handle = h
-	tb.Cleanup(func() { h.Disconnect() })
+	tb.Cleanup(r.Stop)
+	names := make([]string, len(sigs))
+	for i, sig := range sigs {
+		names[i] = sig.Name()
+		connect := append([]signals.Option{signals.Name("signalstest.Recorder"), signals.CallerSkip(2)}, o.connect...)
+		name := names[i]
+		r.handles = append(r.handles, sig.ConnectFunc(func(ctx context.Context, ev T) error {
+			return r.receive(name, ctx, ev)
+		}, connect...))
+	}
+	r.name = strings.Join(names, ", ")
 	return r
 }
 
-func (r *Recorder[T]) receive(ctx context.Context, ev T) error {
+func (r *Recorder[T]) receive(signal string, ctx context.Context, ev T) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	seq := len(r.calls) + 1
 	if r.tl != nil {
-		seq = r.tl.add(r.sig.Name())
+		line := signal
+		if r.describe != nil {
+			line = r.describe(signal, ev)
+		}
+		seq = r.tl.add(signal, line)
 	}
-	r.calls = append(r.calls, Call[T]{Ctx: ctx, Event: ev, Seq: seq})
+	r.calls = append(r.calls, Call[T]{Signal: signal, Ctx: ctx, Event: ev, Seq: seq})
 	return r.err
 }
 
@@ -109,7 +126,11 @@ func (r *Recorder[T]) Fail(err error) {
 }
 
 // Stop disconnects the recorder before the test ends.
-func (r *Recorder[T]) Stop() { r.handle.Disconnect() }
+func (r *Recorder[T]) Stop() {
+	for _, h := range r.handles {
+		h.Disconnect()
+	}
+}
 
 // Calls returns a copy of the recorded calls, in order.
 func (r *Recorder[T]) Calls() []Call[T] {
@@ -129,6 +150,20 @@ func (r *Recorder[T]) Events() []T {
 	return out
 }
 
+// Take returns the events recorded since the last Take (or Reset), in
+// order, and leaves them out of the next Take. It reads a test in steps:
+// do something, take what it sent, check it.
+func (r *Recorder[T]) Take() []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]T, 0, len(r.calls)-r.taken)
+	for _, c := range r.calls[r.taken:] {
+		out = append(out, c.Event)
+	}
+	r.taken = len(r.calls)
+	return out
+}
+
 // Len returns the number of recorded events.
 func (r *Recorder[T]) Len() int {
 	r.mu.Lock()
@@ -142,7 +177,7 @@ func (r *Recorder[T]) Last() T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.calls) == 0 {
-		r.tb.Fatalf("signalstest: %s: no event recorded", r.sig.Name())
+		r.tb.Fatalf("signalstest: %s: no event recorded", r.name)
 	}
 	return r.calls[len(r.calls)-1].Event
 }
@@ -150,7 +185,7 @@ func (r *Recorder[T]) Last() T {
 // Reset forgets the recorded events.
 func (r *Recorder[T]) Reset() {
 	r.mu.Lock()
-	r.calls = nil
+	r.calls, r.taken = nil, 0
 	r.mu.Unlock()
 }
 
@@ -169,7 +204,7 @@ func (r *Recorder[T]) matching(match func(T) bool) (n int, events []T) {
 func (r *Recorder[T]) AssertCount(n int) bool {
 	r.tb.Helper()
 	if got, events := r.matching(nil); got != n {
-		r.tb.Errorf("signalstest: %s: sent %d times, want %d%s", r.sig.Name(), got, n, list(events))
+		r.tb.Errorf("signalstest: %s: sent %d times, want %d%s", r.name, got, n, list(events))
 		return false
 	}
 	return true
@@ -179,7 +214,7 @@ func (r *Recorder[T]) AssertCount(n int) bool {
 func (r *Recorder[T]) AssertNotSent() bool {
 	r.tb.Helper()
 	if got, events := r.matching(nil); got != 0 {
-		r.tb.Errorf("signalstest: %s: sent %d times, want never%s", r.sig.Name(), got, list(events))
+		r.tb.Errorf("signalstest: %s: sent %d times, want never%s", r.name, got, list(events))
 		return false
 	}
 	return true
@@ -190,7 +225,7 @@ func (r *Recorder[T]) AssertNotSent() bool {
 func (r *Recorder[T]) AssertSent(match func(T) bool) bool {
 	r.tb.Helper()
 	if got, events := r.matching(match); got == 0 {
-		r.tb.Errorf("signalstest: %s: no matching event among %d sent%s", r.sig.Name(), len(events), list(events))
+		r.tb.Errorf("signalstest: %s: no matching event among %d sent%s", r.name, len(events), list(events))
 		return false
 	}
 	return true
@@ -201,7 +236,7 @@ func (r *Recorder[T]) AssertSent(match func(T) bool) bool {
 func (r *Recorder[T]) AssertSentOnce(match func(T) bool) bool {
 	r.tb.Helper()
 	if got, events := r.matching(match); got != 1 {
-		r.tb.Errorf("signalstest: %s: %d matching events among %d sent, want exactly 1%s", r.sig.Name(), got, len(events), list(events))
+		r.tb.Errorf("signalstest: %s: %d matching events among %d sent, want exactly 1%s", r.name, got, len(events), list(events))
 		return false
 	}
 	return true
