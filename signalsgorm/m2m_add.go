@@ -2,12 +2,14 @@ package signalsgorm
 
 import (
 	"context"
+	"reflect"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
 
 type m2mFrameKey struct{}
@@ -21,7 +23,7 @@ type m2mFrame struct {
 	stmt  *gorm.Statement // the owner's statement
 	prev  context.Context
 	rels  []*m2mRel // the owner's relations that have receivers
-	op    assocOp   // the Association method that runs the statement
+	op    assoc.Op  // the Association method that runs the statement
 	opRel *schema.Relationship
 }
 
@@ -63,7 +65,7 @@ func (p *Plugin) ownerBegin(db *gorm.DB, update bool) {
 		// Association.Append and Replace save the owner with
 		// Select(<relation>, ...).
 		if rel := stmt.Schema.Relationships.Relations[stmt.Selects[0]]; rel != nil && rel.Type == schema.Many2Many {
-			f.op, f.opRel = associationOp(), rel
+			f.op, f.opRel = assoc.Caller(), rel
 		}
 	}
 	stmt.Context = context.WithValue(ctx, m2mFrameKey{}, f)
@@ -88,45 +90,77 @@ type ownerLinks struct {
 // preAdd sends pre_add before GORM inserts join rows for an owner whose
 // frame lists the relation, with the related keys not linked before.
 func (p *Plugin) preAdd(db *gorm.DB) {
+	f, r := p.addTarget(db)
+	if r == nil {
+		return
+	}
+	op := assoc.None // a save of the owner: report new links only
+	if f.opRel == r.rel {
+		op = f.op
+	}
+	stmt := db.Statement
+	a := decodeAdds(stmt.Context, r, instances(f.stmt.ReflectValue, f.stmt.Schema.ModelType),
+		instances(stmt.ReflectValue, stmt.Schema.ModelType))
+	if len(a.relKeys) == 0 {
+		return
+	}
+	// Django's pk_set for an add: the keys not linked already. GORM's
+	// INSERT ... ON CONFLICT DO NOTHING absorbs the others.
+	existing, err := readLinks(db, r, inCondition(r.table, r.Own, a.ownerKeys), inCondition(r.table, r.Other, a.relKeys))
+	if err != nil {
+		db.AddError(err)
+		return
+	}
+	p.sendPre(db, r, p.addEvents(r, a.owners, existing, op))
+}
+
+// addTarget returns the frame of the owner whose join rows stmt inserts,
+// and the relation they belong to, or a nil relation when the statement
+// sends no m2m_changed.
+func (p *Plugin) addTarget(db *gorm.DB) (*m2mFrame, *m2mRel) {
 	stmt := db.Statement
 	if db.Error != nil || stmt.Schema == nil || db.DryRun || stmt.Context == nil {
-		return
+		return nil, nil
 	}
 	f, _ := stmt.Context.Value(m2mFrameKey{}).(*m2mFrame)
 	if f == nil || f.stmt == stmt || !doNothing(stmt) {
 		// GORM inserts join rows with ON CONFLICT DO NOTHING; a join row
 		// a receiver writes itself, in the owner's context, is not an add.
-		return
+		return nil, nil
 	}
-	r := f.find(stmt.Schema)
-	if r == nil {
-		return
-	}
-	op := opNone // a save of the owner: report new links only
-	if f.opRel == r.rel {
-		op = f.op
-	}
-	ctx := stmt.Context
+	return f, f.find(stmt.Schema)
+}
+
+// adds are the join rows a statement inserts, by owner.
+type adds struct {
+	owners    []*ownerLinks // in the order of the owner statement's objects
+	ownerKeys [][]any       // the owners' keys, one per owner
+	relKeys   [][]any       // the related keys, each once
+}
+
+// decodeAdds groups the join rows a statement inserts (pointers to join
+// structs) by the owners of the owner statement (pointers to models).
+// Rows of no listed owner are left out.
+func decodeAdds(ctx context.Context, r *m2mRel, owners, rows []reflect.Value) adds {
+	var a adds
 	byKey := map[string]*ownerLinks{}
-	var owners []*ownerLinks
-	var ownerKeys, relKeys [][]any
-	for _, o := range instances(f.stmt.ReflectValue, f.stmt.Schema.ModelType) {
-		k := tuple(ctx, o.Elem(), r.own, false)
+	for _, o := range owners {
+		k := assoc.Tuple(ctx, o.Elem(), r.Own, false)
 		if ks := utils.ToStringKey(k...); byKey[ks] == nil {
 			byKey[ks] = &ownerLinks{inst: o.Interface()}
-			owners = append(owners, byKey[ks])
-			ownerKeys = append(ownerKeys, k)
+			a.owners = append(a.owners, byKey[ks])
+			a.ownerKeys = append(a.ownerKeys, k)
 		}
 	}
 	seenRel := map[string]bool{}
-	for _, row := range instances(stmt.ReflectValue, stmt.Schema.ModelType) {
-		l := link{related: tuple(ctx, row.Elem(), r.other, true)}
+	for _, row := range rows {
+		l := link{related: assoc.Tuple(ctx, row.Elem(), r.Other, true)}
 		var o *ownerLinks
-		if len(owners) == 1 {
+		if len(a.owners) == 1 {
 			// One owner (Append on an object): every row is its.
-			o, l.owner = owners[0], ownerKeys[0]
+			o, l.owner = a.owners[0], a.ownerKeys[0]
 		} else {
-			l.owner = tuple(ctx, row.Elem(), r.own, true)
+			l.owner = assoc.Tuple(ctx, row.Elem(), r.Own, true)
 			o = byKey[utils.ToStringKey(l.owner...)]
 		}
 		if o == nil {
@@ -135,19 +169,19 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 		o.links = append(o.links, l)
 		if rk := utils.ToStringKey(l.related...); !seenRel[rk] {
 			seenRel[rk] = true
-			relKeys = append(relKeys, l.related)
+			a.relKeys = append(a.relKeys, l.related)
 		}
 	}
-	if len(relKeys) == 0 {
-		return
-	}
-	// Django's pk_set for an add: the keys not linked already. GORM's
-	// INSERT ... ON CONFLICT DO NOTHING absorbs the others.
-	existing, err := readLinks(db, r, inCondition(r.table, r.own, ownerKeys), inCondition(r.table, r.other, relKeys))
-	if err != nil {
-		db.AddError(err)
-		return
-	}
+	return a
+}
+
+// addEvents returns the pre_add events of owners, given the links that
+// exist already: Association.Append always reports, with an empty set when
+// every key was linked; a save or Replace only when links are new, as
+// Django's add and set do (tests/m2m_signals/tests.py,
+// ManyToManySignalsTest.test_pk_set_on_repeated_add_remove and
+// test_m2m_relations_signals_alternative_ways).
+func (p *Plugin) addEvents(r *m2mRel, owners []*ownerLinks, existing []link, op assoc.Op) []modelsignals.M2MEvent {
 	linked := make(map[string]bool, len(existing))
 	for _, l := range existing {
 		linked[pairKey(l)] = true
@@ -160,14 +194,12 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 				added.add(l.related)
 			}
 		}
-		// Append always reports (C73), with an empty set when every key
-		// was linked; a save or Replace only when links are new (C79).
-		if len(o.links) == 0 || len(added.keys) == 0 && op != opAppend {
+		if len(o.links) == 0 || len(added.keys) == 0 && op != assoc.Append {
 			continue
 		}
 		evs = append(evs, p.m2mEvent(r, modelsignals.PreAdd, o.inst, added.keys, nil))
 	}
-	p.sendPre(db, r, evs)
+	return evs
 }
 
 func (p *Plugin) m2mEvent(r *m2mRel, a modelsignals.M2MAction, inst any, pks, removed []any) modelsignals.M2MEvent {

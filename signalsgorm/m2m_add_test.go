@@ -8,8 +8,9 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 )
 
-// C72, C73, C78: Append sends pre_add and post_add with the keys not
-// linked before, with every argument.
+// Append sends pre_add and post_add with the keys not linked before, with
+// every argument, as Django's add (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_add_remove_clear
+// and test_pk_set_on_repeated_add_remove).
 func TestM2MAppend(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)
@@ -34,7 +35,7 @@ func TestM2MAppend(t *testing.T) {
 			t.Fatalf("through label %q", th.Label)
 		}
 
-		// Keys already linked are left out of pk_set (C73).
+		// Keys already linked are left out of pk_set.
 		if err := db.Model(&post).Association("Labels").Append(&labels[1], &labels[2]); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +50,7 @@ func TestM2MAppend(t *testing.T) {
 			t.Fatal("pk_set of an add is nil; want an empty set")
 		}
 
-		// Append with nothing does nothing (C73).
+		// Append with nothing does nothing.
 		if err := db.Model(&post).Association("Labels").Append(); err != nil {
 			t.Fatal(err)
 		}
@@ -60,8 +61,9 @@ func TestM2MAppend(t *testing.T) {
 	})
 }
 
-// C81: appending an object not stored yet saves it (its own pre_save and
-// post_save), then links it: pk_set has its new key.
+// Appending an object not stored yet saves it (its own pre_save and
+// post_save), then links it: pk_set has its new key, as Django's create on
+// a relation (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_signals_alternative_ways).
 func TestM2MAppendNewObject(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)

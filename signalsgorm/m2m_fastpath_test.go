@@ -88,7 +88,7 @@ func writes(sqls []string) []string {
 	return out
 }
 
-// C74: with no m2m_changed receiver the plugin runs exactly GORM's
+// With no m2m_changed receiver the plugin runs exactly GORM's
 // statements; with one, it only adds reads (the pre-queries), and GORM's
 // writes are unchanged.
 func TestM2MFastPath(t *testing.T) {

@@ -1,13 +1,14 @@
 package signalsgorm
 
 import (
-	"context"
 	"reflect"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 	"gorm.io/gorm/utils"
+
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
 
 // link is one row of a join table: the owner's key and the related key,
@@ -47,45 +48,19 @@ func pairKey(l link) string {
 	return utils.ToStringKey(l.owner...) + "\x00" + utils.ToStringKey(l.related...)
 }
 
-// tuple reads the values of refs' fields (PrimaryKey, or ForeignKey when
-// foreign) from the struct v, converted to the types of the key fields.
-func tuple(ctx context.Context, v reflect.Value, refs []*schema.Reference, foreign bool) []any {
-	out := make([]any, len(refs))
-	for i, ref := range refs {
-		f := ref.PrimaryKey
-		if foreign {
-			f = ref.ForeignKey
-		}
-		val, _ := f.ValueOf(ctx, v)
-		out[i] = convert(val, ref.PrimaryKey.FieldType)
-	}
-	return out
-}
-
-// convert returns v as type t when it is of another, convertible type (a
-// custom join model may declare its key columns as int where the model has
-// uint).
-func convert(v any, t reflect.Type) any {
-	rv := reflect.ValueOf(v)
-	if !rv.IsValid() || rv.Type() == t || !rv.Type().ConvertibleTo(t) {
-		return v
-	}
-	return rv.Convert(t).Interface()
-}
-
 // readLinks reads the rows of r's join table matching where, in the
 // statement's transaction. The query goes through GORM's Row processor
 // with hooks skipped: it sends no signals.
 func readLinks(db *gorm.DB, r *m2mRel, where ...clause.Expression) ([]link, error) {
-	cols := make([]string, 0, len(r.own)+len(r.other))
-	for _, ref := range r.own {
+	cols := make([]string, 0, len(r.Own)+len(r.Other))
+	for _, ref := range r.Own {
 		cols = append(cols, ref.ForeignKey.DBName)
 	}
-	for _, ref := range r.other {
+	for _, ref := range r.Other {
 		cols = append(cols, ref.ForeignKey.DBName)
 	}
 	tx := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Table(r.table).Select(cols)
-	for _, ref := range r.fixed {
+	for _, ref := range r.Fixed {
 		tx = tx.Where(clause.Eq{Column: clause.Column{Table: r.table, Name: ref.ForeignKey.DBName}, Value: ref.PrimaryValue})
 	}
 	for _, w := range where {
@@ -99,7 +74,7 @@ func readLinks(db *gorm.DB, r *m2mRel, where ...clause.Expression) ([]link, erro
 	var out []link
 	dest := make([]any, len(cols))
 	vals := make([]reflect.Value, len(cols))
-	for i, ref := range append(r.own[:len(r.own):len(r.own)], r.other...) {
+	for i, ref := range append(r.Own[:len(r.Own):len(r.Own)], r.Other...) {
 		vals[i] = reflect.New(ref.PrimaryKey.FieldType)
 		dest[i] = vals[i].Interface()
 	}
@@ -111,7 +86,7 @@ func readLinks(db *gorm.DB, r *m2mRel, where ...clause.Expression) ([]link, erro
 		for i, v := range vals {
 			row[i] = v.Elem().Interface()
 		}
-		out = append(out, link{owner: row[:len(r.own):len(r.own)], related: row[len(r.own):]})
+		out = append(out, link{owner: row[:len(r.Own):len(r.Own)], related: row[len(r.Own):]})
 	}
 	return out, rows.Err()
 }
@@ -133,8 +108,8 @@ func inCondition(table string, refs []*schema.Reference, tuples [][]any) clause.
 func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
 	t := r.rel.Schema.ModelType
 	found := map[string]reflect.Value{}
-	cols := make([]string, len(r.own))
-	for i, ref := range r.own {
+	cols := make([]string, len(r.Own))
+	for i, ref := range r.Own {
 		cols[i] = ref.PrimaryKey.DBName
 	}
 	col, vals := schema.ToQueryValues(r.rel.Schema.Table, cols, keys)
@@ -147,7 +122,7 @@ func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
 	ctx := db.Statement.Context
 	for i := range list.Elem().Len() {
 		v := list.Elem().Index(i)
-		found[utils.ToStringKey(tuple(ctx, v, r.own, false)...)] = v.Addr()
+		found[utils.ToStringKey(assoc.Tuple(ctx, v, r.Own, false)...)] = v.Addr()
 	}
 	out := make([]any, len(keys))
 	for i, k := range keys {
@@ -156,7 +131,7 @@ func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
 			continue
 		}
 		v := reflect.New(t)
-		for j, ref := range r.own {
+		for j, ref := range r.Own {
 			_ = ref.PrimaryKey.Set(ctx, v.Elem(), k[j])
 		}
 		out[i] = v.Interface()

@@ -11,8 +11,9 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-// C71, C78: a relation declared on both models has one join model; used
-// from the other side, reverse is set and model and related swap.
+// A relation declared on both models has one join model; used from the
+// other side, reverse is set and model and related swap
+// (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_signals_reverse_relation_with_custom_related_name).
 func TestM2MReverse(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)
@@ -49,7 +50,7 @@ func TestM2MReverse(t *testing.T) {
 }
 
 // A custom join model (SetupJoinTable) is the sender, for both sides; its
-// rows get no save signals (C85). With neither name beginning the join
+// rows get no save signals. With neither name beginning the join
 // table's, the side whose label sorts first (Group) is forward.
 func TestM2MCustomJoinModel(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
@@ -116,10 +117,11 @@ func TestM2MReverseTag(t *testing.T) {
 	})
 }
 
-// C82: a self-relation inserts one row per link and sends one pair, with
-// the instance whose relation was used. C78: a non-symmetrical
-// self-relation declared on both ends (following/followers, Django's
-// idols/fans) reports reverse on the followers side.
+// A self-relation inserts one row per link and sends one pair, with the
+// instance whose relation was used (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_with_self_add_friends).
+// A non-symmetrical self-relation declared on both ends (following/followers,
+// Django's idols/fans) reports reverse on the followers side
+// (test_m2m_relations_with_self_add_idols, test_m2m_relations_with_self_add_fan).
 func TestM2MSelfRelation(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)

@@ -1,186 +1,79 @@
 package signalsgorm
 
 import (
-	"strings"
-
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
-
-// inCond is a "columns IN values" condition of a WHERE clause.
-type inCond struct {
-	cols    string // comma-separated column names
-	values  []any  // values, or []any tuples for several columns
-	negated bool
-}
-
-// collectIN gathers the IN conditions of a WHERE expression, in order.
-func collectIN(e clause.Expression, negated bool, out []inCond) []inCond {
-	switch v := e.(type) {
-	case clause.Where:
-		for _, x := range v.Exprs {
-			out = collectIN(x, negated, out)
-		}
-	case clause.AndConditions:
-		for _, x := range v.Exprs {
-			out = collectIN(x, negated, out)
-		}
-	case clause.NotConditions:
-		for _, x := range v.Exprs {
-			out = collectIN(x, !negated, out)
-		}
-	case clause.IN:
-		var names []string
-		switch c := v.Column.(type) {
-		case clause.Column:
-			names = []string{c.Name}
-		case []clause.Column:
-			for _, col := range c {
-				names = append(names, col.Name)
-			}
-		case string:
-			names = []string{c}
-		}
-		out = append(out, inCond{cols: strings.Join(names, ","), values: v.Values, negated: negated})
-	}
-	return out
-}
-
-// tuples returns the values of an IN condition as key tuples.
-func (c inCond) tuples() [][]any {
-	out := make([][]any, 0, len(c.values))
-	for _, v := range c.values {
-		if t, ok := v.([]any); ok {
-			out = append(out, t)
-		} else {
-			out = append(out, []any{v})
-		}
-	}
-	return out
-}
 
 // preRemove sends pre_remove or pre_clear before GORM deletes join rows for
 // Association.Delete, Replace or Clear. Join rows deleted otherwise (with
 // their owner, by Select(...).Delete, or by the database's cascades) send no
-// m2m_changed, as in Django (C84).
-//
-// GORM's statements name the owners and, for Delete, the related keys in
-// their WHERE clause: "owner_cols IN (...) AND related_cols IN (...)" for
-// Delete, "owner_cols IN (...) AND NOT related_cols IN (new keys)" for
-// Replace, "owner_cols IN (...)" for Clear and Replace with no values.
+// m2m_changed, as in Django, whose collector removes them silently.
 func (p *Plugin) preRemove(db *gorm.DB) {
-	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil || db.DryRun || stmt.SkipHooks || stmt.Context == nil {
-		return
-	}
-	rels := p.joinRels(stmt.Schema)
-	if rels == nil || !modelsignals.M2MChanged.Active(stmt.Context, rels[0].through.Type) {
-		return
-	}
-	op := associationOp()
-	if op == opNone || op == opAppend {
-		return
-	}
-	where, ok := stmt.Clauses["WHERE"]
-	if !ok {
-		return
-	}
-	conds := collectIN(where.Expression, false, nil)
-	if len(conds) == 0 || conds[0].negated {
-		return
-	}
-	// The first IN names the owners, and so the side whose relation was
-	// used (both sides of a custom join model share it).
-	var r *m2mRel
-	for _, c := range rels {
-		if own, _ := joinColumns(c.rel); own == conds[0].cols {
-			r = c
-		}
-	}
+	r, rm, op := p.removeTarget(db)
 	if r == nil {
 		return
 	}
-	ownerKeys := conds[0].tuples()
-	if len(ownerKeys) == 0 {
-		return
-	}
-	var evs []evDraft
-	switch op {
-	case opDelete:
-		// Django's remove reports every key submitted (C76).
-		_, other := joinColumns(r.rel)
-		var last *inCond
-		for i, c := range conds[1:] {
-			if c.cols == other && !c.negated {
-				last = &conds[1+i]
-			}
-		}
-		var submitted keySet
-		if last != nil {
-			for _, t := range last.tuples() {
-				submitted.add(t)
-			}
-		}
-		if len(submitted.keys) == 0 {
-			return // remove() with no objects sends nothing (C76)
-		}
-		for i := range ownerKeys {
-			evs = append(evs, evDraft{owner: i, action: modelsignals.PreRemove, pks: submitted.keys})
-		}
-	case opReplace, opClear:
+	var drafts []evDraft
+	if op == assoc.Delete {
+		drafts = deleteDrafts(len(rm.Owners), rm.Related)
+	} else {
 		// The rows the statement is about to delete, read with its own
 		// WHERE clause in its transaction.
-		links, err := readLinks(db, r, where.Expression)
+		links, err := readLinks(db, r, rm.Where)
 		if err != nil {
 			db.AddError(err)
 			return
 		}
-		byOwner := map[string]*keySet{}
-		for _, l := range links {
-			k := utils.ToStringKey(l.owner...)
-			if byOwner[k] == nil {
-				byOwner[k] = &keySet{keys: []any{}}
-			}
-			byOwner[k].add(l.related)
-		}
-		for i, k := range ownerKeys {
-			gone := byOwner[utils.ToStringKey(k...)]
-			switch {
-			case op == opClear:
-				// Django's clear sends pk_set=None, even for an empty
-				// relation (C77); Removed has the keys it unlinks.
-				removed := []any{}
-				if gone != nil {
-					removed = gone.keys
-				}
-				evs = append(evs, evDraft{owner: i, action: modelsignals.PreClear, removed: removed})
-			case gone != nil:
-				// Replace: remove of old-not-in-new, only when not
-				// empty (C79).
-				evs = append(evs, evDraft{owner: i, action: modelsignals.PreRemove, pks: gone.keys})
-			}
-		}
+		drafts = replaceDrafts(op, rm.Owners, links)
 	}
-	if len(evs) == 0 {
+	if len(drafts) == 0 {
 		return
 	}
-	var keys [][]any
-	for _, d := range evs {
-		keys = append(keys, ownerKeys[d.owner])
+	keys := make([][]any, len(drafts))
+	for i, d := range drafts {
+		keys[i] = rm.Owners[d.owner]
 	}
 	owners, err := loadOwners(db, r, keys)
 	if err != nil {
 		db.AddError(err)
 		return
 	}
-	out := make([]modelsignals.M2MEvent, len(evs))
-	for i, d := range evs {
-		out[i] = p.m2mEvent(r, d.action, owners[i], d.pks, d.removed)
+	evs := make([]modelsignals.M2MEvent, len(drafts))
+	for i, d := range drafts {
+		evs[i] = p.m2mEvent(r, d.action, owners[i], d.pks, d.removed)
 	}
-	p.sendPre(db, r, out)
+	p.sendPre(db, r, evs)
+}
+
+// removeTarget decodes a join-table DELETE: the relation whose links it
+// removes, the owners and keys its WHERE clause names, and the Association
+// method that issued it; a nil relation when it sends no m2m_changed.
+func (p *Plugin) removeTarget(db *gorm.DB) (*m2mRel, assoc.Removal, assoc.Op) {
+	stmt := db.Statement
+	if db.Error != nil || stmt.Schema == nil || db.DryRun || stmt.SkipHooks || stmt.Context == nil {
+		return nil, assoc.Removal{}, assoc.None
+	}
+	rels := p.joinRels(stmt.Schema)
+	if rels == nil || !modelsignals.M2MChanged.Active(stmt.Context, rels[0].through.Type) {
+		return nil, assoc.Removal{}, assoc.None
+	}
+	op := assoc.Caller()
+	if op == assoc.None || op == assoc.Append {
+		return nil, assoc.Removal{}, assoc.None
+	}
+	cols := make([]assoc.Columns, len(rels))
+	for i, r := range rels {
+		cols[i] = r.cols
+	}
+	rm, ok := assoc.DecodeRemoval(stmt, op, cols)
+	if !ok {
+		return nil, assoc.Removal{}, assoc.None
+	}
+	return rels[rm.Rel], rm, op
 }
 
 // evDraft is an event waiting for its owner to be loaded.
@@ -189,4 +82,57 @@ type evDraft struct {
 	action  modelsignals.M2MAction
 	pks     []any
 	removed []any
+}
+
+// deleteDrafts returns the pre_remove events of Association.Delete for n
+// owners: Django's remove reports every key submitted, linked or not, and
+// nothing when none is (tests/m2m_signals/tests.py,
+// ManyToManySignalsTest.test_m2m_relations_signals_remove_relation).
+func deleteDrafts(n int, related [][]any) []evDraft {
+	var submitted keySet
+	for _, t := range related {
+		submitted.add(t)
+	}
+	if len(submitted.keys) == 0 {
+		return nil
+	}
+	drafts := make([]evDraft, n)
+	for i := range drafts {
+		drafts[i] = evDraft{owner: i, action: modelsignals.PreRemove, pks: submitted.keys}
+	}
+	return drafts
+}
+
+// replaceDrafts returns the events of Association.Replace or Clear for the
+// owners whose keys are given, from the links the statement deletes.
+// Clear sends pre_clear to every owner, with pk_set nil even for an empty
+// relation, as Django's clear does (tests/m2m_signals/tests.py,
+// ManyToManySignalsTest.test_m2m_relations_signals_clear_all_parts_of_the_self_vw);
+// Removed has the keys it unlinks. Replace removes the old keys not in the
+// new ones, and reports only when there are some, as Django's set does
+// (ManyToManySignalsTest.test_m2m_relations_signals_clearing_removing).
+func replaceDrafts(op assoc.Op, owners [][]any, links []link) []evDraft {
+	byOwner := map[string]*keySet{}
+	for _, l := range links {
+		k := utils.ToStringKey(l.owner...)
+		if byOwner[k] == nil {
+			byOwner[k] = &keySet{keys: []any{}}
+		}
+		byOwner[k].add(l.related)
+	}
+	var drafts []evDraft
+	for i, k := range owners {
+		gone := byOwner[utils.ToStringKey(k...)]
+		switch {
+		case op == assoc.Clear:
+			removed := []any{}
+			if gone != nil {
+				removed = gone.keys
+			}
+			drafts = append(drafts, evDraft{owner: i, action: modelsignals.PreClear, removed: removed})
+		case gone != nil:
+			drafts = append(drafts, evDraft{owner: i, action: modelsignals.PreRemove, pks: gone.keys})
+		}
+	}
+	return drafts
 }

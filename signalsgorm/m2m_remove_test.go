@@ -23,8 +23,9 @@ func seedPost(t *testing.T, db *gorm.DB, n int) (Post, []Label) {
 	return post, labels
 }
 
-// C76: Delete sends pre_remove and post_remove with every key submitted,
-// linked or not; with no objects it sends nothing.
+// Delete sends pre_remove and post_remove with every key submitted, linked
+// or not; with no objects it sends nothing, as Django's remove
+// (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_signals_remove_relation).
 func TestM2MDelete(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)
@@ -46,7 +47,7 @@ func TestM2MDelete(t *testing.T) {
 			t.Fatalf("linked %s", got)
 		}
 
-		// Removing again still reports the keys (C76).
+		// Removing again still reports the keys.
 		if err := db.Model(&post).Association("Labels").Delete(&labels[0]); err != nil {
 			t.Fatal(err)
 		}
@@ -59,8 +60,10 @@ func TestM2MDelete(t *testing.T) {
 	})
 }
 
-// C77: Clear sends pre_clear and post_clear with pk_set nil, even when the
-// relation is empty; Removed has the keys it unlinks.
+// Clear sends pre_clear and post_clear with pk_set nil, even when the
+// relation is empty, as Django's clear
+// (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_signals_clear_all_parts_of_the_self_vw);
+// Removed has the keys it unlinks.
 func TestM2MClear(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := openM2M(t, dialect)
@@ -85,7 +88,8 @@ func TestM2MClear(t *testing.T) {
 	})
 }
 
-// C79: Replace reports the keys removed (old not in new) and the keys
+// Replace, like Django's set
+// (tests/m2m_signals/tests.py, ManyToManySignalsTest.test_m2m_relations_signals_clearing_removing), reports the keys removed (old not in new) and the keys
 // added (new not in old), each only when not empty; replacing with the
 // same set sends nothing. GORM inserts before it deletes, and the signals
 // follow its order.

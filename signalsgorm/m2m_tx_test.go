@@ -26,7 +26,7 @@ func failOn(t *testing.T, action modelsignals.M2MAction, boom error) func() {
 	return func() { h.Disconnect() }
 }
 
-// C83: an error from any m2m_changed receiver, pre or post, aborts the
+// An error from any m2m_changed receiver, pre or post, aborts the
 // operation; what it wrote is rolled back and the error is returned.
 func TestM2MReceiverErrorRollsBack(t *testing.T) {
 	boom := errors.New("boom")
@@ -150,7 +150,7 @@ func TestM2MPreQueryInTransaction(t *testing.T) {
 	})
 }
 
-// C84: join rows deleted with their owner send no m2m_changed: by GORM's
+// Join rows deleted with their owner send no m2m_changed: by GORM's
 // Select(<relation>).Delete, and by a database cascade. Join rows a
 // receiver deletes directly are not taken for the operation it handles.
 func TestM2MNoSignalsForOwnerDeletion(t *testing.T) {

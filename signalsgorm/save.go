@@ -50,74 +50,32 @@ func (p *Plugin) preSaveCreate(db *gorm.DB) { p.preSave(db, true) }
 func (p *Plugin) preSaveUpdate(db *gorm.DB) { p.preSave(db, false) }
 
 func (p *Plugin) preSave(db *gorm.DB, create bool) {
-	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil || db.DryRun {
-		return
-	}
-	if p.joinWrite(stmt) {
-		return // join rows of many2many relations send no save signals (C85)
-	}
-	m := p.model(stmt.Schema)
+	m := p.saveModel(db, create)
 	if m == nil {
 		return
 	}
-	if stmt.SkipHooks {
-		if create {
-			p.resumeFallback(db, m)
-		}
-		return
-	}
-	if err := validate(stmt, create); err != nil {
-		db.AddError(err)
-		return
-	}
+	stmt := db.Statement
 	ctx := stmt.Context
-	sender := m.Type
-	tracked := p.track.tracks(sender)
-	active := modelsignals.PreSave.Active(ctx, sender) || modelsignals.PostSave.Active(ctx, sender)
+	tracked := p.track.tracks(m.Type)
+	active := modelsignals.PreSave.Active(ctx, m.Type) || modelsignals.PostSave.Active(ctx, m.Type)
 	if !active && !tracked {
 		return
 	}
 	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx), tracked: tracked}
-	st.instances = instancesInto(st.one[:0], stmt.ReflectValue, stmt.Schema.ModelType)
-	if !create {
-		// Only objects identified by their primary key are saved; a
-		// conditional update of a zero model is a bulk update.
-		st.instances = slices.DeleteFunc(st.instances, func(v reflect.Value) bool { return pkIsZero(stmt, v) })
-		for _, v := range st.instances {
-			p.pending.Delete(v.Interface())
-		}
-	} else if doNothing(stmt) {
-		// INSERT ... ON CONFLICT DO NOTHING, as GORM re-saves the
-		// associations of an object: rows that already have a key are
-		// left alone, so they are not saved.
-		st.instances = slices.DeleteFunc(st.instances, func(v reflect.Value) bool { return !pkIsZero(stmt, v) })
-	}
+	st.instances = p.saveTargets(stmt, create, st.one[:0])
 	if len(st.instances) == 0 {
 		return
 	}
 	fields, write, ok := updateFields(stmt, create)
 	if !ok {
-		return // nothing but relations is written (an association change), or nothing at all (C53)
+		// Nothing but relations is written (an association change), or
+		// nothing at all, as Django's save(update_fields=[])
+		// (tests/update_only_fields/tests.py,
+		// UpdateOnlyFieldsTests.test_empty_update_fields).
+		return
 	}
 	st.fields = fields
-	st.pkZero = st.onePK[:0]
-	if len(st.instances) > 1 {
-		st.pkZero = make([]bool, 0, len(st.instances))
-	}
-	st.pkZero = st.pkZero[:len(st.instances)]
-	for i, v := range st.instances {
-		st.pkZero[i] = pkIsZero(stmt, v)
-	}
-	if tracked {
-		st.columns = columns(stmt.Schema)
-		st.old = make([][]any, len(st.instances))
-		if !create && active {
-			for i, v := range st.instances {
-				st.old[i], _ = p.oldValues(db, st.columns, v)
-			}
-		}
-	}
+	p.before(db, st, create, active)
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
@@ -131,21 +89,102 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		}
 		st.ctx = withFrame(st.ctx, fr)
 	}
-	if modelsignals.PreSave.Active(ctx, sender) {
-		for i, v := range st.instances {
-			ev := modelsignals.SaveEvent{Model: m, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: fields}
-			if tracked {
-				ev.Changes = changes(ctx, st.columns, v, st.old[i], create || st.old[i] == nil, fields)
-			}
-			if err := modelsignals.PreSave.Send(st.ctx, sender, ev); err != nil {
-				db.AddError(err)
-				return
-			}
-		}
+	if err := p.sendPreSave(st, create); err != nil {
+		db.AddError(err)
+		return
 	}
 	if write != nil {
 		write.writeBack(stmt, st.instances)
 	}
+}
+
+// saveModel returns the model a create or update statement saves, or nil
+// when it sends no save signals: an error or a dry run, a model without
+// signals, the join rows of many2many relations (Django's auto-created
+// through models send none: tests/signals/tests.py,
+// SignalTests.test_save_and_delete_signals_with_m2m), or hooks skipped. It
+// records an error for Select, Omit or Updates names the model does not
+// have.
+func (p *Plugin) saveModel(db *gorm.DB, create bool) *modelsignals.Model {
+	stmt := db.Statement
+	if db.Error != nil || stmt.Schema == nil || db.DryRun || p.joinWrite(stmt) {
+		return nil
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return nil
+	}
+	if stmt.SkipHooks {
+		if create {
+			p.resumeFallback(db, m)
+		}
+		return nil
+	}
+	if err := validate(stmt, create); err != nil {
+		db.AddError(err)
+		return nil
+	}
+	return m
+}
+
+// saveTargets returns the objects a statement saves, appended to dst:
+// those identified by their primary key for an update (a conditional
+// update of a zero model is a bulk update), and those without a key for an
+// INSERT ... ON CONFLICT DO NOTHING, as GORM re-saves the associations of
+// an object (rows that already have a key are left alone, so they are not
+// saved). An update forgets the Save fallback left for its objects.
+func (p *Plugin) saveTargets(stmt *gorm.Statement, create bool, dst []reflect.Value) []reflect.Value {
+	insts := instancesInto(dst, stmt.ReflectValue, stmt.Schema.ModelType)
+	if !create {
+		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return pkIsZero(stmt, v) })
+		for _, v := range insts {
+			p.pending.Delete(v.Interface())
+		}
+	} else if doNothing(stmt) {
+		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return !pkIsZero(stmt, v) })
+	}
+	return insts
+}
+
+// before records, per instance, whether its primary key is unset and,
+// when tracked, the values it had before the save.
+func (p *Plugin) before(db *gorm.DB, st *saveState, create, active bool) {
+	st.pkZero = st.onePK[:0]
+	if len(st.instances) > 1 {
+		st.pkZero = make([]bool, 0, len(st.instances))
+	}
+	st.pkZero = st.pkZero[:len(st.instances)]
+	for i, v := range st.instances {
+		st.pkZero[i] = pkIsZero(st.stmt, v)
+	}
+	if !st.tracked {
+		return
+	}
+	st.columns = columns(st.stmt.Schema)
+	st.old = make([][]any, len(st.instances))
+	if !create && active {
+		for i, v := range st.instances {
+			st.old[i], _ = p.oldValues(db, st.columns, v)
+		}
+	}
+}
+
+// sendPreSave sends pre_save for each instance of st.
+func (p *Plugin) sendPreSave(st *saveState, create bool) error {
+	sender := st.model.Type
+	if !modelsignals.PreSave.Active(st.stmt.Context, sender) {
+		return nil
+	}
+	for i, v := range st.instances {
+		ev := modelsignals.SaveEvent{Model: st.model, Instance: v.Interface(), Raw: st.raw, Using: p.using, UpdateFields: st.fields}
+		if st.tracked {
+			ev.Changes = changes(st.stmt.Context, st.columns, v, st.old[i], create || st.old[i] == nil, st.fields)
+		}
+		if err := modelsignals.PreSave.Send(st.ctx, sender, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resumeFallback recognises the insert GORM runs when Save's update matched
@@ -232,8 +271,10 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			return
 		}
 		if !p.mysql || len(st.instances) == 1 {
-			// No row matched: nothing was saved (Django sends no
-			// post_save, C55).
+			// No row matched: nothing was saved. Django sends no
+			// post_save when a save that must update matches no row
+			// (tests/update_only_fields/tests.py,
+			// UpdateOnlyFieldsTests.test_update_fields_not_updated).
 			return
 		}
 	}
@@ -430,68 +471,107 @@ func knownName(stmt *gorm.Statement, name string) bool {
 // As in Django, update_fields names what the caller asked to write; columns
 // GORM maintains itself (UpdatedAt) are not listed.
 func updateFields(stmt *gorm.Statement, create bool) (fields []string, write *updateWrite, ok bool) {
-	selects, restricted := stmt.SelectAndOmitColumns(create, !create)
-	allowed := func(f *schema.Field) bool {
-		v, named := selects[f.DBName]
-		return (named && v) || (!named && !restricted)
-	}
+	c := writtenColumns(stmt, create)
 	dest := reflect.ValueOf(stmt.Dest)
 	for dest.Kind() == reflect.Pointer {
 		dest = dest.Elem()
 	}
-	omitsColumns := slices.ContainsFunc(stmt.Omits, func(name string) bool {
-		_, rel := stmt.Schema.Relationships.Relations[name]
-		return name != clause.Associations && !rel
-	})
 	switch {
 	case create:
-		if !restricted && !omitsColumns {
+		if !c.restricted && !c.omitsColumns {
 			return nil, nil, true // a full create, or Select("*")
 		}
-		for _, f := range stmt.Schema.Fields {
-			if f.DBName != "" && f.Creatable && allowed(f) {
-				fields = append(fields, f.Name)
-			}
-		}
+		fields = createFields(stmt, c)
 	case dest.Kind() == reflect.Map:
-		m, _ := destMap(stmt)
-		write = &updateWrite{kind: reflect.Map, values: map[*schema.Field]any{}, keys: map[*schema.Field]string{}}
-		for k, v := range m {
-			f := stmt.Schema.LookUpField(k)
-			if f == nil || f.DBName == "" || !allowed(f) {
-				continue
-			}
-			fields = append(fields, f.Name)
-			write.values[f], write.keys[f] = v, k
-		}
+		fields, write = mapFields(stmt, c)
 	case dest.Kind() == reflect.Struct:
 		same := samePointer(stmt.Dest, stmt.Model)
-		if same && len(stmt.Selects) == 1 && stmt.Selects[0] == "*" && !omitsColumns {
+		if same && len(stmt.Selects) == 1 && stmt.Selects[0] == "*" && !c.omitsColumns {
 			return nil, nil, true // Save: every field
 		}
-		if !same {
-			write = &updateWrite{kind: reflect.Struct, values: map[*schema.Field]any{}}
-		}
-		for _, f := range stmt.Schema.Fields {
-			if f.DBName == "" || f.PrimaryKey || !f.Updatable || f.AutoUpdateTime != 0 || !allowed(f) {
-				continue
-			}
-			v, zero := f.ValueOf(stmt.Context, dest)
-			// Like GORM: zero values are written only when selected.
-			if _, named := selects[f.DBName]; !named && zero {
-				continue
-			}
-			fields = append(fields, f.Name)
-			if write != nil {
-				write.values[f] = v
-			}
-		}
+		fields, write = structFields(stmt, c, dest, !same)
 	}
 	if len(fields) == 0 {
 		return nil, nil, false
 	}
 	sort.Strings(fields)
 	return fields, write, true
+}
+
+// columnChoice is what a statement's Select and Omit lists say about the
+// columns it writes.
+type columnChoice struct {
+	selects      map[string]bool // by column: selected (true) or omitted (false)
+	restricted   bool            // only the selected columns are written
+	omitsColumns bool            // Omit names a column, not only relations
+}
+
+func writtenColumns(stmt *gorm.Statement, create bool) columnChoice {
+	var c columnChoice
+	c.selects, c.restricted = stmt.SelectAndOmitColumns(create, !create)
+	c.omitsColumns = slices.ContainsFunc(stmt.Omits, func(name string) bool {
+		_, rel := stmt.Schema.Relationships.Relations[name]
+		return name != clause.Associations && !rel
+	})
+	return c
+}
+
+// allowed reports whether the choice lets the column of f be written.
+func (c columnChoice) allowed(f *schema.Field) bool {
+	v, named := c.selects[f.DBName]
+	return (named && v) || (!named && !c.restricted)
+}
+
+// createFields returns the fields a restricted create writes.
+func createFields(stmt *gorm.Statement, c columnChoice) []string {
+	var fields []string
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName != "" && f.Creatable && c.allowed(f) {
+			fields = append(fields, f.Name)
+		}
+	}
+	return fields
+}
+
+// mapFields returns the fields an Updates(map) writes, and their values.
+func mapFields(stmt *gorm.Statement, c columnChoice) ([]string, *updateWrite) {
+	var fields []string
+	m, _ := destMap(stmt)
+	write := &updateWrite{kind: reflect.Map, values: map[*schema.Field]any{}, keys: map[*schema.Field]string{}}
+	for k, v := range m {
+		f := stmt.Schema.LookUpField(k)
+		if f == nil || f.DBName == "" || !c.allowed(f) {
+			continue
+		}
+		fields = append(fields, f.Name)
+		write.values[f], write.keys[f] = v, k
+	}
+	return fields, write
+}
+
+// structFields returns the fields an update with the struct dest writes
+// and, when other is set (dest is not the instance), their values.
+func structFields(stmt *gorm.Statement, c columnChoice, dest reflect.Value, other bool) ([]string, *updateWrite) {
+	var fields []string
+	var write *updateWrite
+	if other {
+		write = &updateWrite{kind: reflect.Struct, values: map[*schema.Field]any{}}
+	}
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName == "" || f.PrimaryKey || !f.Updatable || f.AutoUpdateTime != 0 || !c.allowed(f) {
+			continue
+		}
+		v, zero := f.ValueOf(stmt.Context, dest)
+		// Like GORM: zero values are written only when selected.
+		if _, named := c.selects[f.DBName]; !named && zero {
+			continue
+		}
+		fields = append(fields, f.Name)
+		if write != nil {
+			write.values[f] = v
+		}
+	}
+	return fields, write
 }
 
 // destMap returns the map of an Updates(map) or Updates(&map).

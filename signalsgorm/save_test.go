@@ -13,8 +13,9 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-// C47–C50, C52: Create sends pre_save then post_save(created) per object,
-// with Using and update_fields nil for a full save.
+// Create sends pre_save then post_save(created) per object, with Using and
+// update_fields nil for a full save (tests/signals/tests.py,
+// SignalTests.test_save_signals).
 func TestCreateSignals(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect, signalsgorm.Using("primary"))
@@ -54,7 +55,7 @@ func TestCreateSignals(t *testing.T) {
 	})
 }
 
-// C50: Save of a stored object is an update; Save of an object whose
+// Save of a stored object is an update; Save of an object whose
 // primary key is not stored is GORM's update-then-insert, reported as one
 // save with created=true.
 func TestSaveSignals(t *testing.T) {
@@ -100,8 +101,9 @@ func TestSaveSignals(t *testing.T) {
 	})
 }
 
-// C52: update_fields reflects Select/Omit and the keys of an update, sorted
-// struct field names; nil for a full save.
+// update_fields reflects Select/Omit and the keys of an update, sorted
+// struct field names; nil for a full save (tests/update_only_fields/tests.py,
+// UpdateOnlyFieldsTests.test_update_fields_signals).
 func TestUpdateFields(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
@@ -134,7 +136,8 @@ func TestUpdateFields(t *testing.T) {
 			t.Fatalf("stored %+v", got)
 		}
 
-		// C53: an update that writes nothing sends nothing.
+		// An update that writes nothing sends nothing
+		// (UpdateOnlyFieldsTests.test_empty_update_fields).
 		if err := db.Model(&b).Updates(map[string]any{}).Error; err != nil && !errors.Is(err, gorm.ErrEmptySlice) {
 			t.Log("empty update:", err)
 		}
@@ -142,7 +145,7 @@ func TestUpdateFields(t *testing.T) {
 	})
 }
 
-// C48: pre_save receivers may change the object, and the change is written,
+// pre_save receivers may change the object, and the change is written,
 // for creates, saves and updates.
 func TestPreSaveChangesAreWritten(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
@@ -175,9 +178,9 @@ func TestPreSaveChangesAreWritten(t *testing.T) {
 	})
 }
 
-// C60 (deliberate difference): a pre_save error writes nothing; a post_save
-// error rolls back GORM's statement transaction; with
-// SkipDefaultTransaction the row stays, as in Django's autocommit.
+// A pre_save error writes nothing. A post_save error rolls back GORM's
+// statement transaction, where Django, in autocommit, keeps the row; with
+// SkipDefaultTransaction the row stays, as in Django.
 func TestSaveErrors(t *testing.T) {
 	boom := errors.New("boom")
 	each(t, func(t *testing.T, dialect string) {
@@ -261,7 +264,8 @@ func TestNoSignals(t *testing.T) {
 	})
 }
 
-// C51: raw saves (fixtures) are flagged.
+// Raw saves (fixtures) are flagged (tests/signals/tests.py,
+// SignalTests.test_save_signals).
 func TestRawSaves(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
@@ -271,8 +275,9 @@ func TestRawSaves(t *testing.T) {
 	})
 }
 
-// C85: join rows of many2many relations send no save signals; related rows
-// GORM creates do; an Append sends no save signal for the owner.
+// Join rows of many2many relations send no save signals; related rows GORM
+// creates do; an Append sends no save signal for the owner
+// (tests/signals/tests.py, SignalTests.test_save_and_delete_signals_with_m2m).
 func TestAssociationSaves(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
@@ -340,8 +345,9 @@ type UniqueTag struct {
 }
 
 // An INSERT ... ON CONFLICT DO NOTHING that meets a conflict writes nothing:
-// pre_save was sent, post_save is not (as for Django's update that matched
-// no row, C55).
+// pre_save was sent, post_save is not, as for Django's update that matched
+// no row (tests/update_only_fields/tests.py,
+// UpdateOnlyFieldsTests.test_update_fields_not_updated).
 func TestDoNothingConflictIsNotSaved(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)

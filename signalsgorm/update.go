@@ -57,39 +57,20 @@ func isBulk(stmt *gorm.Statement) bool {
 	return false
 }
 
+// preUpdate sends pre_update before an update that writes rows without
+// going through objects, and pre_save for each row with PerObjectUpdates.
 func (p *Plugin) preUpdate(db *gorm.DB) {
+	m, perObject := p.updateModel(db)
+	if m == nil {
+		return
+	}
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil || db.DryRun || isJoinTable(stmt) || !isBulk(stmt) {
-		return
-	}
-	m := p.model(stmt.Schema)
-	ctx := stmt.Context
-	perObject := p.perObject[m.Type] && !stmt.SkipHooks && stmt.ReflectValue.Kind() == reflect.Struct &&
-		(modelsignals.PreSave.Active(ctx, m.Type) || modelsignals.PostSave.Active(ctx, m.Type))
-	if !perObject && !modelsignals.PreUpdate.Active(ctx, m.Type) && !modelsignals.PostUpdate.Active(ctx, m.Type) {
-		return
-	}
-	_, where := stmt.Clauses["WHERE"]
-	rv := stmt.ReflectValue
-	if !where && rv.Kind() == reflect.Struct && pkIsZero(stmt, rv.Addr()) && !stmt.AllowGlobalUpdate {
-		return // GORM refuses it (ErrMissingWhereClause)
-	}
 	fields, write, ok := updateFields(stmt, false)
 	if !ok {
 		return
 	}
-	st := &bulkState{stmt: stmt, ev: modelsignals.UpdateEvent{Model: m, Using: p.using, Values: map[string]any{}}}
-	if write != nil {
-		for f, v := range write.values {
-			st.ev.Values[f.Name] = v
-		}
-	} else {
-		for _, name := range fields {
-			f := stmt.Schema.LookUpField(name)
-			st.ev.Values[name], _ = f.ValueOf(ctx, rv)
-		}
-	}
-	st.ev.Query = p.query(db, m)
+	st := &bulkState{stmt: stmt, ev: modelsignals.UpdateEvent{Model: m, Using: p.using,
+		Values: updateValues(stmt, fields, write), Query: p.query(db, m)}}
 	rows, err := p.affected(db, perObject)
 	if err != nil {
 		db.AddError(fmt.Errorf("signalsgorm: reading the rows of an update of %s: %w", m.Label, err))
@@ -109,6 +90,46 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 	if err := modelsignals.PreUpdate.Send(rctx, m.Type, st.ev); err != nil {
 		db.AddError(err)
 	}
+}
+
+// updateModel returns the model of an update statement that sends
+// pre_update and post_update, and whether it sends per-object saves too;
+// nil when it sends nothing. An update GORM refuses (no WHERE clause, no
+// key, no AllowGlobalUpdate: ErrMissingWhereClause) sends nothing.
+func (p *Plugin) updateModel(db *gorm.DB) (m *modelsignals.Model, perObject bool) {
+	stmt := db.Statement
+	if db.Error != nil || stmt.Schema == nil || db.DryRun || isJoinTable(stmt) || !isBulk(stmt) {
+		return nil, false
+	}
+	m = p.model(stmt.Schema)
+	ctx := stmt.Context
+	rv := stmt.ReflectValue
+	perObject = p.perObject[m.Type] && !stmt.SkipHooks && rv.Kind() == reflect.Struct &&
+		(modelsignals.PreSave.Active(ctx, m.Type) || modelsignals.PostSave.Active(ctx, m.Type))
+	if !perObject && !modelsignals.PreUpdate.Active(ctx, m.Type) && !modelsignals.PostUpdate.Active(ctx, m.Type) {
+		return nil, false
+	}
+	if _, where := stmt.Clauses["WHERE"]; !where && rv.Kind() == reflect.Struct && pkIsZero(stmt, rv.Addr()) && !stmt.AllowGlobalUpdate {
+		return nil, false
+	}
+	return m, perObject
+}
+
+// updateValues returns the values an update writes, by field name: those
+// of write, or else the named fields of the statement's model.
+func updateValues(stmt *gorm.Statement, fields []string, write *updateWrite) map[string]any {
+	values := make(map[string]any, len(fields))
+	if write != nil {
+		for f, v := range write.values {
+			values[f.Name] = v
+		}
+		return values
+	}
+	for _, name := range fields {
+		f := stmt.Schema.LookUpField(name)
+		values[name], _ = f.ValueOf(stmt.Context, stmt.ReflectValue)
+	}
+	return values
 }
 
 func (p *Plugin) postUpdate(db *gorm.DB) {
