@@ -5,9 +5,9 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
-	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 type m2mFrameKey struct{}
@@ -107,18 +107,18 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 		op = f.op
 	}
 	ctx := stmt.Context
-	byKey := map[string]*ownerLinks{}
+	byKey := map[key.Key]*ownerLinks{}
 	var owners []*ownerLinks
 	var ownerKeys, relKeys [][]any
 	for _, o := range instances(f.stmt.ReflectValue, f.stmt.Schema.ModelType) {
 		k := tuple(ctx, o.Elem(), r.own, false)
-		if ks := utils.ToStringKey(k...); byKey[ks] == nil {
+		if ks := key.New(k); byKey[ks] == nil {
 			byKey[ks] = &ownerLinks{inst: o.Interface()}
 			owners = append(owners, byKey[ks])
 			ownerKeys = append(ownerKeys, k)
 		}
 	}
-	seenRel := map[string]bool{}
+	seenRel := map[key.Key]bool{}
 	for _, row := range instances(stmt.ReflectValue, stmt.Schema.ModelType) {
 		l := link{related: tuple(ctx, row.Elem(), r.other, true)}
 		var o *ownerLinks
@@ -127,13 +127,13 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 			o, l.owner = owners[0], ownerKeys[0]
 		} else {
 			l.owner = tuple(ctx, row.Elem(), r.own, true)
-			o = byKey[utils.ToStringKey(l.owner...)]
+			o = byKey[key.New(l.owner)]
 		}
 		if o == nil {
 			continue
 		}
 		o.links = append(o.links, l)
-		if rk := utils.ToStringKey(l.related...); !seenRel[rk] {
+		if rk := key.New(l.related); !seenRel[rk] {
 			seenRel[rk] = true
 			relKeys = append(relKeys, l.related)
 		}
@@ -148,7 +148,7 @@ func (p *Plugin) preAdd(db *gorm.DB) {
 		db.AddError(err)
 		return
 	}
-	linked := make(map[string]bool, len(existing))
+	linked := make(map[[2]key.Key]bool, len(existing))
 	for _, l := range existing {
 		linked[pairKey(l)] = true
 	}

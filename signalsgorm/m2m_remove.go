@@ -5,9 +5,9 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // inCond is a "columns IN values" condition of a WHERE clause.
@@ -138,16 +138,16 @@ func (p *Plugin) preRemove(db *gorm.DB) {
 			db.AddError(err)
 			return
 		}
-		byOwner := map[string]*keySet{}
+		byOwner := map[key.Key]*keySet{}
 		for _, l := range links {
-			k := utils.ToStringKey(l.owner...)
+			k := key.New(l.owner)
 			if byOwner[k] == nil {
 				byOwner[k] = &keySet{keys: []any{}}
 			}
 			byOwner[k].add(l.related)
 		}
 		for i, k := range ownerKeys {
-			gone := byOwner[utils.ToStringKey(k...)]
+			gone := byOwner[key.New(k)]
 			switch {
 			case op == opClear:
 				// Django's clear sends pk_set=None, even for an empty

@@ -1,4 +1,4 @@
-package signalsgorm
+package collector
 
 import (
 	"fmt"
@@ -12,24 +12,33 @@ import (
 
 	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
-// execute runs a collected deletion, in Django's order (C105, C106): every
-// pre_delete (models in dependency order, rows by ascending key); the
+// Result is what a deletion removed: Django's (total, {label: n}).
+type Result struct {
+	Total    int64
+	PerModel map[string]int64
+}
+
+// execute runs a collected deletion, in Django's order (tests/delete/tests.py,
+// DeletionTests.test_deletion_order and
+// DeletionTests.test_relational_post_delete_signals_happen_before_parent_object):
+// every pre_delete (models in dependency order, rows by ascending key); the
 // updates of SetNull and SetDefault relations; then model by model its
 // DELETEs followed by its post_delete (rows by descending key).
-func (c *collector) execute() (DeleteResult, error) {
-	res := DeleteResult{PerModel: map[string]int64{}}
+func (c *Collector) execute() (Result, error) {
+	res := Result{PerModel: map[string]int64{}}
 	order := c.sorted()
 	for _, n := range c.seen {
 		set := c.sets[n]
-		slices.SortStableFunc(set.rows, func(a, b *row) int { return compareKeys(a.vals[:n.npk], b.vals[:n.npk]) })
+		slices.SortStableFunc(set.rows, func(a, b *row) int { return key.Compare(a.vals[:n.npk], b.vals[:n.npk]) })
 	}
 	groups := make(map[*node][][]*row, len(order))
 	for _, n := range order {
 		groups[n] = c.groups(n)
 	}
-	ctx := withDB(c.tx)
+	ctx := c.env.Context(c.tx)
 	for _, n := range order {
 		if !n.signals {
 			continue
@@ -80,11 +89,11 @@ func (c *collector) execute() (DeleteResult, error) {
 	return res, nil
 }
 
-func (c *collector) event(n *node, r *row) modelsignals.DeleteEvent {
-	return modelsignals.DeleteEvent{Model: n.model, Instance: r.inst.Interface(), Using: c.p.using, Origin: c.origin, Soft: c.l.soft}
+func (c *Collector) event(n *node, r *row) modelsignals.DeleteEvent {
+	return modelsignals.DeleteEvent{Model: n.model, Instance: r.inst.Interface(), Using: c.env.Using, Origin: c.origin, Soft: c.l.soft}
 }
 
-func (c *collector) pkCond(n *node, rows []*row) []clause.Expression {
+func (c *Collector) pkCond(n *node, rows []*row) []clause.Expression {
 	vals := make([][]any, len(rows))
 	for i, r := range rows {
 		vals[i] = r.vals[:n.npk]
@@ -96,9 +105,9 @@ func (c *collector) pkCond(n *node, rows []*row) []clause.Expression {
 // runDelete deletes (or soft deletes) the rows of n matching cond through
 // GORM's Delete, which the plugin then leaves alone; rows are the
 // collected rows it removes, whose instances get the soft-delete value.
-func (c *collector) runDelete(n *node, cond []clause.Expression, rows []*row) (int64, error) {
+func (c *Collector) runDelete(n *node, cond []clause.Expression, rows []*row) (int64, error) {
 	dest := reflect.New(n.s.ModelType)
-	db := c.tx.Session(&gorm.Session{NewDB: true, SkipHooks: true, NowFunc: c.now}).Set(rawKey, true).Table(n.table)
+	db := c.tx.Session(&gorm.Session{NewDB: true, SkipHooks: true, NowFunc: c.now}).Set(RawKey, true).Table(n.table)
 	if !c.l.soft {
 		db = db.Unscoped()
 	}
@@ -118,10 +127,11 @@ func (c *collector) runDelete(n *node, cond []clause.Expression, rows []*row) (i
 }
 
 // runUpdate sets the foreign key of u's relation, without save signals
-// (C99); as any UPDATE that does not go through objects, it sends
-// pre_update and post_update, except for the keys set to NULL to cut a
-// cycle (C108).
-func (c *collector) runUpdate(u update) error {
+// (tests/delete/tests.py, OnDeleteTests.test_setnull); as any UPDATE
+// that does not go through objects, it sends pre_update and post_update,
+// except for the keys set to NULL to cut a cycle
+// (DeletionTests.test_cannot_defer_constraint_checks).
+func (c *Collector) runUpdate(u update) error {
 	e := u.e
 	vals := make(map[string]any, len(e.fks))
 	for _, f := range e.fks {
