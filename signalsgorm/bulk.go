@@ -97,7 +97,7 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 		return
 	}
 	for _, r := range rows {
-		st.ev.PKs = append(st.ev.PKs, pkOf(stmt, r))
+		st.ev.PKs = append(st.ev.PKs, key.Event(key.Values(stmt.Context, stmt.Schema.PrimaryFields, r)))
 	}
 	stmt.Settings.Store(bulkStateKey, st)
 	rctx := withDB(db)
@@ -178,10 +178,6 @@ func (p *Plugin) affected(db *gorm.DB, whole bool) ([]reflect.Value, error) {
 		return nil, err
 	}
 	return instances(rows, stmt.Schema.ModelType), nil
-}
-
-func pkOf(stmt *gorm.Statement, inst reflect.Value) any {
-	return key.Event(key.Values(stmt.Context, stmt.Schema.PrimaryFields, inst))
 }
 
 // objectSaves sends pre_save for each row of a per-object update, with the
