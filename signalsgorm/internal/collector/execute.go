@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -40,13 +41,8 @@ func (c *Collector) execute() (Result, error) {
 	}
 	ctx := c.env.Context(c.tx)
 	for _, n := range order {
-		if !n.signals {
-			continue
-		}
-		for _, r := range c.sets[n].rows {
-			if err := modelsignals.PreDelete.Send(ctx, n.s.ModelType, c.event(n, r)); err != nil {
-				return res, err
-			}
+		if err := c.sendPre(ctx, n); err != nil {
+			return res, err
 		}
 	}
 	for _, u := range c.updates {
@@ -55,38 +51,69 @@ func (c *Collector) execute() (Result, error) {
 		}
 	}
 	for _, n := range order {
-		var count int64
-		for _, cond := range c.fast[n] {
-			k, err := c.runDelete(n, cond, nil)
-			if err != nil {
-				return res, err
-			}
-			count += k
-		}
-		for _, group := range groups[n] {
-			for _, chunk := range chunks(group, chunkSize(c.limit, n.npk)) {
-				k, err := c.runDelete(n, c.pkCond(n, chunk), chunk)
-				if err != nil {
-					return res, err
-				}
-				count += k
-			}
+		count, err := c.deleteRows(n, groups[n])
+		if err != nil {
+			return res, err
 		}
 		if count > 0 {
 			res.PerModel[n.label] += count
 			res.Total += count
 		}
-		if !n.signals {
-			continue
-		}
-		rows := c.sets[n].rows
-		for i := len(rows) - 1; i >= 0; i-- {
-			if err := modelsignals.PostDelete.Send(ctx, n.s.ModelType, c.event(n, rows[i])); err != nil {
-				return res, err
-			}
+		if err := c.sendPost(ctx, n); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
+}
+
+// sendPre sends pre_delete for the rows of n, by ascending key.
+func (c *Collector) sendPre(ctx context.Context, n *node) error {
+	if !n.signals {
+		return nil
+	}
+	for _, r := range c.sets[n].rows {
+		if err := modelsignals.PreDelete.Send(ctx, n.s.ModelType, c.event(n, r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendPost sends post_delete for the rows of n, by descending key.
+func (c *Collector) sendPost(ctx context.Context, n *node) error {
+	if !n.signals {
+		return nil
+	}
+	rows := c.sets[n].rows
+	for i := len(rows) - 1; i >= 0; i-- {
+		if err := modelsignals.PostDelete.Send(ctx, n.s.ModelType, c.event(n, rows[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteRows runs the DELETEs of n: by condition for the rows never read,
+// then by key, group by group, in chunks; it returns the rows deleted.
+func (c *Collector) deleteRows(n *node, groups [][]*row) (int64, error) {
+	var count int64
+	for _, cond := range c.fast[n] {
+		k, err := c.runDelete(n, cond, nil)
+		if err != nil {
+			return count, err
+		}
+		count += k
+	}
+	for _, group := range groups {
+		for _, chunk := range chunks(group, chunkSize(c.limit, n.npk)) {
+			k, err := c.runDelete(n, c.pkCond(n, chunk), chunk)
+			if err != nil {
+				return count, err
+			}
+			count += k
+		}
+	}
+	return count, nil
 }
 
 func (c *Collector) event(n *node, r *row) modelsignals.DeleteEvent {
