@@ -4,28 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/collector"
 )
 
-const (
-	rawKey    = "signals:raw_delete"    // statements of the collector itself
-	resultKey = "signals:delete_result" // *deleteOutcome
-)
+const resultKey = "signals:delete_result" // *deleteOutcome
 
 // DeleteResult is what a deletion removed: Django's (total, {label: n})
-// (C110).
+// (tests/delete/tests.py, DeletionTests.test_queryset_delete_returns_num_rows).
 type DeleteResult struct {
 	// Total counts every row deleted (or soft deleted), cascades and
 	// many2many links included.
 	Total int64
 	// PerModel maps model labels (for GORM's join tables, the join model's
-	// label m2m_changed reports) to their rows deleted. Models with none are left out; it is empty,
-	// not nil, when nothing was deleted.
+	// label m2m_changed reports) to their rows deleted. Models with none
+	// are left out; it is empty, not nil, when nothing was deleted.
 	PerModel map[string]int64
 }
 
@@ -69,25 +68,21 @@ func DeleteResultOf(tx *gorm.DB) (res DeleteResult, ok bool) {
 // registerDelete replaces gorm:delete with the collector, which calls the
 // original for what it does not handle.
 func (p *Plugin) registerDelete(db *gorm.DB) error {
-	p.graph.rules = map[ruleKey]OnDelete{}
 	for _, r := range p.rules {
 		s, err := parse(db, r.model)
 		if err != nil {
 			return fmt.Errorf("signalsgorm: DeleteRule: %w", err)
 		}
-		found := false
-		for _, rel := range relations(s) {
-			found = found || rel.Name == r.field
-		}
-		if !found {
+		if !slices.ContainsFunc(collector.Relations(s), func(rel *schema.Relationship) bool { return rel.Name == r.field }) {
 			return fmt.Errorf("signalsgorm: DeleteRule(%T, %q): %s has no relation field %q", r.model, r.field, s.Name, r.field)
 		}
-		p.graph.rules[ruleKey{s.ModelType, r.field}] = r.mode
-		p.graph.add(s)
+		p.graph.SetRule(s, r.field, collector.Mode(r.mode))
 	}
 	if p.maxParams == 0 {
-		p.maxParams = paramLimit(db)
+		p.maxParams = collector.ParamLimit(db)
 	}
+	p.delEnv = &collector.Env{Model: p.model, Context: withDB, Using: p.using, MaxParams: p.maxParams,
+		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through }}
 	orig := db.Callback().Delete().Get("gorm:delete")
 	if orig == nil {
 		return errors.New("signalsgorm: registering signals:delete: gorm:delete callback not found")
@@ -98,43 +93,97 @@ func (p *Plugin) registerDelete(db *gorm.DB) error {
 	return nil
 }
 
-// delete runs in place of gorm:delete.
+// delete runs in place of gorm:delete: GORM's own DELETE when no receiver
+// applies and no relation acts, else the collector.
 func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	stmt := db.Statement
-	if _, raw := stmt.Settings.Load(rawKey); raw || db.Error != nil || db.DryRun || stmt.Schema == nil ||
-		stmt.SQL.Len() > 0 || isJoinTable(stmt) || len(stmt.Schema.PrimaryFields) == 0 {
+	if !collects(db) {
 		orig(db)
 		return
 	}
-	s := stmt.Schema
-	soft := softField(s) != nil && !stmt.Unscoped
-	l, err := p.layout(stmt.Context, s, stmt.Table, soft, !stmt.SkipHooks, selectedAssociations(stmt))
+	l, err := collector.NewLayout(stmt.Context, p.delEnv, &p.graph, stmt.Schema, layoutOptions(stmt))
 	if err != nil {
 		db.AddError(err)
 		return
 	}
-	_, returning := stmt.Clauses["RETURNING"]
-	if l.root.load == LoadNone {
-		// The fast path: GORM's own single statement.
+	if l.Fast() {
 		orig(db)
 		res := DeleteResult{PerModel: map[string]int64{}}
 		if db.Error == nil && db.RowsAffected > 0 {
-			res.Total, res.PerModel[l.root.label] = db.RowsAffected, db.RowsAffected
+			res.Total, res.PerModel[l.Label()] = db.RowsAffected, db.RowsAffected
 		}
 		stmt.Settings.Store(resultKey, &deleteOutcome{stmt, res})
 		return
 	}
+	_, returning := stmt.Clauses["RETURNING"]
 	if returning {
-		l.root.load = LoadRows // the deleted rows are scanned into the value
+		l.ReadRoot() // the deleted rows are scanned into the value
 	}
-	where, pks, user, err := rootSelection(db)
+	req, err := deleteRequest(db, p.mysql)
 	if err != nil {
 		db.AddError(err)
 		return
 	}
+	c, res, err := p.collect(db, l, req)
+	if err != nil {
+		db.AddError(err)
+		return
+	}
+	db.RowsAffected = res.PerModel[l.Label()]
+	if stmt.Result != nil {
+		stmt.Result.RowsAffected = db.RowsAffected
+	}
+	stmt.Settings.Store(resultKey, &deleteOutcome{stmt, res})
+	if returning {
+		c.ReturnRows(stmt)
+	}
+}
+
+// collects reports whether the collector handles the statement: not one of
+// its own, a failed or dry run, raw SQL, a join table or a model without a
+// primary key, which GORM's DELETE handles.
+func collects(db *gorm.DB) bool {
+	stmt := db.Statement
+	_, raw := stmt.Settings.Load(collector.RawKey)
+	return !raw && db.Error == nil && !db.DryRun && stmt.Schema != nil && stmt.SQL.Len() == 0 &&
+		!isJoinTable(stmt) && len(stmt.Schema.PrimaryFields) > 0
+}
+
+// layoutOptions describes the deletion stmt runs to the collector.
+func layoutOptions(stmt *gorm.Statement) collector.Options {
+	return collector.Options{Table: stmt.Table, Soft: collector.SoftField(stmt.Schema) != nil && !stmt.Unscoped,
+		Signals: !stmt.SkipHooks, Done: selectedAssociations(stmt)}
+}
+
+// deleteRequest decodes what gorm:delete would delete: the statement's
+// conditions, the primary keys of the value deleted (with the instances
+// that carry them) and of db.Model, and on MySQL the ORDER BY and LIMIT of
+// a conditional delete.
+func deleteRequest(db *gorm.DB, mysql bool) (collector.Request, error) {
+	where, pks, user, err := rootSelection(db)
+	if err != nil {
+		return collector.Request{}, err
+	}
+	req := collector.Request{Where: where, PKs: pks, User: user}
+	if mysql {
+		for _, name := range []string{"ORDER BY", "LIMIT"} {
+			if cl, ok := db.Statement.Clauses[name]; ok {
+				if ci, ok := cl.Expression.(clause.Interface); ok {
+					req.Limit = append(req.Limit, ci)
+				}
+			}
+		}
+	}
+	return req, nil
+}
+
+// collect runs the deletion l describes in the statement's transaction,
+// or in one of its own when the statement has none.
+func (p *Plugin) collect(db *gorm.DB, l *collector.Layout, req collector.Request) (*collector.Collector, DeleteResult, error) {
+	stmt := db.Statement
 	var origin any = stmt.Dest
-	if len(pks) == 0 {
-		origin = queryOf(db, p.model(s), where)
+	if len(req.PKs) == 0 {
+		origin = queryOf(db, p.model(stmt.Schema), req.Where)
 	}
 	tx := db.Session(&gorm.Session{NewDB: true})
 	_, inTx := stmt.ConnPool.(gorm.TxCommitter)
@@ -142,29 +191,11 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		// SkipDefaultTransaction or a session without one: the collection
 		// still needs one.
 		if tx = tx.Begin(); tx.Error != nil {
-			db.AddError(tx.Error)
-			return
+			return nil, DeleteResult{}, tx.Error
 		}
 	}
-	c := newCollector(p, l, tx, origin)
-	var limit []clause.Interface
-	if p.mysql {
-		for _, name := range []string{"ORDER BY", "LIMIT"} {
-			if cl, ok := stmt.Clauses[name]; ok {
-				if ci, ok := cl.Expression.(clause.Interface); ok {
-					limit = append(limit, ci)
-				}
-			}
-		}
-	}
-	err = c.collectRoot(where, pks, user, limit)
-	if err == nil {
-		err = c.check()
-	}
-	var res DeleteResult
-	if err == nil {
-		res, err = c.execute()
-	}
+	c := collector.New(p.delEnv, l, tx, origin)
+	r, err := c.Run(req)
 	if !inTx {
 		if err != nil {
 			tx.Rollback()
@@ -173,17 +204,22 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		}
 	}
 	if err != nil {
-		db.AddError(err)
-		return
+		return nil, DeleteResult{}, publicError(err)
 	}
-	db.RowsAffected = res.PerModel[l.root.label]
-	if stmt.Result != nil {
-		stmt.Result.RowsAffected = db.RowsAffected
+	return c, DeleteResult{Total: r.Total, PerModel: r.PerModel}, nil
+}
+
+// publicError returns the collector's refusal as a [*ProtectedError] or a
+// [*RestrictedError].
+func publicError(err error) error {
+	var r *collector.Refused
+	switch {
+	case !errors.As(err, &r):
+		return err
+	case r.Protect:
+		return &ProtectedError{Model: r.Model, Relations: r.Relations, Objects: r.Objects}
 	}
-	stmt.Settings.Store(resultKey, &deleteOutcome{stmt, res})
-	if returning {
-		c.returnRows(stmt)
-	}
+	return &RestrictedError{Model: r.Model, Relations: r.Relations, Objects: r.Objects}
 }
 
 // selectedAssociations returns the relations GORM's
@@ -242,32 +278,4 @@ func queryOf(db *gorm.DB, m *modelsignals.Model, where []clause.Expression) *mod
 		Table: db.Statement.Table, Clauses: map[string]clause.Clause{}}
 	clause.Where{Exprs: where}.Build(s)
 	return &modelsignals.Query{Model: m, Where: s.SQL.String(), Args: s.Vars}
-}
-
-// returnRows gives a statement with a RETURNING clause the deleted root
-// rows, as GORM does with the rows the database returns.
-func (c *collector) returnRows(stmt *gorm.Statement) {
-	rows := c.sets[c.l.root].rows
-	rv := stmt.ReflectValue
-	switch rv.Kind() {
-	case reflect.Slice:
-		if !rv.CanSet() {
-			return
-		}
-		out := reflect.MakeSlice(rv.Type(), 0, len(rows))
-		for _, r := range rows {
-			v := r.inst
-			if rv.Type().Elem().Kind() != reflect.Pointer {
-				v = v.Elem()
-			}
-			if v.Type().AssignableTo(rv.Type().Elem()) {
-				out = reflect.Append(out, v)
-			}
-		}
-		rv.Set(out)
-	case reflect.Struct:
-		if len(rows) > 0 && rv.CanSet() && rows[0].inst.Elem().Type() == rv.Type() {
-			rv.Set(rows[0].inst.Elem())
-		}
-	}
 }

@@ -21,7 +21,7 @@ func TestDeleteRule(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 
-		// DB_CASCADE (C102): DoNothing next to an ON DELETE CASCADE
+		// DB_CASCADE (tests/delete/tests.py, DeletionTests.test_db_cascade): DoNothing next to an ON DELETE CASCADE
 		// constraint; the database removes the rows, without signals, and
 		// they are not counted.
 		db, _ = openDelete(t, dialect, signalsgorm.DeleteRule(&Cascader{}, "Target", signalsgorm.DoNothing))

@@ -59,7 +59,8 @@ func TestDeleteTree(t *testing.T) {
 		}
 
 		// Two nodes referencing each other: the cycle is cut by setting
-		// the keys to NULL first (C108).
+		// the keys to NULL first (tests/delete/tests.py,
+		// DeletionTests.test_cannot_defer_constraint_checks).
 		x := Node{Name: "x"}
 		mustCreate(t, db, &x)
 		y := Node{Name: "y", ParentID: id(&x)}
@@ -104,7 +105,7 @@ type Egg struct {
 	Hen   *Hen `signals:"on_delete:CASCADE"`
 }
 
-// C107, C108: a cycle of models terminates; when nullable keys close it,
+// A cycle of models terminates; when nullable keys close it,
 // they are set to NULL first and the dependency order holds; otherwise
 // the collection order is kept.
 func TestDeleteModelCycles(t *testing.T) {
@@ -218,7 +219,8 @@ type Ship struct {
 	CaptainID uint
 }
 
-// C69, C70: GORM's join rows go without signals, from either side; a
+// GORM's join rows go without signals, from either side (tests/delete/tests.py,
+// DeletionTests.test_model_delete_returns_num_rows); a
 // custom join model's rows get theirs; polymorphic cascades keep to their
 // type; has-one cascades.
 func TestDeleteLinks(t *testing.T) {

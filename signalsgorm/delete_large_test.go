@@ -45,7 +45,8 @@ func kinds(stmts []string) map[string]int {
 	return out
 }
 
-// C113: the IN lists are cut to the parameter limit; the number of
+// The IN lists are cut to the parameter limit (tests/delete/tests.py,
+// DeletionTests.test_large_delete); the number of
 // statements grows with the chunks, not with the rows, and signals are
 // still one per object.
 func TestDeleteChunks(t *testing.T) {

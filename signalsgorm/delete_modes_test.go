@@ -22,7 +22,7 @@ func onlyReads(t *testing.T, log *stmtLog) {
 	}
 }
 
-// C96: CASCADE through a belongs-to back reference the target does not
+// CASCADE (tests/delete/tests.py, OnDeleteTests.test_cascade) through a belongs-to back reference the target does not
 // declare; the cascaded rows get their signals.
 func TestDeleteCascade(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
@@ -41,7 +41,8 @@ func TestDeleteCascade(t *testing.T) {
 	})
 }
 
-// C95, C97: PROTECT refuses during collection, before any signal or
+// PROTECT (tests/delete/tests.py, OnDeleteTests.test_protect and
+// test_protect_path) refuses during collection, before any signal or
 // write, naming the relations and listing the protecting rows, also when
 // the protected rows are reached through a cascade.
 func TestDeleteProtect(t *testing.T) {
@@ -73,7 +74,7 @@ func TestDeleteProtect(t *testing.T) {
 		wantCounts(t, db, "Target=1 Protector=2 Cascader=1", &Target{}, &Protector{}, &Cascader{})
 
 		// Through a cascade: the error names the shelf and the cascading
-		// relation, and lists the innermost protecting row (C97).
+		// relation, and lists the innermost protecting row.
 		sh := Shelf{Label: "s"}
 		mustCreate(t, db, &sh)
 		it := Item{ShelfID: sh.ID}
@@ -102,7 +103,8 @@ func TestDeleteProtect(t *testing.T) {
 	})
 }
 
-// C98: RESTRICT refuses unless the restricted rows are deleted through a
+// RESTRICT (tests/delete/tests.py, OnDeleteTests.test_restrict and
+// test_restrict_path_cascade_indirect) refuses unless the restricted rows are deleted through a
 // cascade of the same deletion, and then they are deleted first.
 func TestDeleteRestrict(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
@@ -160,7 +162,8 @@ func TestDeleteRestrict(t *testing.T) {
 	})
 }
 
-// C99: SET_NULL and SET_DEFAULT are UPDATEs: the referencing rows stay,
+// SET_NULL and SET_DEFAULT (tests/delete/tests.py, OnDeleteTests.test_setnull
+// and test_setdefault) are UPDATEs: the referencing rows stay,
 // get no delete and no save signal, and instances in memory keep their
 // values.
 func TestDeleteSetNullSetDefault(t *testing.T) {
@@ -204,7 +207,7 @@ func TestDeleteSetNullSetDefault(t *testing.T) {
 	})
 }
 
-// C100: DO_NOTHING leaves the rows to the database, which refuses (and
+// DO_NOTHING (tests/delete/tests.py, OnDeleteTests.test_do_nothing) leaves the rows to the database, which refuses (and
 // everything rolls back); a pre_delete receiver may fix them first, in the
 // same transaction.
 func TestDeleteDoNothing(t *testing.T) {

@@ -25,7 +25,7 @@ func TestDeletePlan(t *testing.T) {
   Writer.Novels: signalsgorm_test.Novel CASCADE (constraint): rows read, signals sent
     Novel.Genres: signalsgorm_test.Novel_Genres CASCADE (many2many): one statement per relation, rows not read
     Novel.Reviews: signalsgorm_test.Review CASCADE (constraint): rows read, signals sent`
-	if plan.String() != want || plan.Fast || !plan.Signals || len(plan.Steps) != 3 || plan.Steps[1].Depth != 2 {
+	if plan.String() != want || plan.FastPath || !plan.Steps[0].Signals || len(plan.Steps) != 4 || plan.Steps[0].Depth != 0 || plan.Steps[2].Depth != 2 {
 		t.Fatalf("plan:\n%s\nwant:\n%s", plan, want)
 	}
 

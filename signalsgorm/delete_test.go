@@ -29,7 +29,9 @@ func seedWriter(t *testing.T, db *gorm.DB, name string) Writer {
 	return w
 }
 
-// C105, C106, C69, C96: every pre_delete first (models in dependency
+// Django's order (tests/delete/tests.py, DeletionTests.test_deletion_order
+// and test_relational_post_delete_signals_happen_before_parent_object):
+// every pre_delete first (models in dependency
 // order, keys ascending), then per model its DELETE and its post_delete
 // (keys descending); children's post_delete runs while the parent row
 // still exists; join rows get no signal.
@@ -58,7 +60,7 @@ func TestDeleteOrder(t *testing.T) {
 		t.Cleanup(func() { h1.Disconnect(); h2.Disconnect() })
 
 		connect(t, modelsignals.M2MChanged, func(context.Context, modelsignals.M2MEvent) error {
-			t.Error("m2m_changed sent by a cascade (C84)")
+			t.Error("m2m_changed sent by a cascade")
 			return nil
 		})
 		if err := db.Delete(&w).Error; err != nil {
@@ -83,9 +85,10 @@ func TestDeleteOrder(t *testing.T) {
 	})
 }
 
-// C64, C65: the instance is the caller's, refreshed from the database;
+// The instance is the caller's, refreshed from the database;
 // every event of a deletion carries its origin: the value passed, or a
-// Query for a conditional delete.
+// Query for a conditional delete (tests/signals/tests.py,
+// SignalTests.test_delete_signals_origin_model).
 func TestDeleteOrigin(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db, _ := openDelete(t, dialect, signalsgorm.Using("library"))
@@ -144,7 +147,8 @@ func TestDeleteOrigin(t *testing.T) {
 	})
 }
 
-// C110: (total, {label: n}), cascades and links counted, models with no
+// (total, {label: n}) (tests/delete/tests.py,
+// DeletionTests.test_queryset_delete_returns_num_rows), cascades and links counted, models with no
 // rows left out; RowsAffected counts the rows of the model deleted.
 func TestDeleteCounts(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
@@ -185,7 +189,8 @@ func TestDeleteCounts(t *testing.T) {
 	})
 }
 
-// C103, C104: with no receiver and nothing to read, rows are never loaded:
+// With no receiver and nothing to read (tests/delete/tests.py,
+// FastDeleteTests), rows are never loaded:
 // one statement per relation, with subqueries; a receiver (a catch-all
 // one too) makes the collector read the rows it applies to.
 func TestDeleteFastPath(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 var errVeto = errors.New("veto")
 
-// C109: an error from any pre_delete or post_delete receiver aborts the
+// An error from any pre_delete or post_delete receiver aborts the
 // whole deletion: nothing is deleted, what receivers wrote through DB(ctx)
 // is rolled back, with or without GORM's default transaction.
 func TestDeleteReceiverErrorRollsBack(t *testing.T) {

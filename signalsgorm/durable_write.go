@@ -14,6 +14,7 @@ import (
 	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // ErrNotAtomic reports a durable receiver's event sent outside any
@@ -221,33 +222,14 @@ func pkText(db *gorm.DB, inst any) string {
 		}
 		rv = rv.Elem()
 	}
-	ctx := context.Background()
-	if len(s.PrimaryFields) == 1 {
-		v, _ := s.PrimaryFields[0].ValueOf(ctx, rv)
-		return keyText(v)
+	vals := key.Values(context.Background(), s.PrimaryFields, rv)
+	if len(vals) == 1 {
+		return key.Text(vals[0])
 	}
 	obj := make(map[string]string, len(s.PrimaryFields))
-	for _, f := range s.PrimaryFields {
-		v, _ := f.ValueOf(ctx, rv)
-		obj[f.Name] = keyText(v)
+	for i, f := range s.PrimaryFields {
+		obj[f.Name] = key.Text(vals[i])
 	}
 	b, _ := json.Marshal(obj)
 	return string(b)
-}
-
-func keyText(v any) string {
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return ""
-		}
-		rv = rv.Elem()
-	}
-	if !rv.IsValid() {
-		return ""
-	}
-	if s, ok := rv.Interface().(fmt.Stringer); ok {
-		return s.String()
-	}
-	return fmt.Sprint(rv.Interface())
 }

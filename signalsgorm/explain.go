@@ -43,8 +43,9 @@ type Explanation struct {
 	// each signal with its receivers, and the SQL.
 	Steps []ExplainStep
 	// Cascade is the delete collector's plan for OpDelete: the models a
-	// deletion reaches and how; nil for the other operations.
-	Cascade *CascadePlan
+	// deletion reaches and how, with the delete receivers their rows would
+	// get; nil for the other operations.
+	Cascade *DeletePlan
 	// Notes explain what the steps cannot show (associations saved along,
 	// conditions under which nothing is sent).
 	Notes []string
@@ -207,12 +208,12 @@ func (x *Explanation) String() string {
 			kind = "cascade of a soft delete"
 		}
 		fmt.Fprintf(&b, "%s (fast path: %v):\n", kind, c.FastPath)
-		for _, r := range c.Reached {
+		for _, r := range c.Steps {
 			indent := strings.Repeat("  ", r.Depth+1)
-			if r.Via == "" {
-				fmt.Fprintf(&b, "%s- %s (deleted), signals %v\n", indent, r.Label, !r.FastPath)
+			if r.Depth == 0 {
+				fmt.Fprintf(&b, "%s- %s (deleted), signals %v\n", indent, r.Label, r.Signals)
 			} else {
-				fmt.Fprintf(&b, "%s- %s via %s, on delete %s, acts %v, signals %v\n", indent, r.Label, r.Via, r.OnDelete, r.Acts, !r.FastPath)
+				fmt.Fprintf(&b, "%s- %s via %s, on delete %s, acts %v, signals %v\n", indent, r.Label, r.Relation, r.OnDelete, r.Acts, r.Signals)
 			}
 			writeReceivers(&b, indent+"    pre_delete: ", r.PreDelete)
 			writeReceivers(&b, indent+"    post_delete: ", r.PostDelete)

@@ -11,10 +11,10 @@ import (
 	"github.com/gosignals/signals/signalsgorm"
 )
 
-// cascadeOutline renders a cascade plan, one model a line.
-func cascadeOutline(c *signalsgorm.CascadePlan) []string {
+// cascadeOutline renders a delete plan, one model a line.
+func cascadeOutline(c *signalsgorm.DeletePlan) []string {
 	var out []string
-	for _, r := range c.Reached {
+	for _, r := range c.Steps {
 		names := func(rs []signals.ReceiverInfo) string {
 			var n []string
 			for _, r := range rs {
@@ -23,10 +23,10 @@ func cascadeOutline(c *signalsgorm.CascadePlan) []string {
 			return strings.Join(n, ",")
 		}
 		line := strings.Repeat("  ", r.Depth) + r.Label
-		if r.Via != "" {
-			line += " via " + r.Via + " " + r.OnDelete
+		if r.Relation != "" {
+			line += " via " + r.Relation + " " + r.OnDelete.String()
 		}
-		if r.FastPath {
+		if !r.Signals {
 			line += " (no signals)"
 		} else {
 			line += " pre=" + names(r.PreDelete) + " post=" + names(r.PostDelete)
@@ -101,7 +101,7 @@ func TestExplainDeleteCascade(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !x.Cascade.FastPath || len(x.Cascade.Reached) != 1 || !x.Cascade.Reached[0].FastPath {
+		if !x.Cascade.FastPath || len(x.Cascade.Steps) != 1 || x.Cascade.Steps[0].Signals {
 			t.Fatalf("Loan plan %+v", x.Cascade)
 		}
 	})

@@ -127,8 +127,8 @@ func TestExplainDeleteAndM2M(t *testing.T) {
 		)
 		// The book's rows get the signals; its join rows are deleted by a
 		// statement, without signals.
-		if c := x.Cascade; c == nil || len(c.Reached) != 2 || c.Reached[0].FastPath || len(c.Reached[0].PreDelete) != 1 ||
-			c.Reached[1].Via != "Book.Tags" || !c.Reached[1].FastPath {
+		if c := x.Cascade; c == nil || len(c.Steps) != 2 || !c.Steps[0].Signals || len(c.Steps[0].PreDelete) != 1 ||
+			c.Steps[1].Relation != "Book.Tags" || c.Steps[1].Signals {
 			t.Fatalf("cascade %+v", x.Cascade)
 		}
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // ErrRecursiveSave is returned (wrapped, with the chain of saves) when a
@@ -33,19 +35,19 @@ type frame struct {
 type objKey struct {
 	typ   reflect.Type
 	ptr   uintptr
-	pk    string
+	pk    key.Key // zero until the object has a primary key
 	label string
 }
 
 func (k objKey) String() string {
-	if k.pk != "" {
-		return k.label + "#" + k.pk
+	if !k.pk.IsZero() {
+		return k.label + "#" + k.pk.String()
 	}
 	return k.label + "(new)"
 }
 
 func (k objKey) same(o objKey) bool {
-	return k.typ == o.typ && (k.ptr == o.ptr || k.pk != "" && k.pk == o.pk)
+	return k.typ == o.typ && (k.ptr == o.ptr || !k.pk.IsZero() && k.pk == o.pk)
 }
 
 type frameKey struct{}
@@ -68,7 +70,7 @@ func guard(db *gorm.DB, label string, objs []reflect.Value) (*frame, error) {
 	allow, _ := ctx.Value(allowKey{}).(int)
 	f := &frame{parent: parent, allow: allow, objs: make([]objKey, len(objs))}
 	for i, o := range objs {
-		f.objs[i] = objKey{typ: o.Type().Elem(), ptr: o.Pointer(), pk: pkString(db.Statement, o), label: label}
+		f.objs[i] = objKey{typ: o.Type().Elem(), ptr: o.Pointer(), pk: pkKey(db.Statement, o), label: label}
 	}
 	if parent != nil {
 		f.depth = parent.depth + 1
@@ -109,11 +111,12 @@ func chain(f *frame) string {
 	return strings.Join(parts, " → ")
 }
 
-func pkString(stmt *gorm.Statement, inst reflect.Value) string {
+// pkKey returns the key of inst, or the zero Key while it has none.
+func pkKey(stmt *gorm.Statement, inst reflect.Value) key.Key {
 	if pkIsZero(stmt, inst) {
-		return ""
+		return key.Key{}
 	}
-	return fmt.Sprint(pkOf(stmt, inst))
+	return key.Of(stmt.Context, stmt.Schema.PrimaryFields, inst)
 }
 
 // withFrame returns ctx carrying f for the saves receivers make.

@@ -270,4 +270,3 @@ func TestTypedReceiverBadInput(t *testing.T) {
 	}()
 	modelsignals.OnPostDelete(func(context.Context, modelsignals.Delete[string]) error { return nil })
 }
-

@@ -6,10 +6,10 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
-	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm/internal/assoc"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 type m2mFrameKey struct{}
@@ -143,16 +143,16 @@ type adds struct {
 // Rows of no listed owner are left out.
 func decodeAdds(ctx context.Context, r *m2mRel, owners, rows []reflect.Value) adds {
 	var a adds
-	byKey := map[string]*ownerLinks{}
+	byKey := map[key.Key]*ownerLinks{}
 	for _, o := range owners {
 		k := assoc.Tuple(ctx, o.Elem(), r.Own, false)
-		if ks := utils.ToStringKey(k...); byKey[ks] == nil {
+		if ks := key.New(k); byKey[ks] == nil {
 			byKey[ks] = &ownerLinks{inst: o.Interface()}
 			a.owners = append(a.owners, byKey[ks])
 			a.ownerKeys = append(a.ownerKeys, k)
 		}
 	}
-	seenRel := map[string]bool{}
+	seenRel := map[key.Key]bool{}
 	for _, row := range rows {
 		l := link{related: assoc.Tuple(ctx, row.Elem(), r.Other, true)}
 		var o *ownerLinks
@@ -161,13 +161,13 @@ func decodeAdds(ctx context.Context, r *m2mRel, owners, rows []reflect.Value) ad
 			o, l.owner = a.owners[0], a.ownerKeys[0]
 		} else {
 			l.owner = assoc.Tuple(ctx, row.Elem(), r.Own, true)
-			o = byKey[utils.ToStringKey(l.owner...)]
+			o = byKey[key.New(l.owner)]
 		}
 		if o == nil {
 			continue
 		}
 		o.links = append(o.links, l)
-		if rk := utils.ToStringKey(l.related...); !seenRel[rk] {
+		if rk := key.New(l.related); !seenRel[rk] {
 			seenRel[rk] = true
 			a.relKeys = append(a.relKeys, l.related)
 		}
@@ -182,7 +182,7 @@ func decodeAdds(ctx context.Context, r *m2mRel, owners, rows []reflect.Value) ad
 // ManyToManySignalsTest.test_pk_set_on_repeated_add_remove and
 // test_m2m_relations_signals_alternative_ways).
 func (p *Plugin) addEvents(r *m2mRel, owners []*ownerLinks, existing []link, op assoc.Op) []modelsignals.M2MEvent {
-	linked := make(map[string]bool, len(existing))
+	linked := make(map[[2]key.Key]bool, len(existing))
 	for _, l := range existing {
 		linked[pairKey(l)] = true
 	}

@@ -6,9 +6,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
-	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/signalsgorm/internal/assoc"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // link is one row of a join table: the owner's key and the related key,
@@ -20,32 +20,23 @@ type link struct {
 // keySet is an ordered set of key tuples.
 type keySet struct {
 	keys []any // single values, or []any for keys of several columns
-	seen map[string]bool
+	seen map[key.Key]bool
 }
 
 func (s *keySet) add(tuple []any) {
-	k := utils.ToStringKey(tuple...)
+	k := key.New(tuple)
 	if s.seen == nil {
-		s.seen = map[string]bool{}
+		s.seen = map[key.Key]bool{}
 	}
 	if s.seen[k] {
 		return
 	}
 	s.seen[k] = true
-	s.keys = append(s.keys, keyValue(tuple))
+	s.keys = append(s.keys, key.Event(tuple))
 }
 
-// keyValue is how a key appears in an event: the value of a one-column key,
-// the tuple of a composite one.
-func keyValue(tuple []any) any {
-	if len(tuple) == 1 {
-		return tuple[0]
-	}
-	return tuple
-}
-
-func pairKey(l link) string {
-	return utils.ToStringKey(l.owner...) + "\x00" + utils.ToStringKey(l.related...)
+func pairKey(l link) [2]key.Key {
+	return [2]key.Key{key.New(l.owner), key.New(l.related)}
 }
 
 // readLinks reads the rows of r's join table matching where, in the
@@ -107,7 +98,7 @@ func inCondition(table string, refs []*schema.Reference, tuples [][]any) clause.
 // key set.
 func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
 	t := r.rel.Schema.ModelType
-	found := map[string]reflect.Value{}
+	found := map[key.Key]reflect.Value{}
 	cols := make([]string, len(r.Own))
 	for i, ref := range r.Own {
 		cols[i] = ref.PrimaryKey.DBName
@@ -122,11 +113,11 @@ func loadOwners(db *gorm.DB, r *m2mRel, keys [][]any) ([]any, error) {
 	ctx := db.Statement.Context
 	for i := range list.Elem().Len() {
 		v := list.Elem().Index(i)
-		found[utils.ToStringKey(assoc.Tuple(ctx, v, r.Own, false)...)] = v.Addr()
+		found[key.New(assoc.Tuple(ctx, v, r.Own, false))] = v.Addr()
 	}
 	out := make([]any, len(keys))
 	for i, k := range keys {
-		if v, ok := found[utils.ToStringKey(k...)]; ok {
+		if v, ok := found[key.New(k)]; ok {
 			out[i] = v.Interface()
 			continue
 		}

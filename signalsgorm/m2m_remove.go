@@ -2,10 +2,10 @@ package signalsgorm
 
 import (
 	"gorm.io/gorm"
-	"gorm.io/gorm/utils"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm/internal/assoc"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // preRemove sends pre_remove or pre_clear before GORM deletes join rows for
@@ -112,9 +112,9 @@ func deleteDrafts(n int, related [][]any) []evDraft {
 // new ones, and reports only when there are some, as Django's set does
 // (ManyToManySignalsTest.test_m2m_relations_signals_clearing_removing).
 func replaceDrafts(op assoc.Op, owners [][]any, links []link) []evDraft {
-	byOwner := map[string]*keySet{}
+	byOwner := map[key.Key]*keySet{}
 	for _, l := range links {
-		k := utils.ToStringKey(l.owner...)
+		k := key.New(l.owner)
 		if byOwner[k] == nil {
 			byOwner[k] = &keySet{keys: []any{}}
 		}
@@ -122,7 +122,7 @@ func replaceDrafts(op assoc.Op, owners [][]any, links []link) []evDraft {
 	}
 	var drafts []evDraft
 	for i, k := range owners {
-		gone := byOwner[utils.ToStringKey(k...)]
+		gone := byOwner[key.New(k)]
 		switch {
 		case op == assoc.Clear:
 			removed := []any{}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/gosignals/signals/signalsgorm/internal/collector"
 )
 
 // OnDelete is what deleting a row does to the rows that reference it
@@ -39,58 +41,10 @@ const (
 	DoNothing
 )
 
-var onDeleteNames = [...]string{"", "CASCADE", "PROTECT", "RESTRICT", "SET_NULL", "SET_DEFAULT", "DO_NOTHING"}
-
 // String returns Django's name of the mode ("CASCADE", "SET_NULL").
-func (m OnDelete) String() string {
-	if m > 0 && int(m) < len(onDeleteNames) {
-		return onDeleteNames[m]
-	}
-	return fmt.Sprintf("OnDelete(%d)", uint8(m))
-}
+func (m OnDelete) String() string { return collector.Mode(m).String() }
 
-func (m OnDelete) valid() bool { return m >= Cascade && m <= DoNothing }
-
-// parseOnDelete reads a mode written in Django's spelling or SQL's, in any
-// case: "CASCADE", "set_null", "SET NULL", "do_nothing", "no action".
-func parseOnDelete(s string) (OnDelete, bool) {
-	n := strings.ToUpper(strings.Join(strings.Fields(strings.ReplaceAll(s, "_", " ")), " "))
-	switch n {
-	case "CASCADE":
-		return Cascade, true
-	case "PROTECT":
-		return Protect, true
-	case "RESTRICT", "NO ACTION":
-		return Restrict, true
-	case "SET NULL":
-		return SetNull, true
-	case "SET DEFAULT":
-		return SetDefault, true
-	case "DO NOTHING":
-		return DoNothing, true
-	}
-	return 0, false
-}
-
-// fromConstraint maps the OnDelete of a GORM constraint tag to a mode; ok
-// is false when the tag says nothing about deletion.
-func fromConstraint(tag string) (OnDelete, bool, error) {
-	if tag == "" || tag == "-" {
-		return 0, false, nil
-	}
-	for _, part := range strings.Split(tag, ",") {
-		k, v, found := strings.Cut(part, ":")
-		if !found || !strings.EqualFold(strings.TrimSpace(k), "OnDelete") {
-			continue
-		}
-		m, ok := parseOnDelete(v)
-		if !ok || m == Protect || m == DoNothing {
-			return 0, false, fmt.Errorf("constraint OnDelete:%s is not an SQL action", v)
-		}
-		return m, true, nil
-	}
-	return 0, false, nil
-}
+func (m OnDelete) valid() bool { return collector.Mode(m).Valid() }
 
 // TagKey is the struct tag the plugin reads on relation fields. Its
 // on_delete setting declares a mode, including those SQL cannot express:
@@ -98,26 +52,6 @@ func fromConstraint(tag string) (OnDelete, bool, error) {
 //	Author   *Author `signals:"on_delete:PROTECT"`
 //	Reviews  []Review `signals:"on_delete:DO_NOTHING"`
 const TagKey = "signals"
-
-// tagOnDelete reads the on_delete setting of a signals tag.
-func tagOnDelete(tag reflect.StructTag) (OnDelete, bool, error) {
-	v, ok := tag.Lookup(TagKey)
-	if !ok {
-		return 0, false, nil
-	}
-	for _, part := range strings.Split(v, ";") {
-		k, val, _ := strings.Cut(part, ":")
-		if !strings.EqualFold(strings.TrimSpace(k), "on_delete") {
-			continue
-		}
-		m, ok := parseOnDelete(val)
-		if !ok {
-			return 0, false, fmt.Errorf("unknown on_delete mode %q in tag %s:%q", val, TagKey, v)
-		}
-		return m, true, nil
-	}
-	return 0, false, nil
-}
 
 // tagHas reports whether the signals tag lists the setting name
 // (signals:"reverse;on_delete:CASCADE" has "reverse").
@@ -132,12 +66,6 @@ func tagHas(tag reflect.StructTag, name string) bool {
 		}
 	}
 	return false
-}
-
-// ruleKey names a relation field of a model type.
-type ruleKey struct {
-	t     reflect.Type
-	field string
 }
 
 type rule struct {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/collector"
 )
 
 // Plugin emits the model signals of package modelsignals from a *gorm.DB.
@@ -34,9 +35,10 @@ type Plugin struct {
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
 
-	rules     []rule // DeleteRule options
-	maxParams int    // bind parameters per statement of the collector
-	graph     graph  // the relations between the models met
+	rules     []rule          // DeleteRule options
+	maxParams int             // bind parameters per statement of the collector
+	graph     collector.Graph // the relations between the models met
+	delEnv    *collector.Env  // what the collector needs from the plugin
 
 	durable durableState // durable receivers: the outbox store, the workers to wake
 }
@@ -192,7 +194,7 @@ func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsigna
 		return nil
 	}
 	p.models.Store(s, m)
-	p.graph.add(s)
+	p.graph.Add(s)
 	return m
 }
 

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // PerObjectUpdates makes conditional updates of the given models
@@ -77,7 +78,7 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 		return
 	}
 	for _, r := range rows {
-		st.ev.PKs = append(st.ev.PKs, pkOf(stmt, r))
+		st.ev.PKs = append(st.ev.PKs, key.Event(key.Values(stmt.Context, stmt.Schema.PrimaryFields, r)))
 	}
 	stmt.Settings.Store(bulkStateKey, st)
 	rctx := withDB(db)
@@ -198,18 +199,6 @@ func (p *Plugin) affected(db *gorm.DB, whole bool) ([]reflect.Value, error) {
 		return nil, err
 	}
 	return instances(rows, stmt.Schema.ModelType), nil
-}
-
-func pkOf(stmt *gorm.Statement, inst reflect.Value) any {
-	if len(stmt.Schema.PrimaryFields) == 1 {
-		v, _ := stmt.Schema.PrimaryFields[0].ValueOf(stmt.Context, inst.Elem())
-		return v
-	}
-	key := make([]any, len(stmt.Schema.PrimaryFields))
-	for i, f := range stmt.Schema.PrimaryFields {
-		key[i], _ = f.ValueOf(stmt.Context, inst.Elem())
-	}
-	return key
 }
 
 // objectSaves sends pre_save for each row of a per-object update, with the

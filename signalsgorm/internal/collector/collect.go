@@ -1,4 +1,4 @@
-package signalsgorm
+package collector
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
+
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
-// collector is one deletion: Django's Collector. Collection reads what
+// Collector is one deletion: Django's Collector. Collection reads what
 // the deletion reaches and checks protections; nothing is written or sent
-// until it succeeds (C95).
-type collector struct {
-	p      *Plugin
-	l      *layout
+// until it succeeds (tests/delete/tests.py, OnDeleteTests.test_protect).
+type Collector struct {
+	env    *Env
+	l      *Layout
 	ctx    context.Context
 	tx     *gorm.DB // on the deletion's transaction
 	limit  int
@@ -34,7 +36,7 @@ type collector struct {
 
 type rowSet struct {
 	rows  []*row
-	index map[any]*row
+	index map[key.Key]*row
 }
 
 // row is a collected row: its key columns (node.cols), and in LoadRows
@@ -57,19 +59,21 @@ type found struct {
 type update struct {
 	e    *edge
 	cond []clause.Expression
-	null bool // C108: NULL whatever the mode
+	null bool // NULL whatever the mode: a cycle is cut
 }
 
-func newCollector(p *Plugin, l *layout, tx *gorm.DB, origin any) *collector {
+// New starts the deletion l describes on tx, the deletion's transaction;
+// origin is what the events carry as Origin.
+func New(env *Env, l *Layout, tx *gorm.DB, origin any) *Collector {
 	now := tx.NowFunc()
-	return &collector{p: p, l: l, ctx: tx.Statement.Context, tx: tx, limit: p.maxParams, origin: origin,
+	return &Collector{env: env, l: l, ctx: tx.Statement.Context, tx: tx, limit: env.MaxParams, origin: origin,
 		now:  func() time.Time { return now },
 		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{}}
 }
 
 // query starts a statement on the rows of s in table matching cond, with
 // soft-deleted rows hidden for a soft delete only.
-func (c *collector) query(s *schema.Schema, table string, cond []clause.Expression) *gorm.DB {
+func (c *Collector) query(s *schema.Schema, table string, cond []clause.Expression) *gorm.DB {
 	db := c.tx.Session(&gorm.Session{NewDB: true}).Model(reflect.New(s.ModelType).Interface()).Table(table)
 	if !c.l.soft {
 		db = db.Unscoped()
@@ -83,9 +87,9 @@ func (c *collector) query(s *schema.Schema, table string, cond []clause.Expressi
 	return db
 }
 
-func (c *collector) note(n *node) {
+func (c *Collector) note(n *node) {
 	if _, ok := c.sets[n]; !ok {
-		c.sets[n] = &rowSet{index: map[any]*row{}}
+		c.sets[n] = &rowSet{index: map[key.Key]*row{}}
 		c.seen = append(c.seen, n)
 	}
 }
@@ -95,7 +99,7 @@ func (c *collector) note(n *node) {
 // instances, which become the events' instances. limit holds the ORDER BY
 // and LIMIT clauses of a conditional delete on MySQL, where GORM's DELETE
 // honours them.
-func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
+func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
 	r := c.l.root
 	c.note(r)
 	conds := [][]clause.Expression{where}
@@ -135,7 +139,7 @@ func (c *collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 // delete of instances, without other conditions, of a model whose
 // relations only reference its primary key and which needs no more than
 // its keys. Keys of rows that do not exist then delete nothing.
-func (c *collector) keysGiven(where []clause.Expression, pks [][]any) bool {
+func (c *Collector) keysGiven(where []clause.Expression, pks [][]any) bool {
 	r := c.l.root
 	return r.load == LoadKeys && !c.l.soft && len(where) == 0 && len(pks) > 0 &&
 		!r.cyclic && !r.restricted && len(r.cols) == r.npk
@@ -143,23 +147,19 @@ func (c *collector) keysGiven(where []clause.Expression, pks [][]any) bool {
 
 // adopt makes the caller's instances those of the events, refreshed from
 // the rows read.
-func (c *collector) adopt(rows []*row, user []reflect.Value) {
+func (c *Collector) adopt(rows []*row, user []reflect.Value) {
 	if len(user) == 0 {
 		return
 	}
 	r := c.l.root
-	byKey := make(map[any]reflect.Value, len(user))
+	byKey := make(map[key.Key]reflect.Value, len(user))
 	for _, u := range user {
-		vals := make([]any, r.npk)
-		for i, f := range r.s.PrimaryFields {
-			vals[i], _ = f.ValueOf(c.ctx, u.Elem())
-		}
-		if k := keyOf(vals); !byKey[k].IsValid() {
+		if k := key.Of(c.ctx, r.s.PrimaryFields, u); !byKey[k].IsValid() {
 			byKey[k] = u
 		}
 	}
 	for _, row := range rows {
-		u, ok := byKey[keyOf(row.vals[:r.npk])]
+		u, ok := byKey[key.New(row.vals[:r.npk])]
 		if !ok {
 			continue
 		}
@@ -176,12 +176,12 @@ func (c *collector) adopt(rows []*row, user []reflect.Value) {
 }
 
 // add records rows of n and returns those not collected before.
-func (c *collector) add(n *node, rows []*row) []*row {
+func (c *Collector) add(n *node, rows []*row) []*row {
 	c.note(n)
 	set := c.sets[n]
 	var fresh []*row
 	for _, r := range rows {
-		k := keyOf(r.vals[:n.npk])
+		k := key.New(r.vals[:n.npk])
 		if _, ok := set.index[k]; ok {
 			continue
 		}
@@ -193,7 +193,7 @@ func (c *collector) add(n *node, rows []*row) []*row {
 }
 
 // cascadeRows follows the relations of n from its collected rows.
-func (c *collector) cascadeRows(n *node, rows []*row, top *edge) error {
+func (c *Collector) cascadeRows(n *node, rows []*row, top *edge) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -213,7 +213,7 @@ func orEdge(top, e *edge) *edge {
 }
 
 // follow applies the mode of e to the rows of its child matching conds.
-func (c *collector) follow(parent *node, e *edge, conds [][]clause.Expression, top *edge) error {
+func (c *Collector) follow(parent *node, e *edge, conds [][]clause.Expression, top *edge) error {
 	if len(conds) == 0 {
 		return nil
 	}
@@ -270,7 +270,7 @@ func (c *collector) follow(parent *node, e *edge, conds [][]clause.Expression, t
 }
 
 // dep records that child's rows are deleted before parent's.
-func (c *collector) dep(parent, child *node, e *edge) {
+func (c *Collector) dep(parent, child *node, e *edge) {
 	if parent == child {
 		return
 	}

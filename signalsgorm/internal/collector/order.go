@@ -1,13 +1,18 @@
-package signalsgorm
+package collector
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/gosignals/signals/signalsgorm/internal/key"
+)
 
 // groups returns the collected rows of n in the order their DELETEs run:
 // for a model that cascades to itself, deepest rows first, so that no
 // statement removes a row another row still references. Rows referencing
 // each other in a cycle cannot be ordered: their nullable keys are set to
-// NULL before the deletes (C108).
-func (c *collector) groups(n *node) [][]*row {
+// NULL before the deletes, as Django's Collector does for cycles through
+// nullable keys.
+func (c *Collector) groups(n *node) [][]*row {
 	rows := c.sets[n].rows
 	if len(rows) == 0 {
 		return nil
@@ -43,10 +48,10 @@ func (c *collector) groups(n *node) [][]*row {
 // levels sets each row's level to the length of the longest chain of
 // collected rows it references through n's cascades to itself, and returns
 // the largest; a cycle in the data is cut where it is met, and reported.
-func (c *collector) levels(n *node, rows []*row) (top int, cyclic bool) {
+func (c *Collector) levels(n *node, rows []*row) (top int, cyclic bool) {
 	type link struct{ fk, ref []int }
 	links := make([]link, len(n.self))
-	index := make([]map[any]*row, len(n.self))
+	index := make([]map[key.Key]*row, len(n.self))
 	for i, e := range n.self {
 		for _, f := range e.fks {
 			links[i].fk = append(links[i].fk, n.index(f))
@@ -54,9 +59,9 @@ func (c *collector) levels(n *node, rows []*row) (top int, cyclic bool) {
 		for _, f := range e.refs {
 			links[i].ref = append(links[i].ref, n.index(f))
 		}
-		index[i] = make(map[any]*row, len(rows))
+		index[i] = make(map[key.Key]*row, len(rows))
 		for _, r := range rows {
-			index[i][keyOf(pick(r.vals, links[i].ref))] = r
+			index[i][key.New(pick(r.vals, links[i].ref))] = r
 		}
 	}
 	const unset, visiting = -1, -2
@@ -76,7 +81,7 @@ func (c *collector) levels(n *node, rows []*row) (top int, cyclic bool) {
 		r.level = visiting
 		l := 0
 		for i := range links {
-			if p := index[i][keyOf(pick(r.vals, links[i].fk))]; p != nil && p != r {
+			if p := index[i][key.New(pick(r.vals, links[i].fk))]; p != nil && p != r {
 				l = max(l, level(p)+1)
 			}
 		}
@@ -98,11 +103,11 @@ func pick(vals []any, idx []int) []any {
 }
 
 // sorted orders the collected models like Django's Collector.sort: a model
-// comes after the models whose rows must be deleted first (C107). When a
-// cycle prevents an order, the dependencies through nullable foreign keys
-// are dropped and those keys set to NULL before the deletes (C108); if a
-// cycle remains, the collection order is kept.
-func (c *collector) sorted() []*node {
+// comes after the models whose rows must be deleted first. When a cycle
+// prevents an order, the dependencies through nullable foreign keys are
+// dropped and those keys set to NULL before the deletes; if a cycle
+// remains, the collection order is kept.
+func (c *Collector) sorted() []*node {
 	if order, ok := topo(c.seen, c.deps, nil); ok {
 		return order
 	}

@@ -1,4 +1,4 @@
-package signalsgorm
+package collector
 
 import (
 	"database/sql/driver"
@@ -20,9 +20,9 @@ type edge struct {
 	fks    []*schema.Field
 	refs   []*schema.Field // the parent's columns the fks hold
 	consts []constEq       // polymorphic type columns
-	mode   OnDelete
+	mode   Mode
 	source string                 // "rule", "tag", "constraint", "many2many" or "default"
-	join   bool                   // rows of GORM's generated join table: no signals (C69)
+	join   bool                   // rows of GORM's generated join table: no signals
 	rel    *schema.Relationship   // the many2many relation, for join tables
 	decl   []*schema.Relationship // the relation fields declaring it
 	fkSide bool                   // declared by the referencing model (belongs-to)
@@ -74,20 +74,40 @@ func (e *edge) key() string {
 	return b.String()
 }
 
-// graph knows the schemas the plugin met and every schema reachable from
-// them through relations, and indexes the edges pointing at each.
-type graph struct {
+// Graph knows the schemas the plugin met and every schema reachable from
+// them through relations, and indexes the edges pointing at each. The zero
+// Graph is ready; it is safe for concurrent use.
+type Graph struct {
 	known    sync.Map // *schema.Schema → struct{}
 	mu       sync.Mutex
 	schemas  []*schema.Schema
 	incoming map[*schema.Schema][]*edge // nil: rebuild
 	errs     map[*schema.Schema]error
 	joins    map[*schema.Relationship]*schema.Schema // join tables indexed
-	rules    map[ruleKey]OnDelete
+	rules    map[ruleKey]Mode
 }
 
-// add records s and every schema reachable from it.
-func (g *graph) add(s *schema.Schema) {
+// ruleKey names a relation field of a model type.
+type ruleKey struct {
+	t     reflect.Type
+	field string
+}
+
+// SetRule declares the mode of the relation field of the model s, as
+// signalsgorm.DeleteRule does; call it before the first deletion.
+func (g *Graph) SetRule(s *schema.Schema, field string, m Mode) {
+	g.mu.Lock()
+	if g.rules == nil {
+		g.rules = map[ruleKey]Mode{}
+	}
+	g.rules[ruleKey{s.ModelType, field}] = m
+	g.incoming = nil
+	g.mu.Unlock()
+	g.Add(s)
+}
+
+// Add records s and every schema reachable from it.
+func (g *Graph) Add(s *schema.Schema) {
 	if s == nil {
 		return
 	}
@@ -99,7 +119,7 @@ func (g *graph) add(s *schema.Schema) {
 	g.addLocked(s)
 }
 
-func (g *graph) addLocked(s *schema.Schema) {
+func (g *Graph) addLocked(s *schema.Schema) {
 	if s == nil || generated(s.ModelType) {
 		return
 	}
@@ -108,15 +128,15 @@ func (g *graph) addLocked(s *schema.Schema) {
 	}
 	g.schemas = append(g.schemas, s)
 	g.incoming = nil
-	for _, rel := range relations(s) {
+	for _, rel := range Relations(s) {
 		g.addLocked(rel.FieldSchema)
 		g.addLocked(rel.JoinTable)
 	}
 }
 
 // edgesTo returns the edges pointing at s.
-func (g *graph) edgesTo(s *schema.Schema) ([]*edge, error) {
-	g.add(s)
+func (g *Graph) edgesTo(s *schema.Schema) ([]*edge, error) {
+	g.Add(s)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.incoming == nil || g.stale() {
@@ -127,7 +147,7 @@ func (g *graph) edgesTo(s *schema.Schema) ([]*edge, error) {
 
 // stale reports whether db.SetupJoinTable replaced a join table since the
 // index was built.
-func (g *graph) stale() bool {
+func (g *Graph) stale() bool {
 	for rel, join := range g.joins {
 		if rel.JoinTable != join {
 			return true
@@ -136,10 +156,10 @@ func (g *graph) stale() bool {
 	return false
 }
 
-func (g *graph) build() {
+func (g *Graph) build() {
 	g.joins = map[*schema.Relationship]*schema.Schema{}
 	for i := 0; i < len(g.schemas); i++ { // addLocked may append
-		for _, rel := range relations(g.schemas[i]) {
+		for _, rel := range Relations(g.schemas[i]) {
 			if rel.JoinTable != nil {
 				g.joins[rel] = rel.JoinTable
 				g.addLocked(rel.JoinTable)
@@ -150,7 +170,7 @@ func (g *graph) build() {
 	g.errs = map[*schema.Schema]error{}
 	byKey := map[string]*edge{}
 	for _, s := range g.schemas {
-		for _, rel := range relations(s) {
+		for _, rel := range Relations(s) {
 			if rel.Field == nil || rel.Field.Schema != s {
 				continue // copied onto a custom join model by SetupJoinTable
 			}
@@ -199,12 +219,12 @@ var rank = map[string]int{"default": 0, "many2many": 1, "constraint": 2, "tag": 
 
 // resolve sets the mode of e, declared by a rule, a signals tag or a GORM
 // constraint, else the default.
-func (g *graph) resolve(e *edge, rel *schema.Relationship) error {
+func (g *Graph) resolve(e *edge, rel *schema.Relationship) error {
 	if m, ok := g.rules[ruleKey{rel.Schema.ModelType, rel.Name}]; ok {
 		e.mode, e.source = m, "rule"
 		return nil
 	}
-	m, ok, err := tagOnDelete(rel.Field.Tag)
+	m, ok, err := tagMode(rel.Field.Tag)
 	if err != nil {
 		return fmt.Errorf("signalsgorm: %s: %w", e.name, err)
 	}
@@ -282,9 +302,9 @@ func nonEmpty(e *edge) []*edge {
 	return []*edge{e}
 }
 
-// relations returns the relations of s, including those of embedded
-// structs.
-func relations(s *schema.Schema) []*schema.Relationship {
+// Relations returns the relations of s, including those of embedded
+// structs, by name.
+func Relations(s *schema.Schema) []*schema.Relationship {
 	rs := &s.Relationships
 	rs.Mux.RLock()
 	defer rs.Mux.RUnlock()
@@ -301,4 +321,10 @@ func relations(s *schema.Schema) []*schema.Relationship {
 	walk(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// generated reports whether t is a join table struct GORM generated for a
+// many2many relation without a join model.
+func generated(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == "" && t.PkgPath() == "" && t.NumField() > 0
 }

@@ -1,13 +1,15 @@
-package signalsgorm
+package collector
 
 import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
+
+	"github.com/gosignals/signals/signalsgorm/internal/key"
 )
 
 // cascadeFast follows the relations of n from rows it deletes by
 // condition, with subqueries.
-func (c *collector) cascadeFast(n *node, cond []clause.Expression, top *edge) error {
+func (c *Collector) cascadeFast(n *node, cond []clause.Expression, top *edge) error {
 	for _, e := range n.edges {
 		refs := make([]string, len(e.refs))
 		for i, f := range e.refs {
@@ -28,22 +30,22 @@ func (c *collector) cascadeFast(n *node, cond []clause.Expression, top *edge) er
 
 // rowConds returns the conditions selecting the rows of e's child that
 // reference rows, one per chunk.
-func (c *collector) rowConds(n *node, e *edge, rows []*row) [][]clause.Expression {
+func (c *Collector) rowConds(n *node, e *edge, rows []*row) [][]clause.Expression {
 	idx := make([]int, len(e.refs))
 	for i, f := range e.refs {
 		idx[i] = n.index(f)
 	}
-	seen := make(map[any]bool, len(rows))
+	seen := make(map[key.Key]bool, len(rows))
 	vals := make([][]any, 0, len(rows))
 next:
 	for _, r := range rows {
 		v := make([]any, len(idx))
 		for i, j := range idx {
-			if v[i] = r.vals[j]; deref(v[i]) == nil {
+			if v[i] = r.vals[j]; key.IsNull(v[i]) {
 				continue next
 			}
 		}
-		if k := keyOf(v); !seen[k] {
+		if k := key.New(v); !seen[k] {
 			seen[k] = true
 			vals = append(vals, v)
 		}
