@@ -1,8 +1,6 @@
 package signalsgorm
 
 import (
-	"errors"
-	"fmt"
 	"reflect"
 
 	"gorm.io/gorm"
@@ -64,38 +62,6 @@ func DeleteResultOf(tx *gorm.DB) (res DeleteResult, ok bool) {
 		return res, false
 	}
 	return o.res, true
-}
-
-// registerDelete replaces gorm:delete with the collector, which calls the
-// original for what it does not handle.
-func (p *Plugin) registerDelete(db *gorm.DB) error {
-	p.graph.rules = map[ruleKey]OnDelete{}
-	for _, r := range p.rules {
-		s, err := parse(db, r.model)
-		if err != nil {
-			return fmt.Errorf("signalsgorm: DeleteRule: %w", err)
-		}
-		found := false
-		for _, rel := range relations(s) {
-			found = found || rel.Name == r.field
-		}
-		if !found {
-			return fmt.Errorf("signalsgorm: DeleteRule(%T, %q): %s has no relation field %q", r.model, r.field, s.Name, r.field)
-		}
-		p.graph.rules[ruleKey{s.ModelType, r.field}] = r.mode
-		p.graph.add(s)
-	}
-	if p.maxParams == 0 {
-		p.maxParams = paramLimit(db)
-	}
-	orig := db.Callback().Delete().Get("gorm:delete")
-	if orig == nil {
-		return errors.New("signalsgorm: registering signals:delete: gorm:delete callback not found")
-	}
-	if err := db.Callback().Delete().Replace("gorm:delete", func(db *gorm.DB) { p.delete(db, orig) }); err != nil {
-		return fmt.Errorf("signalsgorm: registering signals:delete: %w", err)
-	}
-	return nil
 }
 
 // delete runs in place of gorm:delete.

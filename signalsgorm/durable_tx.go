@@ -62,21 +62,6 @@ func (p *Plugin) wakeWorkers(context.Context) error {
 
 const durableTxKey = "signals:durable_tx"
 
-// registerDurableTx makes the writes of models with durable receivers run
-// in a transaction when SkipDefaultTransaction is set, so that the outbox
-// record commits with the change: GORM's own transaction callbacks do
-// nothing then (GORM does not even register them), and these, first and
-// last in the chain, begin and end one in their place.
-func (p *Plugin) registerDurableTx(db *gorm.DB) error {
-	var hooks []hook
-	for _, proc := range []string{"create", "update", "delete"} {
-		hooks = append(hooks,
-			hook{proc, "signals:durable_begin", "", "*", p.durableBegin},
-			hook{proc, "signals:durable_commit", "*", "", p.durableCommit})
-	}
-	return register(db, hooks...)
-}
-
 func (p *Plugin) durableBegin(db *gorm.DB) {
 	if !db.SkipDefaultTransaction || db.Error != nil || db.DryRun || db.Statement.Schema == nil ||
 		!durableModels.has(db.Statement.Schema.ModelType) {
