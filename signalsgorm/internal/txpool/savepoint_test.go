@@ -1,6 +1,9 @@
 package txpool
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestParseSavepoint(t *testing.T) {
 	tests := []struct {
@@ -56,4 +59,50 @@ func FuzzParseSavepoint(f *testing.F) {
 			t.Fatalf("MaybeSavepoint(%q) = false for a savepoint statement", q)
 		}
 	})
+}
+
+// A rollback to a savepoint drops the items queued since, whatever the
+// nesting, and destroys the savepoints set after it; a release keeps them.
+func TestSavepointRollbackDropsItemsSince(t *testing.T) {
+	tx, _, ran := newTestTx(false)
+	tx.Add(&item{name: "1"})
+	tx.Savepoint(Set, "a")
+	tx.Add(&item{name: "2"})
+	tx.Savepoint(Set, "b")
+	tx.Add(&item{name: "3"})
+	tx.Savepoint(Release, "b")
+	tx.Add(&item{name: "4"})
+	tx.Savepoint(RollbackTo, "b") // released: ignored
+	tx.Savepoint(RollbackTo, "a")
+	tx.Add(&item{name: "5"})
+	tx.Savepoint(RollbackTo, "a") // still set after a rollback to it
+	tx.Add(&item{name: "6"})
+	tx.Savepoint(RollbackTo, "unknown")
+	tx.Savepoint(NotSavepoint, "a")
+	tx.Commit()
+	checkNames(t, "committed", *ran, []string{"1", "6"})
+}
+
+// A savepoint of the same name hides the older one until released; MySQL
+// replaces it, so that after the release no savepoint of that name is left.
+func TestSavepointSameName(t *testing.T) {
+	for _, tt := range []struct {
+		mysql bool
+		want  []string
+	}{
+		{false, []string{"1"}},
+		{true, []string{"1", "2", "3", "4"}},
+	} {
+		tx, _, ran := newTestTx(tt.mysql)
+		tx.Add(&item{name: "1"})
+		tx.Savepoint(Set, "a")
+		tx.Add(&item{name: "2"})
+		tx.Savepoint(Set, "a")
+		tx.Add(&item{name: "3"})
+		tx.Savepoint(Release, "a")
+		tx.Add(&item{name: "4"})
+		tx.Savepoint(RollbackTo, "a")
+		tx.Commit()
+		checkNames(t, fmt.Sprintf("mysql=%v", tt.mysql), *ran, tt.want)
+	}
 }
