@@ -8,28 +8,29 @@ import (
 
 // The callback chain. GORM runs a statement through the processor of its
 // kind (create, query, update, delete, row, raw), a chain of named
-// callbacks that GORM sorts by their anchors. chain lists, per processor
-// and in chain order, every callback the plugin adds, with GORM's own in
-// comments where they run.
+// callbacks that it sorts by their anchors. chain lists, per processor and
+// in chain order, every callback the plugin adds, with GORM's own in
+// comments where they run. TestChain reads the chains back from GORM and
+// compares them with these tables, so that a GORM release that moves a
+// callback fails a test.
 //
-// Each hook names the callback of GORM it sits after and the one it sits
-// before. GORM inserts a hook right before its before anchor, and fails
-// the registration if that puts it before its after anchor; hooks between
-// the same anchors run in table order. A hook with only an after anchor
-// goes to the end of the chain as it stands when the hook is sorted, after
-// every GORM callback; "*" means the start (before) or the end (after) of
-// the whole chain. TestChain reads the chains back from GORM and compares
-// them with these tables, so a GORM release that moves a callback fails a
-// test.
+// Each hook names the GORM callback it sits after and the one it sits
+// before. GORM puts a hook right before its before anchor and refuses the
+// registration if that is before its after anchor, so hooks between the
+// same anchors run in table order. A hook with only an after anchor goes
+// to the end of the chain; "*" is the start (before) or the end (after)
+// of the chain, ahead of or behind every other callback.
 //
-// The hooks of model signals run after GORM's model hooks (BeforeSave,
-// BeforeCreate... for pre_*, AfterCreate, AfterSave... for post_*) and
-// inside the statement's transaction, between gorm:begin_transaction and
-// gorm:commit_or_rollback_transaction, so that what receivers write
-// commits or rolls back with the statement. The exceptions are the
-// durable hooks, first and last, which open and close a transaction where
-// GORM opens none (SkipDefaultTransaction), and the savepoint hook of the
-// raw processor, which runs after the statement.
+// In the create, update and delete chains the hooks run between
+// gorm:begin_transaction and gorm:commit_or_rollback_transaction, inside
+// the statement's transaction, so that what receivers write commits or
+// rolls back with the statement. The exceptions are durable_begin and
+// durable_commit, first and last: where GORM opens no transaction
+// (SkipDefaultTransaction) they open one around the writes of models with
+// durable receivers. pre_save, pre_update, pre_add and pre_remove run
+// after GORM's Before* model hooks, post_save, post_add and post_remove
+// after its After* model hooks; post_update runs before AfterUpdate and
+// post_init before AfterFind.
 
 // A hook is one callback of the plugin in a processor's chain.
 type hook struct {
@@ -49,33 +50,14 @@ type processorHooks struct {
 	hooks []hook
 }
 
-// chain returns the plugin's hooks. sql_start and sql_end (trace.go)
-// surround the callback that runs the SQL, inside the plugin's hooks that
-// run queries and send signals of their own (pre_update, pre_add and
-// pre_remove before it; post_update and m2m_owner after it).
+// chain returns the plugin's hooks, per processor in chain order.
+// sql_start and sql_end (trace.go) surround the callback that runs the
+// SQL, inside the plugin's hooks that run queries and send signals of
+// their own (pre_update, pre_add and pre_remove before it; post_update and
+// m2m_owner after it).
 func (p *Plugin) chain() []processorHooks {
-	ownerCreate := func(db *gorm.DB) { p.ownerBegin(db, false) }
-	ownerUpdate := func(db *gorm.DB) { p.ownerBegin(db, true) }
-	collector := func(orig func(*gorm.DB)) func(*gorm.DB) { return func(db *gorm.DB) { p.delete(db, orig) } }
 	return []processorHooks{
-		{"create", []hook{
-			{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
-			// gorm:begin_transaction, gorm:before_create
-			{name: "signals:pre_save", after: "gorm:before_create", before: "gorm:save_before_associations", fn: p.preSaveCreate},
-			// gorm:save_before_associations
-			{name: "signals:pre_add", after: "gorm:save_before_associations", before: "gorm:create", fn: p.preAdd},
-			{name: "signals:sql_start", after: "gorm:save_before_associations", before: "gorm:create", fn: startSQL},
-			// gorm:create
-			{name: "signals:sql_end", after: "gorm:create", before: "gorm:save_after_associations", fn: endSQL},
-			{name: "signals:m2m_owner", after: "gorm:create", before: "gorm:save_after_associations", fn: ownerCreate},
-			// gorm:save_after_associations
-			{name: "signals:m2m_owner_end", after: "gorm:save_after_associations", before: "gorm:after_create", fn: p.ownerEnd},
-			// gorm:after_create
-			{name: "signals:post_save", after: "gorm:after_create", before: "gorm:commit_or_rollback_transaction", fn: p.postSaveCreate},
-			{name: "signals:post_add", after: "gorm:after_create", before: "gorm:commit_or_rollback_transaction", fn: p.postM2M},
-			// gorm:commit_or_rollback_transaction
-			{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
-		}},
+		{"create", p.createHooks()},
 		{"query", []hook{
 			{name: "signals:pre_init", before: "gorm:query", fn: p.preInit},
 			{name: "signals:sql_start", before: "gorm:query", fn: startSQL},
@@ -84,38 +66,8 @@ func (p *Plugin) chain() []processorHooks {
 			{name: "signals:post_init", after: "gorm:query", before: "gorm:preload", fn: p.postInit},
 			// gorm:preload, gorm:after_query
 		}},
-		{"update", []hook{
-			{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
-			// gorm:begin_transaction, gorm:setup_reflect_value, gorm:before_update
-			{name: "signals:pre_save", after: "gorm:before_update", before: "gorm:save_before_associations", fn: p.preSaveUpdate},
-			// gorm:save_before_associations
-			{name: "signals:pre_update", after: "gorm:save_before_associations", before: "gorm:update", fn: p.preUpdate},
-			{name: "signals:sql_start", after: "gorm:save_before_associations", before: "gorm:update", fn: startSQL},
-			// gorm:update
-			{name: "signals:sql_end", after: "gorm:update", before: "gorm:save_after_associations", fn: endSQL},
-			{name: "signals:post_update", after: "gorm:update", before: "gorm:save_after_associations", fn: p.postUpdate},
-			{name: "signals:m2m_owner", after: "gorm:update", before: "gorm:save_after_associations", fn: ownerUpdate},
-			// gorm:save_after_associations
-			{name: "signals:m2m_owner_end", after: "gorm:save_after_associations", before: "gorm:after_update", fn: p.ownerEnd},
-			// gorm:after_update
-			{name: "signals:post_save", after: "gorm:after_update", before: "gorm:commit_or_rollback_transaction", fn: p.postSaveUpdate},
-			// gorm:commit_or_rollback_transaction
-			{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
-		}},
-		{"delete", []hook{
-			{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
-			// gorm:begin_transaction, gorm:before_delete, gorm:delete_before_associations
-			{name: "signals:pre_remove", after: "gorm:delete_before_associations", before: "gorm:delete", fn: p.preRemove},
-			{name: "signals:sql_start", after: "gorm:delete_before_associations", before: "gorm:delete", fn: startSQL},
-			// The collector (delete.go) runs in place of gorm:delete, and
-			// calls it for what it does not handle.
-			{name: "gorm:delete", replace: collector},
-			{name: "signals:sql_end", after: "gorm:delete", before: "gorm:after_delete", fn: endSQL},
-			// gorm:after_delete
-			{name: "signals:post_remove", after: "gorm:after_delete", before: "gorm:commit_or_rollback_transaction", fn: p.postM2M},
-			// gorm:commit_or_rollback_transaction
-			{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
-		}},
+		{"update", p.updateHooks()},
+		{"delete", p.deleteHooks()},
 		{"row", []hook{
 			{name: "signals:sql_start", before: "gorm:row", fn: startSQL},
 			// gorm:row
@@ -127,6 +79,72 @@ func (p *Plugin) chain() []processorHooks {
 			{name: "signals:savepoint", after: "gorm:raw", fn: followSavepoint},
 			{name: "signals:sql_end", after: "gorm:raw", fn: endSQL},
 		}},
+	}
+}
+
+// createHooks are the hooks of the create chain (Create, and Save's inserts).
+func (p *Plugin) createHooks() []hook {
+	ownerCreate := func(db *gorm.DB) { p.ownerBegin(db, false) }
+	return []hook{
+		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
+		// gorm:begin_transaction, gorm:before_create
+		{name: "signals:pre_save", after: "gorm:before_create", before: "gorm:save_before_associations", fn: p.preSaveCreate},
+		// gorm:save_before_associations
+		{name: "signals:pre_add", after: "gorm:save_before_associations", before: "gorm:create", fn: p.preAdd},
+		{name: "signals:sql_start", after: "gorm:save_before_associations", before: "gorm:create", fn: startSQL},
+		// gorm:create
+		{name: "signals:sql_end", after: "gorm:create", before: "gorm:save_after_associations", fn: endSQL},
+		{name: "signals:m2m_owner", after: "gorm:create", before: "gorm:save_after_associations", fn: ownerCreate},
+		// gorm:save_after_associations
+		{name: "signals:m2m_owner_end", after: "gorm:save_after_associations", before: "gorm:after_create", fn: p.ownerEnd},
+		// gorm:after_create
+		{name: "signals:post_save", after: "gorm:after_create", before: "gorm:commit_or_rollback_transaction", fn: p.postSaveCreate},
+		{name: "signals:post_add", after: "gorm:after_create", before: "gorm:commit_or_rollback_transaction", fn: p.postM2M},
+		// gorm:commit_or_rollback_transaction
+		{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
+	}
+}
+
+// updateHooks are the hooks of the update chain (Save, Update, Updates,
+// UpdateColumn, UpdateColumns).
+func (p *Plugin) updateHooks() []hook {
+	ownerUpdate := func(db *gorm.DB) { p.ownerBegin(db, true) }
+	return []hook{
+		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
+		// gorm:begin_transaction, gorm:setup_reflect_value, gorm:before_update
+		{name: "signals:pre_save", after: "gorm:before_update", before: "gorm:save_before_associations", fn: p.preSaveUpdate},
+		// gorm:save_before_associations
+		{name: "signals:pre_update", after: "gorm:save_before_associations", before: "gorm:update", fn: p.preUpdate},
+		{name: "signals:sql_start", after: "gorm:save_before_associations", before: "gorm:update", fn: startSQL},
+		// gorm:update
+		{name: "signals:sql_end", after: "gorm:update", before: "gorm:save_after_associations", fn: endSQL},
+		{name: "signals:post_update", after: "gorm:update", before: "gorm:save_after_associations", fn: p.postUpdate},
+		{name: "signals:m2m_owner", after: "gorm:update", before: "gorm:save_after_associations", fn: ownerUpdate},
+		// gorm:save_after_associations
+		{name: "signals:m2m_owner_end", after: "gorm:save_after_associations", before: "gorm:after_update", fn: p.ownerEnd},
+		// gorm:after_update
+		{name: "signals:post_save", after: "gorm:after_update", before: "gorm:commit_or_rollback_transaction", fn: p.postSaveUpdate},
+		// gorm:commit_or_rollback_transaction
+		{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
+	}
+}
+
+// deleteHooks are the hooks of the delete chain (Delete).
+func (p *Plugin) deleteHooks() []hook {
+	collector := func(orig func(*gorm.DB)) func(*gorm.DB) { return func(db *gorm.DB) { p.delete(db, orig) } }
+	return []hook{
+		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
+		// gorm:begin_transaction, gorm:before_delete, gorm:delete_before_associations
+		{name: "signals:pre_remove", after: "gorm:delete_before_associations", before: "gorm:delete", fn: p.preRemove},
+		{name: "signals:sql_start", after: "gorm:delete_before_associations", before: "gorm:delete", fn: startSQL},
+		// The collector (delete.go) runs in place of gorm:delete, and
+		// calls it for what it does not handle.
+		{name: "gorm:delete", replace: collector},
+		{name: "signals:sql_end", after: "gorm:delete", before: "gorm:after_delete", fn: endSQL},
+		// gorm:after_delete
+		{name: "signals:post_remove", after: "gorm:after_delete", before: "gorm:commit_or_rollback_transaction", fn: p.postM2M},
+		// gorm:commit_or_rollback_transaction
+		{name: "signals:durable_commit", after: "*", fn: p.durableCommit},
 	}
 }
 

@@ -26,6 +26,8 @@ type sqlStart struct {
 	at   time.Time
 }
 
+// startSQL, right before the callback that runs a statement's SQL (see
+// chain.go), notes when the SQL starts.
 func startSQL(db *gorm.DB) {
 	if db.Error != nil || db.DryRun || signals.TraceFrom(db.Statement.Context) == nil {
 		return
@@ -33,6 +35,8 @@ func startSQL(db *gorm.DB) {
 	db.Statement.Settings.Store(sqlStartKey, &sqlStart{stmt: db.Statement, at: time.Now()})
 }
 
+// endSQL, right after the callback that runs the SQL, records it as a
+// step of the trace.
 func endSQL(db *gorm.DB) {
 	if signals.TraceFrom(db.Statement.Context) == nil {
 		return
