@@ -10,9 +10,9 @@ import (
 	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
 
-// The internal API later features build on: the transaction of a
-// statement, its identity, its event sequence, and callbacks after its
-// outermost commit.
+// Statements in a transaction, nested ones included, find the plugin's
+// transaction, with its identity, its event sequence and its callbacks
+// after the outermost commit.
 func TestTransactionOf(t *testing.T) {
 	db := dbtest.Open(t, "sqlite")
 	if err := db.Use(New()); err != nil {
