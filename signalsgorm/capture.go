@@ -71,7 +71,7 @@ func CaptureOnCommit(tx *gorm.DB, fn func(tx *gorm.DB) error, opts ...CaptureOpt
 	}
 	mark := t.Mark()
 	err := fn(tx)
-	batch := t.Take(mark)
+	batch := callbacks(t.Take(mark))
 	all := captured(nil, batch, tx)
 	if !cfg.execute || err != nil {
 		return all, err
@@ -83,7 +83,7 @@ func CaptureOnCommit(tx *gorm.DB, fn func(tx *gorm.DB) error, opts ...CaptureOpt
 				return all, err
 			}
 		}
-		batch = t.Take(mark)
+		batch = callbacks(t.Take(mark))
 		all = captured(all, batch, tx)
 	}
 	return all, nil

@@ -11,14 +11,14 @@ import (
 // transaction, nested Transaction calls included, so it is the identity of
 // the outermost transaction. Its queue holds the on-commit callbacks,
 // which the plugin runs after the outermost commit (runCommitted).
-type txConn = txpool.Tx[*callback]
+type txConn = txpool.Tx
 
 // transactionOf returns the transaction db's statement runs in. inTx is true
 // for any open transaction; t is nil when it is not one the plugin tracks
 // (begun on a *sql.Conn of db.Connection, or on a connection pool installed
 // after the plugin).
 func transactionOf(db *gorm.DB) (t *txConn, inTx bool) {
-	return txpool.Of[*callback](db)
+	return txpool.Of(db)
 }
 
 // TxID returns the ID of the transaction db's statement runs in, and
@@ -30,4 +30,13 @@ func TxID(db *gorm.DB) (id uint64, ok bool) {
 		return t.ID(), true
 	}
 	return 0, false
+}
+
+// callbacks returns the on-commit callbacks of a transaction's queue.
+func callbacks(items []txpool.Item) []*callback {
+	cbs := make([]*callback, len(items))
+	for i, it := range items {
+		cbs[i] = it.(*callback)
+	}
+	return cbs
 }

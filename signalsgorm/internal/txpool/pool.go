@@ -12,41 +12,41 @@ import (
 // gorm.TxBeginner, so that GORM (and its PreparedStmtDB) keep the
 // transaction it returns; and gorm.GetDBConnector, so that db.DB() keeps
 // returning the *sql.DB.
-type Pool[C Item] struct {
+type Pool struct {
 	gorm.ConnPool // what the dialector opened: a *sql.DB, or the dialector's Conn
 	mysql         bool
-	committed     func([]C) error
+	committed     func([]Item) error
 }
 
 // Install puts a Pool between db and its connection pool and returns it;
 // committed receives the items of every transaction that commits, in the
 // order they were queued, and its error is the commit's. When db already
-// has a Pool of this item type, Install returns it unchanged; when db's
-// pool cannot begin transactions, it returns nil.
+// has a Pool, Install returns it unchanged; when db's pool cannot begin
+// transactions, it returns nil.
 //
 // With PrepareStmt, GORM's *gorm.PreparedStmtDB stays outermost and the
 // Pool goes inside it, so that its PreparedStmtTX wraps the Pool's
 // transactions.
-func Install[C Item](db *gorm.DB, committed func([]C) error) *Pool[C] {
+func Install(db *gorm.DB, committed func([]Item) error) *Pool {
 	mysql := db.Dialector.Name() == "mysql"
 	switch cp := db.ConnPool.(type) {
-	case *Pool[C]:
+	case *Pool:
 		return cp
 	case *gorm.PreparedStmtDB:
-		if c, ok := cp.ConnPool.(*Pool[C]); ok {
+		if c, ok := cp.ConnPool.(*Pool); ok {
 			return c
 		}
 		if !beginner(cp.ConnPool) {
 			return nil
 		}
-		p := &Pool[C]{ConnPool: cp.ConnPool, mysql: mysql, committed: committed}
+		p := &Pool{ConnPool: cp.ConnPool, mysql: mysql, committed: committed}
 		cp.ConnPool = p
 		return p
 	default:
 		if !beginner(cp) {
 			return nil
 		}
-		p := &Pool[C]{ConnPool: cp, mysql: mysql, committed: committed}
+		p := &Pool{ConnPool: cp, mysql: mysql, committed: committed}
 		if db.Statement.ConnPool == db.ConnPool {
 			db.Statement.ConnPool = p
 		}
@@ -66,7 +66,7 @@ func beginner(cp gorm.ConnPool) bool {
 // BeginTx begins a transaction on the wrapped pool and wraps it in a [Tx].
 // A transaction that does not implement gorm.Tx is returned as it is, and
 // is not tracked.
-func (c *Pool[C]) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+func (c *Pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	switch b := c.ConnPool.(type) {
 	case gorm.TxBeginner:
 		tx, err := b.BeginTx(ctx, opts)
@@ -88,7 +88,7 @@ func (c *Pool[C]) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPo
 }
 
 // GetDBConn implements gorm.GetDBConnector.
-func (c *Pool[C]) GetDBConn() (*sql.DB, error) {
+func (c *Pool) GetDBConn() (*sql.DB, error) {
 	switch cp := c.ConnPool.(type) {
 	case *sql.DB:
 		return cp, nil
@@ -99,7 +99,7 @@ func (c *Pool[C]) GetDBConn() (*sql.DB, error) {
 }
 
 // Ping pings the database, as GORM does with the pools it opens.
-func (c *Pool[C]) Ping() error {
+func (c *Pool) Ping() error {
 	db, err := c.GetDBConn()
 	if err != nil {
 		return err

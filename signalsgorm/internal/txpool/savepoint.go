@@ -29,7 +29,7 @@ type savepoint struct {
 // looked up from the most recent savepoint. MySQL replaces a savepoint of
 // the same name; the other databases hide it until the newer one is
 // released. A name that was not set through this Tx is ignored.
-func (t *Tx[C]) Savepoint(op Op, name string) {
+func (t *Tx) Savepoint(op Op, name string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if op == Set {

@@ -20,16 +20,16 @@ type Item interface {
 // Tx is one database transaction begun through a [Pool]: the driver's
 // transaction (usually a *sql.Tx), wrapped so that its commit and its
 // rollback are seen.
-type Tx[C Item] struct {
+type Tx struct {
 	gorm.Tx
-	pool   *Pool[C]
+	pool   *Pool
 	id     uint64
 	events atomic.Uint64 // sequence numbers handed out by Next
 
 	mu         sync.Mutex
 	state      State
 	seq        uint64 // sequence number of the last item queued
-	items      []C
+	items      []Item
 	savepoints []savepoint
 }
 
@@ -49,15 +49,15 @@ func (s State) String() string {
 
 var txIDs atomic.Uint64
 
-func newTx[C Item](c *Pool[C], tx gorm.Tx) *Tx[C] {
-	return &Tx[C]{Tx: tx, pool: c, id: txIDs.Add(1)}
+func newTx(c *Pool, tx gorm.Tx) *Tx {
+	return &Tx{Tx: tx, pool: c, id: txIDs.Add(1)}
 }
 
 // Of returns the transaction db's statement runs in. inTx is true for any
-// open transaction; t is nil when it is not one a Pool of this item type
-// tracks (begun on a *sql.Conn of db.Connection, or on a connection pool
-// installed after the Pool).
-func Of[C Item](db *gorm.DB) (t *Tx[C], inTx bool) {
+// open transaction; t is nil when it is not one a Pool tracks (begun on a
+// *sql.Conn of db.Connection, or on a connection pool installed after the
+// Pool).
+func Of(db *gorm.DB) (t *Tx, inTx bool) {
 	if db == nil || db.Statement == nil {
 		return nil, false
 	}
@@ -72,7 +72,7 @@ func Of[C Item](db *gorm.DB) (t *Tx[C], inTx bool) {
 		cp = ps.Tx
 	}
 	switch c := cp.(type) {
-	case *Tx[C]:
+	case *Tx:
 		return c, c != nil
 	case gorm.TxCommitter:
 		return nil, c != nil
@@ -82,16 +82,16 @@ func Of[C Item](db *gorm.DB) (t *Tx[C], inTx bool) {
 
 // ID identifies the transaction within the process: IDs are unique and
 // grow with every transaction begun.
-func (t *Tx[C]) ID() uint64 { return t.id }
+func (t *Tx) ID() uint64 { return t.id }
 
 // Next returns the next number of a sequence that starts at 1 with each
 // transaction, for ordering the events it produces.
-func (t *Tx[C]) Next() uint64 { return t.events.Add(1) }
+func (t *Tx) Next() uint64 { return t.events.Add(1) }
 
 // Add queues item for after the outermost commit. It returns the
 // transaction's state: Open if item was queued; Committed or RolledBack
 // (and nothing is queued) if the transaction has already ended.
-func (t *Tx[C]) Add(item C) State {
+func (t *Tx) Add(item Item) State {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.state != Open {
@@ -104,18 +104,18 @@ func (t *Tx[C]) Add(item C) State {
 }
 
 // Mark returns the sequence number the next item queued will get.
-func (t *Tx[C]) Mark() uint64 {
+func (t *Tx) Mark() uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.seq + 1
 }
 
 // Take removes and returns the queued items numbered from mark on.
-func (t *Tx[C]) Take(mark uint64) []C {
+func (t *Tx) Take(mark uint64) []Item {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	i := t.cut(mark)
-	out := append([]C(nil), t.items[i:]...)
+	out := append([]Item(nil), t.items[i:]...)
 	clear(t.items[i:])
 	t.items = t.items[:i]
 	return out
@@ -123,7 +123,7 @@ func (t *Tx[C]) Take(mark uint64) []C {
 
 // cut returns the index of the first queued item numbered mark or more.
 // Items are queued in sequence order. t.mu must be held.
-func (t *Tx[C]) cut(mark uint64) int {
+func (t *Tx) cut(mark uint64) int {
 	i := len(t.items)
 	for i > 0 && t.items[i-1].Seq() >= mark {
 		i--
@@ -132,7 +132,7 @@ func (t *Tx[C]) cut(mark uint64) int {
 }
 
 // end marks the transaction finished and returns its queued items.
-func (t *Tx[C]) end(state State) []C {
+func (t *Tx) end(state State) []Item {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.state != Open {
@@ -147,7 +147,7 @@ func (t *Tx[C]) end(state State) []C {
 // Commit commits the transaction, then hands its queued items to the
 // Pool's committed function and returns its error. A failed commit drops
 // them: the transaction did not commit.
-func (t *Tx[C]) Commit() error {
+func (t *Tx) Commit() error {
 	if err := t.Tx.Commit(); err != nil {
 		t.end(RolledBack)
 		return err
@@ -160,11 +160,11 @@ func (t *Tx[C]) Commit() error {
 }
 
 // Rollback rolls the transaction back and drops its queued items.
-func (t *Tx[C]) Rollback() error {
+func (t *Tx) Rollback() error {
 	t.end(RolledBack)
 	return t.Tx.Rollback()
 }
 
 // GetDBConn implements gorm.GetDBConnector, so that db.DB() works inside a
 // transaction.
-func (t *Tx[C]) GetDBConn() (*sql.DB, error) { return t.pool.GetDBConn() }
+func (t *Tx) GetDBConn() (*sql.DB, error) { return t.pool.GetDBConn() }
