@@ -155,9 +155,9 @@ func onCommit(db *gorm.DB, ctx context.Context, fn func(context.Context) error, 
 // runCommitted runs the callbacks of a transaction that committed, in
 // order, each with a *gorm.DB on the connection pool. The first fail-fast
 // failure stops the run: the rest are discarded.
-func (p *Plugin) runCommitted(cbs []txpool.Item) error {
-	for _, cb := range cbs {
-		if err := p.call(cb.(*callback), p.db); err != nil {
+func (p *Plugin) runCommitted(items []txpool.Item) error {
+	for _, it := range items {
+		if err := p.call(it.(*callback), p.db); err != nil {
 			return err
 		}
 	}
