@@ -69,21 +69,21 @@ func CaptureOnCommit(tx *gorm.DB, fn func(tx *gorm.DB) error, opts ...CaptureOpt
 	case t == nil:
 		return nil, fmt.Errorf("signalsgorm: CaptureOnCommit: %w: begin one (tx := db.Begin()) and roll it back when the test ends", ErrNoTransaction)
 	}
-	mark := t.mark()
+	mark := t.Mark()
 	err := fn(tx)
-	batch := t.take(mark)
+	batch := callbacks(t.Take(mark))
 	all := captured(nil, batch, tx)
 	if !cfg.execute || err != nil {
 		return all, err
 	}
 	for len(batch) > 0 {
-		mark = t.mark()
+		mark = t.Mark()
 		for _, cb := range batch {
 			if err := p.call(cb, tx); err != nil {
 				return all, err
 			}
 		}
-		batch = t.take(mark)
+		batch = callbacks(t.Take(mark))
 		all = captured(all, batch, tx)
 	}
 	return all, nil

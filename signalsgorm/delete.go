@@ -2,9 +2,7 @@ package signalsgorm
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
-	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -65,36 +63,7 @@ func DeleteResultOf(tx *gorm.DB) (res DeleteResult, ok bool) {
 	return o.res, true
 }
 
-// registerDelete replaces gorm:delete with the collector, which calls the
-// original for what it does not handle.
-func (p *Plugin) registerDelete(db *gorm.DB) error {
-	for _, r := range p.rules {
-		s, err := parse(db, r.model)
-		if err != nil {
-			return fmt.Errorf("signalsgorm: DeleteRule: %w", err)
-		}
-		if !slices.ContainsFunc(collector.Relations(s), func(rel *schema.Relationship) bool { return rel.Name == r.field }) {
-			return fmt.Errorf("signalsgorm: DeleteRule(%T, %q): %s has no relation field %q", r.model, r.field, s.Name, r.field)
-		}
-		p.graph.SetRule(s, r.field, collector.Mode(r.mode))
-	}
-	if p.maxParams == 0 {
-		p.maxParams = collector.ParamLimit(db)
-	}
-	p.delEnv = &collector.Env{Model: p.model, Context: withDB, Using: p.using, MaxParams: p.maxParams,
-		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through }}
-	orig := db.Callback().Delete().Get("gorm:delete")
-	if orig == nil {
-		return errors.New("signalsgorm: registering signals:delete: gorm:delete callback not found")
-	}
-	if err := db.Callback().Delete().Replace("gorm:delete", func(db *gorm.DB) { p.delete(db, orig) }); err != nil {
-		return fmt.Errorf("signalsgorm: registering signals:delete: %w", err)
-	}
-	return nil
-}
-
-// delete runs in place of gorm:delete: GORM's own DELETE when no receiver
-// applies and no relation acts, else the collector.
+// delete runs in place of gorm:delete.
 func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	stmt := db.Statement
 	if !collects(db) {

@@ -77,21 +77,11 @@ func (p *Plugin) wakeWorkers(context.Context) error {
 
 const durableTxKey = "signals:durable_tx"
 
-// registerDurableTx makes the writes of models with durable receivers run
-// in a transaction when SkipDefaultTransaction is set, so that the outbox
-// record commits with the change: GORM's own transaction callbacks do
-// nothing then (GORM does not even register them), and these, first and
-// last in the chain, begin and end one in their place.
-func (p *Plugin) registerDurableTx(db *gorm.DB) error {
-	var hooks []hook
-	for _, proc := range []string{"create", "update", "delete"} {
-		hooks = append(hooks,
-			hook{proc, "signals:durable_begin", "", "*", p.durableBegin},
-			hook{proc, "signals:durable_commit", "*", "", p.durableCommit})
-	}
-	return register(db, hooks...)
-}
-
+// durableBegin, first in the create, update and delete chains, makes the
+// writes of models with durable receivers run in a transaction when
+// SkipDefaultTransaction is set, so that the outbox record commits with
+// the change: GORM's own transaction callbacks do nothing then (GORM does
+// not even register them). durableCommit, last in the chain, ends it.
 func (p *Plugin) durableBegin(db *gorm.DB) {
 	if !db.SkipDefaultTransaction || db.Error != nil || db.DryRun || db.Statement.Schema == nil ||
 		!durableModels.has(db.Statement.Schema.ModelType) {
@@ -109,6 +99,8 @@ func (p *Plugin) durableBegin(db *gorm.DB) {
 	db.Statement.ConnPool = tx.Statement.ConnPool
 }
 
+// durableCommit commits the transaction durableBegin began, or rolls it
+// back if the statement failed.
 func (p *Plugin) durableCommit(db *gorm.DB) {
 	v, ok := db.InstanceGet(durableTxKey)
 	if !ok {

@@ -105,7 +105,7 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	pe.written = true
 	if !memo.woken && t != nil {
 		memo.woken = true
-		t.add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
+		t.Add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
 	}
 	return nil
 }

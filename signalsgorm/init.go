@@ -8,13 +8,6 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 )
 
-func (p *Plugin) registerInit(db *gorm.DB) error {
-	return register(db,
-		hook{"query", "signals:pre_init", "", "gorm:query", p.preInit},
-		hook{"query", "signals:post_init", "gorm:query", "gorm:preload", p.postInit},
-	)
-}
-
 // preInit sends pre_init before a query that reads instances of a model.
 func (p *Plugin) preInit(db *gorm.DB) {
 	stmt := db.Statement

@@ -83,8 +83,9 @@ func TestInitSignals(t *testing.T) {
 	})
 }
 
-// C88: class_prepared once per model type, and the models are listed.
-func TestClassPrepared(t *testing.T) {
+// class_prepared is sent once per model type, and the models are listed
+// (Django's docs, "class_prepared" in the signals reference).
+func TestClassPreparedOncePerModel(t *testing.T) {
 	type Fresh struct {
 		ID   uint
 		Name string
@@ -120,9 +121,10 @@ func TestClassPrepared(t *testing.T) {
 	}
 }
 
-// C89–C92: pre_migrate and post_migrate around AutoMigrate with the plan,
-// sent even when there is nothing to do.
-func TestMigrateSignals(t *testing.T) {
+// pre_migrate and post_migrate are sent around AutoMigrate with the plan,
+// even when there is nothing to do (tests/migrate_signals/tests.py,
+// MigrateSignalTests.test_args, test_call_time, test_migrations_only).
+func TestMigrateSignalsAroundAutoMigrate(t *testing.T) {
 	type Shelf struct {
 		ID    uint
 		Label string
@@ -171,9 +173,10 @@ func TestMigrateSignals(t *testing.T) {
 	})
 }
 
-// C140: connection_created for every new physical connection, not for
-// reused ones; its receivers can set up the session.
-func TestConnectionCreated(t *testing.T) {
+// connection_created is sent for every new physical connection, not for
+// reused ones; its receivers can set up the session (tests/backends/tests.py,
+// ConnectionCreatedSignalTest.test_signal).
+func TestConnectionCreatedPerNewConnection(t *testing.T) {
 	var opened int
 	connect(t, modelsignals.ConnectionCreated, func(ctx context.Context, ev modelsignals.ConnectionEvent) error {
 		opened++

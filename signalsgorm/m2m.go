@@ -27,19 +27,6 @@ type m2mRel struct {
 	cols assoc.Columns
 }
 
-func (p *Plugin) registerM2M(db *gorm.DB) error {
-	return register(db,
-		hook{"create", "signals:m2m_owner", "gorm:create", "gorm:save_after_associations", func(db *gorm.DB) { p.ownerBegin(db, false) }},
-		hook{"create", "signals:m2m_owner_end", "gorm:save_after_associations", "gorm:after_create", p.ownerEnd},
-		hook{"update", "signals:m2m_owner", "gorm:update", "gorm:save_after_associations", func(db *gorm.DB) { p.ownerBegin(db, true) }},
-		hook{"update", "signals:m2m_owner_end", "gorm:save_after_associations", "gorm:after_update", p.ownerEnd},
-		hook{"create", "signals:pre_add", "gorm:save_before_associations", "gorm:create", p.preAdd},
-		hook{"create", "signals:post_add", "gorm:after_create", "gorm:commit_or_rollback_transaction", p.postM2M},
-		hook{"delete", "signals:pre_remove", "gorm:before_delete", "gorm:delete", p.preRemove},
-		hook{"delete", "signals:post_remove", "gorm:after_delete", "gorm:commit_or_rollback_transaction", p.postM2M},
-	)
-}
-
 // Through returns the join model of the many2many relation field of model
 // (a pointer to a model struct, as for AutoMigrate): the sender of its
 // m2m_changed signals. Connect receivers for one relation with it:

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
 
 // callback is one registered on-commit callback.
@@ -22,9 +23,15 @@ type callback struct {
 	origin   any             // the user's function, for its name
 	label    string          // a name given by the registration, if any
 	failFast bool
-	seq      uint64 // order within the transaction, set by txConn.add
+	seq      uint64 // order within the transaction, set when queued
 	tx       uint64 // the transaction's ID, 0 if run at once
 }
+
+// Queued implements txpool.Item.
+func (cb *callback) Queued(tx, seq uint64) { cb.tx, cb.seq = tx, seq }
+
+// Seq implements txpool.Item.
+func (cb *callback) Seq() uint64 { return cb.seq }
 
 func (cb *callback) name() string {
 	if cb.label != "" {
@@ -132,11 +139,11 @@ func onCommit(db *gorm.DB, ctx context.Context, fn func(context.Context) error, 
 	t, inTx := transactionOf(db)
 	switch {
 	case t != nil:
-		switch t.add(cb) {
-		case txOpen:
+		switch t.Add(cb) {
+		case txpool.Open:
 			return nil
-		case txRolledBack:
-			return fmt.Errorf("signalsgorm: OnCommit %s on transaction %d: %w", cb.name(), t.id, ErrRolledBack)
+		case txpool.RolledBack:
+			return fmt.Errorf("signalsgorm: OnCommit %s on transaction %d: %w", cb.name(), t.ID(), ErrRolledBack)
 		}
 		// Committed: no transaction is active any more; run it now.
 	case inTx:
@@ -148,9 +155,9 @@ func onCommit(db *gorm.DB, ctx context.Context, fn func(context.Context) error, 
 // runCommitted runs the callbacks of a transaction that committed, in
 // order, each with a *gorm.DB on the connection pool. The first fail-fast
 // failure stops the run: the rest are discarded.
-func (p *Plugin) runCommitted(cbs []*callback) error {
-	for _, cb := range cbs {
-		if err := p.call(cb, p.db); err != nil {
+func (p *Plugin) runCommitted(items []txpool.Item) error {
+	for _, it := range items {
+		if err := p.call(it.(*callback), p.db); err != nil {
 			return err
 		}
 	}

@@ -13,8 +13,9 @@ import (
 
 var errForced = errors.New("forced")
 
-// C119 (test_raises_exception_non_callable).
-func TestOnCommitNilCallback(t *testing.T) {
+// OnCommit refuses a nil callback, as Django's on_commit refuses a
+// non-callable (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_raises_exception_non_callable).
+func TestOnCommitRefusesNilCallback(t *testing.T) {
 	db := open(t, "sqlite")
 	if err := signalsgorm.OnCommit(db, nil); !errors.Is(err, signalsgorm.ErrNilCallback) {
 		t.Fatalf("OnCommit(nil) = %v, want ErrNilCallback", err)
@@ -24,9 +25,9 @@ func TestOnCommitNilCallback(t *testing.T) {
 	}
 }
 
-// C120 (test_executes_immediately_if_no_transaction,
+// Outside a transaction the callback runs at once (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_executes_immediately_if_no_transaction,
 // test_robust_if_no_transaction).
-func TestOnCommitOutsideTransaction(t *testing.T) {
+func TestOnCommitOutsideTransactionRunsAtOnce(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db, logs := openSlogged(t, dialect)
 		var c calls
@@ -49,10 +50,10 @@ func TestOnCommitOutsideTransaction(t *testing.T) {
 	})
 }
 
-// C122 (test_delays_execution_until_after_transaction_commit,
-// test_executes_only_after_final_transaction_committed): callbacks run after
-// the outermost commit, and outside the transaction.
-func TestOnCommitAfterOutermostCommit(t *testing.T) {
+// Callbacks run after the outermost commit, and outside the transaction
+// (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_delays_execution_until_after_transaction_commit,
+// test_executes_only_after_final_transaction_committed).
+func TestOnCommitRunsAfterOutermostCommit(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls
@@ -95,10 +96,11 @@ func TestOnCommitAfterOutermostCommit(t *testing.T) {
 	})
 }
 
-// C123 (test_does_not_execute_if_transaction_rolled_back,
-// test_no_hooks_run_from_failed_transaction) and C127
-// (test_hooks_cleared_after_successful_commit, test_hooks_cleared_after_rollback).
-func TestOnCommitRollbackDiscards(t *testing.T) {
+// A rollback discards the callbacks, and the queue is empty after every
+// commit and rollback (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_does_not_execute_if_transaction_rolled_back,
+// test_no_hooks_run_from_failed_transaction,
+// test_hooks_cleared_after_successful_commit, test_hooks_cleared_after_rollback).
+func TestOnCommitRollbackDiscardsCallbacks(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls
@@ -128,10 +130,11 @@ func TestOnCommitRollbackDiscards(t *testing.T) {
 	})
 }
 
-// C124 (test_discards_hooks_from_rolled_back_savepoint: result [1, 3];
+// A rollback to a savepoint discards the callbacks registered since
+// (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_discards_hooks_from_rolled_back_savepoint: result [1, 3];
 // test_inner_savepoint_rolled_back_with_outer;
 // test_inner_savepoint_does_not_affect_outer).
-func TestOnCommitSavepoints(t *testing.T) {
+func TestOnCommitSavepointRollbackDiscardsCallbacksSince(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls
@@ -180,10 +183,10 @@ func TestOnCommitSavepoints(t *testing.T) {
 	})
 }
 
-// C125 (test_no_savepoints_atomic_merged_with_outer): without a savepoint
-// (DisableNestedTransaction) the failing inner block fails the whole
-// transaction, and every callback is dropped.
-func TestOnCommitNoSavepointMergedWithOuter(t *testing.T) {
+// Without a savepoint (DisableNestedTransaction) the failing inner block
+// fails the whole transaction, and every callback is dropped
+// (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_no_savepoints_atomic_merged_with_outer).
+func TestOnCommitWithoutSavepointFailsWholeTransaction(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls
@@ -201,9 +204,9 @@ func TestOnCommitNoSavepointMergedWithOuter(t *testing.T) {
 	})
 }
 
-// C126 (test_runs_hooks_in_order_registered): registration order whatever
-// the nesting; a function registered twice runs twice.
-func TestOnCommitOrder(t *testing.T) {
+// Callbacks run in registration order whatever the nesting; a function
+// registered twice runs twice (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_runs_hooks_in_order_registered).
+func TestOnCommitRunsInRegistrationOrder(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls
@@ -225,11 +228,12 @@ func TestOnCommitOrder(t *testing.T) {
 	})
 }
 
-// C128 (test_error_in_hook_doesnt_prevent_clearing_hooks): a fail-fast
+// A fail-fast
 // callback's error comes out of the commit, the data is committed, the
-// callbacks after it are discarded, and the next transaction is unaffected.
-// C129 (test_robust_transaction): a robust callback's error is logged and
-// the next callbacks run.
+// callbacks after it are discarded, and the next transaction is unaffected
+// (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_error_in_hook_doesnt_prevent_clearing_hooks).
+// A robust callback's error is logged and the next callbacks run
+// (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_robust_transaction).
 func TestOnCommitFailures(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db, logs := openSlogged(t, dialect)
@@ -276,10 +280,11 @@ func TestOnCommitFailures(t *testing.T) {
 	})
 }
 
-// C130 (test_db_query_in_hook, test_transaction_in_hook, test_hook_in_hook):
-// callbacks may query and open transactions; OnCommit inside a callback
-// runs at once, or after the callback's own transaction commits: [1, 11, 2, 12].
-func TestOnCommitHookInHook(t *testing.T) {
+// Callbacks may query and open transactions; OnCommit inside a callback
+// runs at once, or after the callback's own transaction commits:
+// [1, 11, 2, 12] (tests/transaction_hooks/tests.py, TestConnectionOnCommit.test_db_query_in_hook,
+// test_transaction_in_hook, test_hook_in_hook).
+func TestOnCommitInsideCallback(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db := open(t, dialect)
 		var c calls

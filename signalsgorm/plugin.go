@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"slices"
 	"sync"
 
 	"gorm.io/gorm"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm/internal/collector"
+	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
 
 // Plugin emits the model signals of package modelsignals from a *gorm.DB.
@@ -26,7 +28,6 @@ type Plugin struct {
 	db      *gorm.DB
 	mysql   bool
 	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
-	pool    *pool        // the connection pool wrapper, nil if db cannot begin transactions
 	models  sync.Map     // *schema.Schema → *modelsignals.Model
 	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
 	rels    sync.Map     // *schema.Relationship → *m2mRel
@@ -109,9 +110,9 @@ func From(db *gorm.DB) *Plugin {
 	return p
 }
 
-// Initialize implements gorm.Plugin: it registers the plugin's callbacks,
-// each anchored on both of its neighbours in gorm's chain so that it runs
-// inside the statement's transaction, after gorm's own model hooks.
+// Initialize implements gorm.Plugin: it validates the options, puts the
+// plugin's transaction pool between GORM and the connection pool, and
+// registers the plugin's callbacks in GORM's chains (see chain.go).
 func (p *Plugin) Initialize(db *gorm.DB) error {
 	if p.err != nil {
 		return p.err
@@ -121,57 +122,30 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 	}
 	p.db = db
 	p.mysql = db.Dialector.Name() == "mysql"
-	for _, f := range p.features() {
-		if err := f(db); err != nil {
-			return err
-		}
+	if err := p.prepareDelete(db); err != nil {
+		return err
 	}
-	return nil
+	txpool.Install(db, p.runCommitted)
+	return p.registerChain(db)
 }
 
-// features lists the parts of the plugin; each registers its callbacks.
-// registerTrace comes last: its hooks are anchored on the others'.
-func (p *Plugin) features() []func(*gorm.DB) error {
-	return []func(*gorm.DB) error{p.installTx, p.registerSavepoints, p.registerSave, p.registerInit, p.registerBulk, p.registerM2M, p.registerDelete, p.registerDurableTx, p.registerTrace}
-}
-
-// hook is one callback registration: fn runs in processor proc ("create",
-// "query", "update", "delete", "row" or "raw"), after the callback named
-// after ("" for none) and before the one named before.
-type hook struct {
-	proc          string
-	name          string
-	after, before string
-	fn            func(*gorm.DB)
-}
-
-// register registers hooks, each anchored on both of its neighbours in
-// gorm's chain (an empty name means no anchor on that side), so that it
-// runs inside the statement's transaction.
-func register(db *gorm.DB, hooks ...hook) error {
-	cb := db.Callback()
-	for _, h := range hooks {
-		var err error
-		switch h.proc {
-		case "create":
-			err = cb.Create().After(h.after).Before(h.before).Register(h.name, h.fn)
-		case "query":
-			err = cb.Query().After(h.after).Before(h.before).Register(h.name, h.fn)
-		case "update":
-			err = cb.Update().After(h.after).Before(h.before).Register(h.name, h.fn)
-		case "delete":
-			err = cb.Delete().After(h.after).Before(h.before).Register(h.name, h.fn)
-		case "row":
-			err = cb.Row().After(h.after).Before(h.before).Register(h.name, h.fn)
-		case "raw":
-			err = cb.Raw().After(h.after).Before(h.before).Register(h.name, h.fn)
-		default:
-			err = fmt.Errorf("unknown processor %q", h.proc)
-		}
+// prepareDelete checks the DeleteRule options and sets the collector up.
+func (p *Plugin) prepareDelete(db *gorm.DB) error {
+	for _, r := range p.rules {
+		s, err := parse(db, r.model)
 		if err != nil {
-			return fmt.Errorf("signalsgorm: registering %s: %w", h.name, err)
+			return fmt.Errorf("signalsgorm: DeleteRule: %w", err)
 		}
+		if !slices.ContainsFunc(collector.Relations(s), func(rel *schema.Relationship) bool { return rel.Name == r.field }) {
+			return fmt.Errorf("signalsgorm: DeleteRule(%T, %q): %s has no relation field %q", r.model, r.field, s.Name, r.field)
+		}
+		p.graph.SetRule(s, r.field, collector.Mode(r.mode))
 	}
+	if p.maxParams == 0 {
+		p.maxParams = collector.ParamLimit(db)
+	}
+	p.delEnv = &collector.Env{Model: p.model, Context: withDB, Using: p.using, MaxParams: p.maxParams,
+		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through }}
 	return nil
 }
 

@@ -37,15 +37,6 @@ type saveState struct {
 	pendingSince time.Time
 }
 
-func (p *Plugin) registerSave(db *gorm.DB) error {
-	return register(db,
-		hook{"create", "signals:pre_save", "gorm:before_create", "gorm:save_before_associations", p.preSaveCreate},
-		hook{"create", "signals:post_save", "gorm:after_create", "gorm:commit_or_rollback_transaction", p.postSaveCreate},
-		hook{"update", "signals:pre_save", "gorm:before_update", "gorm:save_before_associations", p.preSaveUpdate},
-		hook{"update", "signals:post_save", "gorm:after_update", "gorm:commit_or_rollback_transaction", p.postSaveUpdate},
-	)
-}
-
 func (p *Plugin) preSaveCreate(db *gorm.DB) { p.preSave(db, true) }
 func (p *Plugin) preSaveUpdate(db *gorm.DB) { p.preSave(db, false) }
 

@@ -26,32 +26,8 @@ type sqlStart struct {
 	at   time.Time
 }
 
-// sqlCallbacks lists, per processor, the callback that runs the SQL and the
-// callbacks the trace hooks sit between: right before and right after the
-// SQL, inside the plugin's own callbacks around it (pre_update, pre_add
-// and pre_remove, which run queries and send signals, come before the
-// start; post_update and the m2m bookkeeping after the end). GORM orders
-// callbacks by these names, so registerTrace must be the last feature.
-var sqlCallbacks = []struct{ proc, before, run, after string }{
-	{"create", "signals:pre_add", "gorm:create", "signals:m2m_owner"},
-	{"query", "signals:pre_init", "gorm:query", "signals:post_init"},
-	{"update", "signals:pre_update", "gorm:update", "signals:post_update"},
-	{"delete", "signals:pre_remove", "gorm:delete", "gorm:after_delete"},
-	{"row", "", "gorm:row", ""},
-	{"raw", "", "gorm:raw", ""},
-}
-
-func (p *Plugin) registerTrace(db *gorm.DB) error {
-	hooks := make([]hook, 0, 2*len(sqlCallbacks))
-	for _, c := range sqlCallbacks {
-		hooks = append(hooks,
-			hook{c.proc, "signals:sql_start", c.before, c.run, startSQL},
-			hook{c.proc, "signals:sql_end", c.run, c.after, endSQL},
-		)
-	}
-	return register(db, hooks...)
-}
-
+// startSQL, right before the callback that runs a statement's SQL (see
+// chain.go), notes when the SQL starts.
 func startSQL(db *gorm.DB) {
 	if db.Error != nil || db.DryRun || signals.TraceFrom(db.Statement.Context) == nil {
 		return
@@ -59,6 +35,8 @@ func startSQL(db *gorm.DB) {
 	db.Statement.Settings.Store(sqlStartKey, &sqlStart{stmt: db.Statement, at: time.Now()})
 }
 
+// endSQL, right after the callback that runs the SQL, records it as a
+// step of the trace.
 func endSQL(db *gorm.DB) {
 	if signals.TraceFrom(db.Statement.Context) == nil {
 		return

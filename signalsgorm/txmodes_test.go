@@ -117,9 +117,9 @@ func TestOnCommitTransactionAPIs(t *testing.T) {
 	})
 }
 
-// C131 (CaptureOnCommitCallbacksTests.test_different_using): callbacks
-// belong to their database's transaction.
-func TestOnCommitPerDatabase(t *testing.T) {
+// Callbacks belong to their database's transaction
+// (tests/test_utils/tests.py, CaptureOnCommitCallbacksTests.test_different_using).
+func TestOnCommitBelongsToItsDatabase(t *testing.T) {
 	db1, db2 := open(t, "sqlite"), open(t, "sqlite")
 	var c calls
 	err := db1.Transaction(func(tx1 *gorm.DB) error {
@@ -142,8 +142,9 @@ func TestOnCommitPerDatabase(t *testing.T) {
 // Raw savepoint statements are followed too, with each database's rules for
 // a name used twice: MySQL replaces the older savepoint, SQLite and
 // PostgreSQL hide it until the newer one is released. This also departs
-// from Django on purpose: Django ignores manual savepoints (C132), so their
-// rollback keeps callbacks whose data it undid.
+// from Django on purpose: Django's on_commit ignores the savepoints of
+// transaction.savepoint(), so their rollback keeps callbacks whose data it
+// undid.
 func TestOnCommitRawSavepoints(t *testing.T) {
 	eachConfig(t, func(t *testing.T, db *gorm.DB, _ *gorm.Config) {
 		dialect := db.Dialector.Name()

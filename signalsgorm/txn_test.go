@@ -7,11 +7,12 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
 
-// The internal API later features build on: the transaction of a
-// statement, its identity, its event sequence, and callbacks after its
-// outermost commit.
+// Statements in a transaction, nested ones included, find the plugin's
+// transaction, with its identity, its event sequence and its callbacks
+// after the outermost commit.
 func TestTransactionOf(t *testing.T) {
 	db := dbtest.Open(t, "sqlite")
 	if err := db.Use(New()); err != nil {
@@ -38,7 +39,7 @@ func TestTransactionOf(t *testing.T) {
 					t.Errorf("sequence %d, %d; want 1, 2", a, b)
 				}
 				id := t1.ID()
-				if st := t2.add(&callback{fn: func(context.Context) error { ran = append(ran, id); return nil }, ctx: context.Background()}); st != txOpen {
+				if st := t2.Add(&callback{fn: func(context.Context) error { ran = append(ran, id); return nil }, ctx: context.Background()}); st != txpool.Open {
 					t.Errorf("add: %v", st)
 				}
 				return nil

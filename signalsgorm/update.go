@@ -32,13 +32,6 @@ type bulkState struct {
 	saves *saveState // per-object saves, with PerObjectUpdates
 }
 
-func (p *Plugin) registerBulk(db *gorm.DB) error {
-	return register(db,
-		hook{"update", "signals:pre_update", "gorm:save_before_associations", "gorm:update", p.preUpdate},
-		hook{"update", "signals:post_update", "gorm:update", "gorm:save_after_associations", p.postUpdate},
-	)
-}
-
 // isBulk reports whether an update statement writes rows without going
 // through objects: hooks skipped (UpdateColumn(s)), a conditional update of
 // a model without primary key, or the update of a slice of objects.
