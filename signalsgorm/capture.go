@@ -48,7 +48,8 @@ func Execute() CaptureOption { return func(c *captureConfig) { c.execute = true 
 // With [Execute], and when fn returned nil, it then runs them in order, in
 // the transaction, each with its registration context carrying tx;
 // callbacks that they register are captured and run after them, and so on
-// (Django C133: a tree of callbacks runs breadth first). Robust callbacks'
+// (a tree of callbacks runs breadth first, as in Django: tests/test_utils/tests.py,
+// CaptureOnCommitCallbacksTests.test_execute_tree). Robust callbacks'
 // failures are logged; a [FailFast] callback's error stops the run and is
 // returned. The result lists every callback run.
 func CaptureOnCommit(tx *gorm.DB, fn func(tx *gorm.DB) error, opts ...CaptureOption) ([]Callback, error) {

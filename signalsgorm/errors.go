@@ -11,8 +11,9 @@ var errNotInstalled = errors.New("signalsgorm: the plugin is not installed on th
 // Errors of [OnCommit], [OnCommitContext], after-commit receivers and
 // [CaptureOnCommit].
 var (
-	// ErrNilCallback reports a nil on-commit callback (Django's TypeError,
-	// C119).
+	// ErrNilCallback reports a nil on-commit callback (Django raises
+	// TypeError: tests/transaction_hooks/tests.py,
+	// TestConnectionOnCommit.test_raises_exception_non_callable).
 	ErrNilCallback = errors.New("signalsgorm: on-commit callback is nil")
 	// ErrNoDB reports a context that carries no *gorm.DB: it is not the
 	// context of a receiver of a signal the plugin sent, nor one made by
@@ -22,7 +23,9 @@ var (
 	// begun on the *sql.Conn of db.Connection, or on a connection pool
 	// installed after the plugin. Running the callback now would run it
 	// before the commit, so it is refused (Django refuses on_commit under
-	// manual transaction management the same way, C121).
+	// manual transaction management the same way:
+	// tests/transaction_hooks/tests.py,
+	// TestConnectionOnCommit.test_raises_exception_non_autocommit_mode).
 	ErrUntracked = errors.New("signalsgorm: the statement runs in a transaction the plugin does not track (db.Connection, or a ConnPool replaced after the plugin was installed)")
 	// ErrRolledBack reports a callback registered on a transaction that
 	// was already rolled back: what it would announce did not happen.
@@ -35,7 +38,9 @@ var (
 // [FailFast]). When it comes out of a commit (db.Transaction, tx.Commit(),
 // or the statement that began the transaction) the transaction WAS
 // committed: only what came after the failing callback is lost, the
-// callbacks queued after it, which were discarded (Django C128).
+// callbacks queued after it, which were discarded, as in Django
+// (tests/transaction_hooks/tests.py,
+// TestConnectionOnCommit.test_error_in_hook_doesnt_prevent_clearing_hooks).
 type CallbackError struct {
 	// Callback names the failing function.
 	Callback string
@@ -65,8 +70,9 @@ var (
 )
 
 // ProtectedError refuses a deletion that would remove rows other rows
-// reference through a [Protect] relation (Django's ProtectedError, C97).
-// It is raised while collecting, before any signal or write (C95).
+// reference through a [Protect] relation (Django's ProtectedError:
+// tests/delete/tests.py, OnDeleteTests.test_protect). It is raised while
+// collecting, before any signal or write.
 type ProtectedError struct {
 	// Model is the label of the model whose deletion was refused.
 	Model string
@@ -88,7 +94,8 @@ func (e *ProtectedError) Is(target error) bool { return target == ErrProtected }
 
 // RestrictedError refuses a deletion that would remove rows other rows
 // reference through a [Restrict] relation, when the deletion does not
-// remove those rows through a cascade too (Django's RestrictedError, C98).
+// remove those rows through a cascade too (Django's RestrictedError:
+// tests/delete/tests.py, OnDeleteTests.test_restrict).
 // It is raised while collecting, before any signal or write.
 type RestrictedError struct {
 	// Model is the label of the model whose deletion was refused.
