@@ -20,10 +20,7 @@ import (
 // the plugin (so it knows every relation) and a log of the statements.
 func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *stmtLog) {
 	t.Helper()
-	db := dbtest.Open(t, dialect)
-	if err := db.Use(signalsgorm.New(opts...)); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, dialect, dbtest.Use(signalsgorm.New(opts...)))
 	if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
 		t.Fatal(err)
 	}

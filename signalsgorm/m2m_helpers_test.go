@@ -81,10 +81,7 @@ type User struct {
 // many-to-many models migrated.
 func openM2M(t testing.TB, dialect string) *gorm.DB {
 	t.Helper()
-	db := dbtest.Open(t, dialect)
-	if err := db.Use(signalsgorm.New()); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, dialect, dbtest.Use(signalsgorm.New()))
 	setupM2M(t, db)
 	return db
 }
