@@ -21,7 +21,7 @@ func afterCommitTitles(t *testing.T) *calls {
 	t.Helper()
 	c := &calls{}
 	h := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Book]) error {
-		c.add(fmt.Sprintf("%s created=%v", ev.Instance.Title, ev.Created))
+		c.Add(fmt.Sprintf("%s created=%v", ev.Instance.Title, ev.Created))
 		return nil
 	})
 	t.Cleanup(func() { h.Disconnect() })
@@ -37,7 +37,7 @@ func TestAfterCommitReceiver(t *testing.T) {
 		c := afterCommitTitles(t)
 		var inline calls
 		connect(t, modelsignals.PostSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
-			inline.add(ev.Instance.(*Book).Title)
+			inline.Add(ev.Instance.(*Book).Title)
 			return nil
 		}, signals.Sender(reflect.TypeFor[Book]()))
 
@@ -96,7 +96,7 @@ func TestAfterCommitWithoutTransaction(t *testing.T) {
 		c := afterCommitTitles(t)
 		var order calls
 		connect(t, modelsignals.PostSave, func(context.Context, modelsignals.SaveEvent) error {
-			order.add("inline, after the after-commit receiver")
+			order.Add("inline, after the after-commit receiver")
 			c.check(t, "Now created=true")
 			return nil
 		})
@@ -114,7 +114,7 @@ func TestAfterCommitConnect(t *testing.T) {
 	db, logs := openSlogged(t, "sqlite")
 	var c calls
 	h := signalsgorm.AfterCommit(modelsignals.PostSave.ConnectFunc, func(ctx context.Context, ev modelsignals.SaveEvent) error {
-		c.add("any " + ev.Model.Label)
+		c.Add("any " + ev.Model.Label)
 		return errForced
 	}, signals.Name("audit"))
 	t.Cleanup(func() { h.Disconnect() })
@@ -146,7 +146,7 @@ func TestAfterCommitConnect(t *testing.T) {
 
 func recordTag(c *calls) func(context.Context, modelsignals.Save[Tag]) error {
 	return func(_ context.Context, ev modelsignals.Save[Tag]) error {
-		c.add("tag " + ev.Instance.Name)
+		c.Add("tag " + ev.Instance.Name)
 		return nil
 	}
 }
@@ -160,7 +160,7 @@ func TestAfterCommitCustomSignal(t *testing.T) {
 		paid := signals.New[string]("order_paid")
 		var c calls
 		signalsgorm.AfterCommit(paid.ConnectFunc, func(ctx context.Context, order string) error {
-			c.add(order)
+			c.Add(order)
 			// After the commit, DB(ctx, nil) is on the pool, not the
 			// finished transaction.
 			return signalsgorm.DB(ctx, nil).Create(&Tag{Name: "receipt " + order}).Error
@@ -198,7 +198,7 @@ func TestAfterCommitRecursionGuard(t *testing.T) {
 		for _, allow := range []bool{false, true} {
 			var c calls
 			h := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(ctx context.Context, ev modelsignals.Save[Book]) error {
-				c.add(fmt.Sprintf("pages=%d", ev.Instance.Pages))
+				c.Add(fmt.Sprintf("pages=%d", ev.Instance.Pages))
 				if ev.Instance.Pages != 0 {
 					return nil
 				}

@@ -76,12 +76,12 @@ func TestCaptureOnCommitExecute(t *testing.T) {
 		var c calls
 		leaf := func(name string) func(context.Context) error { return c.fn(name) }
 		branch2 := func(ctx context.Context) error {
-			c.add("branch_2")
+			c.Add("branch_2")
 			signalsgorm.OnCommitContext(ctx, leaf("leaf_1"))
 			return signalsgorm.OnCommitContext(ctx, leaf("leaf_2"))
 		}
 		branch1 := func(ctx context.Context) error {
-			c.add("branch_1")
+			c.Add("branch_1")
 			// It runs in the transaction and sees its rows.
 			if n := count(t, signalsgorm.DB(ctx, nil), &Tag{}); n != 1 {
 				t.Errorf("the callback sees %d tags, want 1", n)

@@ -1,7 +1,6 @@
 package signalsgorm_test
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
@@ -20,10 +20,7 @@ import (
 // the plugin (so it knows every relation) and a log of the statements.
 func openDelete(t testing.TB, dialect string, opts ...signalsgorm.Option) (*gorm.DB, *stmtLog) {
 	t.Helper()
-	db := dbtest.Open(t, dialect)
-	if err := db.Use(signalsgorm.New(opts...)); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, dialect, dbtest.Use(signalsgorm.New(opts...)))
 	if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
 		t.Fatal(err)
 	}
@@ -115,28 +112,14 @@ func inline(s string, args []any) string {
 	return b.String()
 }
 
-// deleteTape records pre_delete and post_delete as "pre_delete Label id=N".
-type deleteTape struct {
-	mu  sync.Mutex
-	got []string
-	evs []modelsignals.DeleteEvent
-}
-
-func recordDeletes(t testing.TB) *deleteTape {
-	tp := &deleteTape{}
-	add := func(sig string) func(context.Context, modelsignals.DeleteEvent) error {
-		return func(_ context.Context, ev modelsignals.DeleteEvent) error {
-			tp.mu.Lock()
-			defer tp.mu.Unlock()
-			tp.got = append(tp.got, fmt.Sprintf("%s %s id=%v", sig, ev.Model.Label, instanceID(ev.Instance)))
-			tp.evs = append(tp.evs, ev)
-			return nil
-		}
-	}
-	h1 := modelsignals.PreDelete.ConnectFunc(add("pre_delete"))
-	h2 := modelsignals.PostDelete.ConnectFunc(add("post_delete"))
-	t.Cleanup(func() { h1.Disconnect(); h2.Disconnect() })
-	return tp
+// recordDeletes records pre_delete and post_delete, of every model, until
+// the test ends, as "signal Label id=N".
+func recordDeletes(t testing.TB) recording[modelsignals.DeleteEvent] {
+	t.Helper()
+	return record(t, []*signals.Signal[modelsignals.DeleteEvent]{modelsignals.PreDelete, modelsignals.PostDelete},
+		func(signal string, ev modelsignals.DeleteEvent) string {
+			return fmt.Sprintf("%s %s id=%v", signal, ev.Model.Label, instanceID(ev.Instance))
+		})
 }
 
 func instanceID(inst any) any {
@@ -148,21 +131,6 @@ func instanceID(inst any) any {
 		return f.Interface()
 	}
 	return "?"
-}
-
-func (tp *deleteTape) take() ([]string, []modelsignals.DeleteEvent) {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	got, evs := tp.got, tp.evs
-	tp.got, tp.evs = nil, nil
-	return got, evs
-}
-
-func (tp *deleteTape) check(t testing.TB, want ...string) []modelsignals.DeleteEvent {
-	t.Helper()
-	got, evs := tp.take()
-	checkLines(t, "signals", got, want)
-	return evs
 }
 
 // counts returns the number of rows of each model, as "Model=n".

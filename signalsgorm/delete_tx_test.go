@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/modelsignals"
@@ -114,19 +113,9 @@ func TestDeleteConcurrent(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
 		db, _ := openDelete(t, dialect)
 		if dialect == "sqlite" {
-			var err error
-			db, err = gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: dbtest.SQLiteDSN(t) + "&_txlock=immediate"}, dbtest.Config())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Use(signalsgorm.New()); err != nil {
-				t.Fatal(err)
-			}
+			db = dbtest.Open(t, "sqlite", dbtest.SQLiteParams("_txlock=immediate"), dbtest.Use(signalsgorm.New()))
 			if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
 				t.Fatal(err)
-			}
-			if sqlDB, err := db.DB(); err == nil {
-				t.Cleanup(func() { sqlDB.Close() })
 			}
 		}
 		ws := make([]Writer, 4)

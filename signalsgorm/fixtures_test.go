@@ -41,7 +41,7 @@ func TestLoadFixtures(t *testing.T) {
 		if _, err := signalsgorm.LoadFixtures(t.Context(), db, strings.NewReader(fixture)); err != nil {
 			t.Fatal(err)
 		}
-		if got := tp.take(); len(got) != 6 || strings.Contains(strings.Join(got, ""), "created") {
+		if got, _ := tp.take(); len(got) != 6 || strings.Contains(strings.Join(got, ""), "created") {
 			t.Fatalf("reload: %v", got)
 		}
 		// Muted: no signal at all.

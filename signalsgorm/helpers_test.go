@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalstest"
 )
 
 // Test models.
@@ -82,34 +82,41 @@ func each(t *testing.T, f func(t *testing.T, dialect string)) {
 	}
 }
 
-// tape records the model signals, as "signal Label key=value".
-type tape struct {
-	mu  sync.Mutex
-	got []string
-	evs []modelsignals.SaveEvent
+// recording records signals of one event type with signalstest: each
+// event is a line on the timeline, as describe writes it, and an event of
+// the recorder.
+type recording[T any] struct {
+	rec *signalstest.Recorder[T]
+	tl  *signalstest.Timeline
 }
 
-func (tp *tape) add(s string) {
-	tp.mu.Lock()
-	tp.got = append(tp.got, s)
-	tp.mu.Unlock()
-}
-
-func (tp *tape) take() []string {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	out := tp.got
-	tp.got = nil
-	tp.evs = nil
-	return out
-}
-
-func (tp *tape) check(t *testing.T, want ...string) {
+// record records sigs until the test ends, each event described by
+// describe(signal, ev).
+func record[T any](t testing.TB, sigs []*signals.Signal[T], describe func(signal string, ev T) string, opts ...signalstest.Option) recording[T] {
 	t.Helper()
-	got := tp.take()
-	checkLines(t, "signals", got, want)
+	tl := signalstest.NewTimeline(t)
+	opts = append(opts, signalstest.OnTimeline(tl), signalstest.Describe(describe))
+	return recording[T]{rec: signalstest.RecordAll(t, sigs, opts...), tl: tl}
 }
 
+// take returns the lines and the events recorded since the last take or
+// check.
+func (r recording[T]) take() ([]string, []T) {
+	return r.tl.Take(), r.rec.Take()
+}
+
+// check fails the test unless the lines recorded since the last take or
+// check are want, and returns their events.
+func (r recording[T]) check(t testing.TB, want ...string) []T {
+	t.Helper()
+	evs := r.rec.Take()
+	if !r.tl.AssertNext(want...) {
+		t.FailNow()
+	}
+	return evs
+}
+
+// describe writes a save event as "Label "title" id=true created ...".
 func describe(ev modelsignals.SaveEvent) string {
 	s := ev.Model.Label
 	switch inst := ev.Instance.(type) {
@@ -132,25 +139,12 @@ func describe(ev modelsignals.SaveEvent) string {
 	return s
 }
 
-// recordSaves connects catch-all pre_save and post_save recorders for the
-// duration of the test.
-func recordSaves(t *testing.T) *tape {
-	tp := &tape{}
-	connect(t, modelsignals.PreSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
-		tp.add("pre_save " + describe(ev))
-		tp.mu.Lock()
-		tp.evs = append(tp.evs, ev)
-		tp.mu.Unlock()
-		return nil
-	})
-	connect(t, modelsignals.PostSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
-		tp.add("post_save " + describe(ev))
-		tp.mu.Lock()
-		tp.evs = append(tp.evs, ev)
-		tp.mu.Unlock()
-		return nil
-	})
-	return tp
+// recordSaves records pre_save and post_save, of every model, until the
+// test ends, as "signal Label ...".
+func recordSaves(t *testing.T) recording[modelsignals.SaveEvent] {
+	t.Helper()
+	return record(t, []*signals.Signal[modelsignals.SaveEvent]{modelsignals.PreSave, modelsignals.PostSave},
+		func(signal string, ev modelsignals.SaveEvent) string { return signal + " " + describe(ev) })
 }
 
 func connect[T any](t *testing.T, s *signals.Signal[T], fn func(context.Context, T) error, opts ...signals.Option) {

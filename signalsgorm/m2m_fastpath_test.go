@@ -68,12 +68,11 @@ func openLogged(t *testing.T, dialect string, plugin bool) (*gorm.DB, *sqlLog) {
 	log := &sqlLog{Interface: logger.Discard}
 	cfg := dbtest.Config()
 	cfg.Logger = log
-	db := dbtest.OpenConfig(t, dialect, cfg)
+	var opts []dbtest.Option
 	if plugin {
-		if err := db.Use(signalsgorm.New()); err != nil {
-			t.Fatal(err)
-		}
+		opts = append(opts, dbtest.Use(signalsgorm.New()))
 	}
+	db := dbtest.OpenConfig(t, dialect, cfg, opts...)
 	setupM2M(t, db)
 	return db, log
 }

@@ -1,10 +1,8 @@
 package signalsgorm_test
 
 import (
-	"context"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"github.com/gosignals/signals/signalstest"
 )
 
 // Many-to-many test models.
@@ -82,10 +81,7 @@ type User struct {
 // many-to-many models migrated.
 func openM2M(t testing.TB, dialect string) *gorm.DB {
 	t.Helper()
-	db := dbtest.Open(t, dialect)
-	if err := db.Use(signalsgorm.New()); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, dialect, dbtest.Use(signalsgorm.New()))
 	setupM2M(t, db)
 	return db
 }
@@ -111,31 +107,17 @@ func setupM2M(t testing.TB, db *gorm.DB) {
 	}
 }
 
-// m2mTape records m2m_changed events as
-// "action Model.Field #instanceID pks [reverse]".
-type m2mTape struct {
-	mu  sync.Mutex
-	got []string
-	evs []modelsignals.M2MEvent
-}
-
 // recordM2M records the m2m_changed events of through (every join model
-// when through is nil) until the test ends.
-func recordM2M(t *testing.T, through *modelsignals.Model) *m2mTape {
+// when through is nil) until the test ends, as
+// "action Model.Field #instanceID pks [reverse]".
+func recordM2M(t *testing.T, through *modelsignals.Model) recording[modelsignals.M2MEvent] {
 	t.Helper()
-	tp := &m2mTape{}
-	var opts []signals.Option
+	var opts []signalstest.Option
 	if through != nil {
-		opts = append(opts, signals.Sender(through.Type))
+		opts = append(opts, signalstest.WithSender(through.Type))
 	}
-	connect(t, modelsignals.M2MChanged, func(_ context.Context, ev modelsignals.M2MEvent) error {
-		tp.mu.Lock()
-		defer tp.mu.Unlock()
-		tp.got = append(tp.got, describeM2M(ev))
-		tp.evs = append(tp.evs, ev)
-		return nil
-	}, opts...)
-	return tp
+	return record(t, []*signals.Signal[modelsignals.M2MEvent]{modelsignals.M2MChanged},
+		func(_ string, ev modelsignals.M2MEvent) string { return describeM2M(ev) }, opts...)
 }
 
 func describeM2M(ev modelsignals.M2MEvent) string {
@@ -160,21 +142,6 @@ func idOf(inst any) any {
 		return fmt.Sprintf("<%T>", inst)
 	}
 	return v.Elem().FieldByName("ID").Interface()
-}
-
-func (tp *m2mTape) take() ([]string, []modelsignals.M2MEvent) {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	got, evs := tp.got, tp.evs
-	tp.got, tp.evs = nil, nil
-	return got, evs
-}
-
-func (tp *m2mTape) check(t *testing.T, want ...string) []modelsignals.M2MEvent {
-	t.Helper()
-	got, evs := tp.take()
-	checkLines(t, "m2m_changed", got, want)
-	return evs
 }
 
 func through(t *testing.T, db *gorm.DB, model any, field string) *modelsignals.Model {

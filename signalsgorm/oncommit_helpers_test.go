@@ -5,31 +5,24 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalstest"
 )
 
-// calls records the callbacks run, in order.
+// calls records the callbacks run, in order, on a timeline.
 type calls struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (c *calls) add(s string) {
-	c.mu.Lock()
-	c.got = append(c.got, s)
-	c.mu.Unlock()
+	signalstest.Timeline
 }
 
 // fn returns a callback that records name.
 func (c *calls) fn(name string) func(context.Context) error {
 	return func(context.Context) error {
-		c.add(name)
+		c.Add(name)
 		return nil
 	}
 }
@@ -37,22 +30,16 @@ func (c *calls) fn(name string) func(context.Context) error {
 // fail returns a callback that records name and returns err.
 func (c *calls) fail(name string, err error) func(context.Context) error {
 	return func(context.Context) error {
-		c.add(name)
+		c.Add(name)
 		return err
 	}
 }
 
-func (c *calls) take() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.got
-	c.got = nil
-	return out
-}
-
+// check fails the test unless the callbacks run since the last check or
+// Take are want.
 func (c *calls) check(t *testing.T, want ...string) {
 	t.Helper()
-	if got := c.take(); !slices.Equal(got, want) {
+	if got := c.Take(); !slices.Equal(got, want) {
 		t.Fatalf("callbacks run: %q, want %q", got, want)
 	}
 }

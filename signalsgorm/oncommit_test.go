@@ -299,7 +299,7 @@ func TestOnCommitInsideCallback(t *testing.T) {
 					if err := tx.Create(&tg).Error; err != nil {
 						return err
 					}
-					c.add(tg.Name)
+					c.Add(tg.Name)
 					return nil
 				})
 			}
@@ -316,11 +316,11 @@ func TestOnCommitInsideCallback(t *testing.T) {
 		// OnCommitContext in a callback: no transaction, so at once.
 		err = db.Transaction(func(tx *gorm.DB) error {
 			return signalsgorm.OnCommit(tx, func(ctx context.Context) error {
-				c.add("outer")
+				c.Add("outer")
 				if err := signalsgorm.OnCommitContext(ctx, c.fn("nested")); err != nil {
 					return err
 				}
-				c.add("outer done")
+				c.Add("outer done")
 				return nil
 			}, signalsgorm.FailFast())
 		})

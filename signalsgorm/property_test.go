@@ -97,7 +97,7 @@ func (pr *propRun) record(label string) {
 
 func (pr *propRun) add(tree int, s string) {
 	c, _ := pr.calls.LoadOrStore(tree, &calls{})
-	c.(*calls).add(s)
+	c.(*calls).Add(s)
 }
 
 // connect connects the receivers: pre_save and post_save fail on the labels
@@ -140,7 +140,7 @@ func (pr *propRun) check(db *gorm.DB, tr tree) string {
 	}
 	var ran []string
 	if c, ok := pr.calls.LoadAndDelete(tr.id); ok {
-		ran = c.(*calls).take()
+		ran = c.(*calls).Take()
 	}
 	var rows []string
 	if err := pr.db.Model(&Tag{}).Where("name LIKE ?", "T"+strconv.Itoa(tr.id)+"-%").Pluck("name", &rows).Error; err != nil {

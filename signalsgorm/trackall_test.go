@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"testing"
 
-	"gorm.io/driver/sqlite"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 // TrackAllChanges tracks every model, those never named to the plugin
@@ -47,11 +44,7 @@ func TestTrackAllChangesTracksEveryModel(t *testing.T) {
 
 // Every model's saves carry their changed fields, old → new.
 func ExampleTrackAllChanges() {
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:track_all?mode=memory&cache=shared"},
-		&gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
+	db := dbtest.Memory("track_all")
 	if err := db.Use(signalsgorm.New(signalsgorm.TrackAllChanges())); err != nil {
 		panic(err)
 	}

@@ -107,7 +107,7 @@ func TestOnCommitTransactionAPIs(t *testing.T) {
 		// one.
 		connect(t, modelsignals.PostSave, func(ctx context.Context, ev modelsignals.SaveEvent) error {
 			_, inTx := signalsgorm.TxID(signalsgorm.DB(ctx, nil))
-			c.add(fmt.Sprintf("post_save inTx=%v", inTx))
+			c.Add(fmt.Sprintf("post_save inTx=%v", inTx))
 			return signalsgorm.OnCommitContext(ctx, c.fn("after"))
 		})
 		if err := db.Create(&Tag{Name: "implicit"}).Error; err != nil {
@@ -171,7 +171,7 @@ func TestOnCommitRawSavepoints(t *testing.T) {
 				t.Fatalf("rolling back to the older savepoint: %v", err)
 			}
 			// MySQL: the second SAVEPOINT a replaced the first.
-			c.take()
+			c.Take()
 			tx.Commit()
 			checkTags(t, db, "0", "1", "3")
 			return

@@ -63,7 +63,7 @@ func TestBulkUpdateSignals(t *testing.T) {
 		check("pre_update signalsgorm_test.Order where[true] values[Note=none] pks[] rows=0",
 			"post_update signalsgorm_test.Order where[true] values[Note=none] pks[] rows=0")
 		db.Model(&orders).Update("total", gorm.Expr("total + ?", 1))
-		if g := saves.take(); len(g) != 8 {
+		if g, _ := saves.take(); len(g) != 8 {
 			t.Fatalf("a batch update sends per-object saves too: %v", g)
 		}
 		if len(got) != 2 || !strings.Contains(got[0], "pks[1 2 3 4]") {

@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/driver/sqlite"
-	"gorm.io/gorm"
-
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
@@ -21,16 +18,7 @@ import (
 // and the in-process worker delivers them to a durable receiver. It
 // reports events/s from the first write to the last delivery.
 func BenchmarkDurableEmbeddedSQLite(b *testing.B) {
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: dbtest.SQLiteDSN(b)}, dbtest.Config())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := db.Use(signalsgorm.New()); err != nil {
-		b.Fatal(err)
-	}
-	if err := db.AutoMigrate(&Account{}); err != nil {
-		b.Fatal(err)
-	}
+	db := dbtest.Open(b, "sqlite", dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
 	name := "bench.embedded"
 	var delivered atomic.Int64
 	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {

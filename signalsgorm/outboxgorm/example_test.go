@@ -6,23 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 	"github.com/gosignals/signals/signalsgorm/outboxgorm"
 )
 
 // openExample opens an in-memory SQLite database with the plugin installed
 // and the models migrated.
 func openExample(name string, models ...any) *gorm.DB {
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:" + name + "?mode=memory&cache=shared"},
-		&gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		panic(err)
-	}
+	db := dbtest.Memory(name)
 	if err := db.Use(signalsgorm.New()); err != nil {
 		panic(err)
 	}

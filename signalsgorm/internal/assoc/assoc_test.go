@@ -6,12 +6,11 @@ import (
 	"sync"
 	"testing"
 
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
-	"gorm.io/gorm/logger"
 	"gorm.io/gorm/schema"
-	_ "modernc.org/sqlite" // pure-Go SQLite, driver name "sqlite"
+
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 // Post and Tag declare their relation on both sides: Post.Tags is the
@@ -191,13 +190,11 @@ type removal struct {
 // anything, and records the removals decoded from its join-table DELETEs.
 func dryRun(t *testing.T) (*gorm.DB, *[]removal) {
 	t.Helper()
-	db, err := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: ":memory:"},
-		&gorm.Config{DryRun: true, Logger: logger.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := dbtest.Config()
+	cfg.DryRun = true
+	db := dbtest.OpenConfig(t, dbtest.SQLiteMemory, cfg)
 	var got []removal
-	err = db.Callback().Delete().Before("gorm:delete").Register("test:decode", func(db *gorm.DB) {
+	err := db.Callback().Delete().Before("gorm:delete").Register("test:decode", func(db *gorm.DB) {
 		if db.Statement.Schema == nil || !Generated(db.Statement.Schema.ModelType) {
 			return
 		}
