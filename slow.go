@@ -150,8 +150,10 @@ func (r *sendRun[T]) workFrom() (done bool) {
 			counted = nil
 			if err != nil {
 				rs.errors.Add(1)
+			} else if r.results == nil {
+				continue
 			}
-			if (err != nil || r.results != nil) && !r.record(i, e, err, r.ctx) {
+			if !r.record(i, e, err, r.ctx) {
 				return true
 			}
 			continue
@@ -189,7 +191,8 @@ func timedCall[T any](rs *recvStats, fn func(context.Context, T) error, ctx cont
 // unwind is workFrom's deferred check when workFrom did not finish: a
 // receiver or a logger panicked. A counted call's panic is counted; Send's
 // instrumentation ends; in a robust send, v, the panic of the counted call
-// (the last receiver claimed), is recorded.
+// (the last receiver claimed), is recorded, and the send goes on with the
+// next receiver.
 func (r *sendRun[T]) unwind(e *entry[T], v any) {
 	if e != nil {
 		e.recvStats().panics.Add(1)
