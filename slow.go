@@ -10,8 +10,8 @@ import (
 // The slow path. A send takes it when a flag of flags.go is set: some
 // context has muted the signal, statistics are on, a trace is recording or
 // an observer is installed. The four kinds of send share it: begin decides
-// whether the send is muted and what to instrument, and sendRun.work calls
-// the receivers through call. When there is nothing to do for this send
+// whether the send is muted and what to instrument (statistics alone need
+// nothing), and sendRun.work calls the receivers. When there is nothing to do for this send
 // (the signal was muted in another context, or is traced in another one),
 // the slow path hands the send back to the caller's plain loop.
 
@@ -110,14 +110,15 @@ func (r *sendRun[T]) work() {
 	}
 }
 
-// workFrom is work's loop; it returns true when no receiver is left. Each
-// receiver runs through call, but for the most frequent call of a
-// sequential send while statistics alone are on, one that is counted and
-// not timed: it is made in the loop, as by a plain loop, with one deferred
-// check for the whole loop instead of one per call. When such a call
-// panics in a robust send, the panic is recovered and workFrom returns
-// false, to be called again for the receivers after it. A panic in Send
-// ends the send's instrumentation and goes on.
+// workFrom is work's loop; it returns true when the send is over. Each
+// receiver runs through call, but in a sequential send while statistics
+// alone are on, the most frequent case: the loop then counts each call
+// itself, as a plain loop would call it plus one atomic addition, times
+// one in SetLatencySampling through timedCall, and has one deferred check
+// for the whole loop instead of one per call. When such a call panics in a
+// robust send, the panic is recovered and workFrom returns false, to be
+// called again for the receivers after it. A panic in Send ends the send's
+// instrumentation and goes on.
 func (r *sendRun[T]) workFrom() (done bool) {
 	var counted *entry[T] // the receiver of the counted call under way
 	defer func() {
