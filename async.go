@@ -119,8 +119,12 @@ func asyncWorkers(n int, opts []AsyncOption) int {
 // waits for them.
 func runPool(workers int, work func()) {
 	var wg sync.WaitGroup
+	wg.Add(workers - 1)
 	for range workers - 1 {
-		wg.Go(work)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
 	}
 	work()
 	wg.Wait()

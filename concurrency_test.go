@@ -53,7 +53,9 @@ func TestConcurrentSnapshots(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range writers {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			forSender := w < 2
 			connect := func(k int) *signals.Handle {
 				opts := []signals.Option{}
@@ -100,12 +102,14 @@ func TestConcurrentSnapshots(t *testing.T) {
 					prev = connect(k)
 				}
 			}
-		})
+		}()
 	}
 	const senders = 3
 	recs := make([][]*sendRec, senders)
 	for g := range senders {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
@@ -123,7 +127,7 @@ func TestConcurrentSnapshots(t *testing.T) {
 				r.end = tick()
 				recs[g] = append(recs[g], r)
 			}
-		})
+		}()
 	}
 	time.Sleep(duration)
 	close(stop)

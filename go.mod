@@ -1,3 +1,3 @@
 module github.com/gosignals/signals
 
-go 1.25
+go 1.24

@@ -11,12 +11,9 @@ import (
 // Nothing here is reached while every flag of flags.go is clear.
 
 // sendState is the instrumentation of one send. It lives in the frame of
-// the slow path; only info and octx are allocated, and only for traces and
-// observers.
+// the slow path, and is kept small: what only traces and observers need is
+// allocated, once per send, for them.
 type sendState struct {
-	// info describes the send to traces and observers (nil when neither
-	// is on).
-	info  *SendInfo
 	stats bool
 	// timed is set when every call is timed (tracing or observers);
 	// statistics alone time one call in SetLatencySampling.
@@ -25,6 +22,15 @@ type sendState struct {
 	// tr is nil when the send is not traced.
 	tr   *Trace
 	step int
+	// x is nil unless the send is traced or observed.
+	x *tracked
+}
+
+// tracked is the part of the instrumentation of a send that only traced
+// or observed sends have.
+type tracked struct {
+	// info describes the send to traces and observers.
+	info SendInfo
 	obs  []Observer
 	// octx holds the context each observer's SendStart returned, for its
 	// SendEnd.
@@ -34,16 +40,23 @@ type sendState struct {
 
 // active reports whether begin found anything to instrument.
 func (st *sendState) active() bool {
-	return st.stats || st.tr != nil || st.obs != nil
+	return st.stats || st.x != nil
+}
+
+// observers returns the observers the send notifies.
+func (st *sendState) observers() []Observer {
+	if st.x == nil {
+		return nil
+	}
+	return st.x.obs
 }
 
 // begin starts the instrumentation of a send of n receivers from sender
-// into st. ok is false when ctx mutes the signal: nothing must be called.
-// When ok is true but st is not active (the signal was only muted in
-// another context, or is traced in another one), the caller runs its plain
-// loop.
-func (c *core) begin(ctx context.Context, st *sendState, sender any, kind SendKind, n int) (_ context.Context, ok bool) {
-	f := c.flags.Load() | globalFlags.Load()
+// into st, given f, the flags of the signal and the global ones. ok is
+// false when ctx mutes the signal: nothing must be called. When ok is true
+// but st is not active (the signal was only muted in another context, or
+// is traced in another one), the caller runs its plain loop.
+func (c *core) begin(ctx context.Context, st *sendState, sender any, kind SendKind, n int, f uint32) (_ context.Context, ok bool) {
 	if f&flagMuted != 0 && c.mutedIn(ctx) {
 		if f&flagTrace != 0 {
 			if sc := scopeOf(ctx); sc != nil {
@@ -56,38 +69,41 @@ func (c *core) begin(ctx context.Context, st *sendState, sender any, kind SendKi
 	}
 	st.stats = f&flagStats != 0
 	st.step = -1
+	var start time.Time
 	if f&flagTrace != 0 {
 		if sc := scopeOf(ctx); sc != nil {
-			st.start = time.Now()
+			start = time.Now()
 			name := c.displayName()
 			st.step = sc.tr.open(sc.step, Step{Kind: StepSend, Name: name, Signal: name,
-				Sender: senderString(sender), Detail: kind.String()}, st.start)
+				Sender: senderString(sender), Detail: kind.String()}, start)
 			if st.step >= 0 {
-				st.tr, st.timed = sc.tr, true
+				st.tr = sc.tr
 			}
 		}
 	}
+	var obs []Observer
 	if f&flagObserve != 0 {
 		if p := observers.Load(); p != nil {
-			st.obs = *p
+			obs = *p
 		}
 	}
-	if st.tr == nil && st.obs == nil {
+	if st.tr == nil && obs == nil {
 		return ctx, true
 	}
-	st.info = &SendInfo{Signal: c.displayName(), Sender: sender, Kind: kind, Receivers: n}
-	if st.obs != nil {
+	st.timed = true
+	st.x = &tracked{info: SendInfo{Signal: c.displayName(), Sender: sender, Kind: kind, Receivers: n},
+		obs: obs, start: start}
+	if obs != nil {
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		st.octx = make([]context.Context, len(st.obs))
-		for i, o := range st.obs {
-			ctx = o.SendStart(ctx, st.info)
-			st.octx[i] = ctx
+		st.x.octx = make([]context.Context, len(obs))
+		for i, o := range obs {
+			ctx = o.SendStart(ctx, &st.x.info)
+			st.x.octx[i] = ctx
 		}
-		if !st.timed {
-			st.start = time.Now()
-			st.timed = true
+		if st.tr == nil {
+			st.x.start = time.Now()
 		}
 	}
 	return ctx, true
@@ -95,15 +111,20 @@ func (c *core) begin(ctx context.Context, st *sendState, sender any, kind SendKi
 
 // end finishes the instrumentation of the send.
 func (st *sendState) end(o Outcome, err error) {
-	if !st.timed {
-		return
+	if st.timed {
+		st.endTimed(o, err)
 	}
-	d := time.Since(st.start)
+}
+
+// endTimed is end for a send that is traced or observed.
+func (st *sendState) endTimed(o Outcome, err error) {
+	x := st.x
+	d := time.Since(x.start)
 	if st.tr != nil {
 		st.tr.close(st.step, d, o, err)
 	}
-	for i := len(st.obs) - 1; i >= 0; i-- {
-		st.obs[i].SendEnd(st.octx[i], st.info, EndInfo{Outcome: o, Err: err, Duration: d})
+	for i := len(x.obs) - 1; i >= 0; i-- {
+		x.obs[i].SendEnd(x.octx[i], &x.info, EndInfo{Outcome: o, Err: err, Duration: d})
 	}
 }
 
@@ -132,8 +153,8 @@ func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev
 	}
 	rctx, step := ctx, -1
 	if st.tr != nil {
-		step = st.tr.open(st.step, Step{Kind: StepReceiver, Name: e.info.Name, Signal: st.info.Signal,
-			Sender: senderString(st.info.Sender), Mode: e.info.Mode, Location: e.info.Location()}, t0)
+		step = st.tr.open(st.step, Step{Kind: StepReceiver, Name: e.info.Name, Signal: st.x.info.Signal,
+			Sender: senderString(st.x.info.Sender), Mode: e.info.Mode, Location: e.info.Location()}, t0)
 		if step >= 0 {
 			rctx = context.WithValue(rctx, traceKey{}, &traceScope{tr: st.tr, step: step})
 		}
@@ -142,8 +163,8 @@ func instrumentedCall[T any](st *sendState, ctx context.Context, e *entry[T], ev
 	// returned; the receiver gets the last one.
 	var buf [2]context.Context
 	octx := buf[:0]
-	for _, o := range st.obs {
-		rctx = o.ReceiverStart(rctx, st.info, &e.info)
+	for _, o := range st.observers() {
+		rctx = o.ReceiverStart(rctx, &st.x.info, &e.info)
 		octx = append(octx, rctx)
 	}
 	done := false
@@ -184,16 +205,16 @@ func (st *sendState) finish(octx []context.Context, info *ReceiverInfo, rs *recv
 	if step >= 0 {
 		st.tr.close(step, d, o, err)
 	}
-	for i := len(st.obs) - 1; i >= 0; i-- {
-		st.obs[i].ReceiverEnd(octx[i], st.info, info, EndInfo{Outcome: o, Err: err, Duration: d})
+	for i := len(octx) - 1; i >= 0; i-- {
+		st.x.obs[i].ReceiverEnd(octx[i], &st.x.info, info, EndInfo{Outcome: o, Err: err, Duration: d})
 	}
 }
 
 // skip records a receiver an async send did not start.
 func (st *sendState) skip(info *ReceiverInfo, err error) {
 	if st.tr != nil {
-		id := st.tr.open(st.step, Step{Kind: StepReceiver, Name: info.Name, Signal: st.info.Signal,
-			Sender: senderString(st.info.Sender), Mode: info.Mode, Location: info.Location()}, time.Now())
+		id := st.tr.open(st.step, Step{Kind: StepReceiver, Name: info.Name, Signal: st.x.info.Signal,
+			Sender: senderString(st.x.info.Sender), Mode: info.Mode, Location: info.Location()}, time.Now())
 		st.tr.close(id, 0, OutcomeSkipped, err)
 	}
 }

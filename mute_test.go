@@ -57,7 +57,9 @@ func TestMuteIsGoroutineSafe(t *testing.T) {
 	s.ConnectFunc(func(context.Context, event) error { calls.Add(1); return nil })
 	var wg sync.WaitGroup
 	for g := range 8 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			ctx := t.Context()
 			if g%2 == 0 {
 				ctx = signals.Mute(ctx, s)
@@ -65,7 +67,7 @@ func TestMuteIsGoroutineSafe(t *testing.T) {
 			for range 1000 {
 				_ = s.Send(ctx, nil, event{})
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if got := calls.Load(); got != 4000 {

@@ -150,11 +150,13 @@ func TestTraceStepAPI(t *testing.T) {
 
 	// A worker in another goroutine, later, continues the trace.
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		wctx := signals.WithTraceOf(context.Background(), hctx)
 		_, w := signals.StartStep(wctx, signals.StepWorker, "deliver")
 		w.End(nil)
-	})
+	}()
 	wg.Wait()
 	if got := signals.WithTraceOf(t.Context(), context.Background()); got != t.Context() {
 		t.Fatal("WithTraceOf with an untraced source must return ctx")

@@ -264,7 +264,9 @@ func TestUserConcurrentAccess(t *testing.T) {
 	h := signalshttp.Middleware(signalshttp.WithSender(testSender(t.Name())))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var wg sync.WaitGroup
 		for i := range 8 {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				for range 100 {
 					if i%2 == 0 {
 						signalshttp.SetUser(r.Context(), &user{"u"})
@@ -272,7 +274,7 @@ func TestUserConcurrentAccess(t *testing.T) {
 						t.Errorf("user %q", u.Name)
 					}
 				}
-			})
+			}()
 		}
 		wg.Wait()
 	}))

@@ -335,7 +335,9 @@ func TestServerConcurrentClients(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for c := range clients {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for i := range perClient {
 				path := fmt.Sprintf("/c%d/r%d", c, i)
 				resp, err := ts.Client().Get(ts.URL + path)
@@ -355,7 +357,7 @@ func TestServerConcurrentClients(t *testing.T) {
 					t.Errorf("%s: status %d, want %d", path, resp.StatusCode, want)
 				}
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	ts.Close()

@@ -1,6 +1,6 @@
 module github.com/gosignals/signals/signalskafka
 
-go 1.25
+go 1.24
 
 require (
 	github.com/IBM/sarama v1.43.3
