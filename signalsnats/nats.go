@@ -8,6 +8,26 @@
 // watermill-nats would otherwise delete a consumer it created when the
 // worker stops, and the next one would get every acknowledged event
 // again (watermill#671).
+//
+// Broker mode in short: the application writes its durable receivers'
+// events to a PostgreSQL outbox in each save's transaction, a relay
+// forwards them to JetStream, and workers, in this process or others,
+// consume one durable consumer per receiver:
+//
+//	ob := &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, Partitions: 4}
+//	err := db.Use(signalsgorm.New(signalsgorm.WithOutbox(ob)))
+//	...
+//	cfg := signalsnats.Config{URL: "nats://127.0.0.1:4222"}
+//	err = signalsnats.EnsureStream(ctx, cfg)
+//	pub, err := signalsnats.Publisher(cfg)
+//	relay, err := ob.Relay(sqlDB, pub) // run relay.Run(ctx)
+//	w, err := signalswatermill.NewWorker(signalswatermill.WorkerConfig{
+//		Subscriber: signalsnats.Subscriber(cfg), DeadLetters: dead,
+//	}) // run w.Run(ctx)
+//
+// The bookstore example runs the whole of it, tested end to end against
+// PostgreSQL and NATS: go run ./examples/bookstore worker -postgres DSN
+// -nats URL -demo (examples/bookstore/worker.go in the repository).
 package signalsnats
 
 import (
