@@ -11,9 +11,10 @@ import (
 // context has muted the signal, statistics are on, a trace is recording or
 // an observer is installed. The four kinds of send share it: begin decides
 // whether the send is muted and what to instrument (statistics alone need
-// nothing), and sendRun.work calls the receivers. When there is nothing to do for this send
-// (the signal was muted in another context, or is traced in another one),
-// the slow path hands the send back to the caller's plain loop.
+// nothing), and sendRun.work calls the receivers. When there is nothing
+// to do for this send (the signal was muted in another context, or is
+// traced in another one), the slow path hands the send back to the
+// caller's plain loop.
 
 // sendRun is one instrumented send.
 type sendRun[T any] struct {

@@ -54,7 +54,7 @@ const ModeAfterCommit = "after_commit"
 // or an option connect refuses.
 func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) *signals.Handle, fn func(ctx context.Context, ev E) error, opts ...signals.Option) *signals.Handle {
 	if connect == nil {
-		panic("signalsgorm: AfterCommit: connect is nil; pass a connect function such as modelsignals.OnPostSave or a signal's ConnectFunc")
+		panic(fmt.Errorf("signalsgorm: AfterCommit: %w: connect is nil; pass a connect function such as modelsignals.OnPostSave or a signal's ConnectFunc", signals.ErrNilSignal))
 	}
 	if fn == nil {
 		panic(fmt.Errorf("signalsgorm: AfterCommit: %w: fn is nil; pass the receiver function", signals.ErrNilReceiver))

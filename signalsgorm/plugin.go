@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 	"github.com/gosignals/signals/signalsgorm/internal/collector"
 	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
@@ -160,7 +161,7 @@ func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsigna
 	if m, ok := p.models.Load(s); ok {
 		return m.(*modelsignals.Model)
 	}
-	if generated(s.ModelType) {
+	if assoc.Generated(s.ModelType) {
 		return p.generatedJoinModel(s)
 	}
 	m, err := modelsignals.RegisterContext(ctx, modelsignals.Model{Type: s.ModelType, Table: s.Table})

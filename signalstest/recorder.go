@@ -70,7 +70,7 @@ func Record[T any](tb testing.TB, sig *signals.Signal[T], opts ...Option) *Recor
 func RecordAll[T any](tb testing.TB, sigs []*signals.Signal[T], opts ...Option) *Recorder[T] {
 	tb.Helper()
 	if len(sigs) == 0 {
-		panic("signalstest: RecordAll: no signals; pass the signals to record")
+		panic(fmt.Errorf("signalstest: RecordAll: %w: no signals; pass the signals to record", signals.ErrNilSignal))
 	}
 	return record(tb, sigs, opts)
 }
@@ -84,7 +84,7 @@ func record[T any](tb testing.TB, sigs []*signals.Signal[T], opts []Option) *Rec
 	if o.describe != nil {
 		fn, ok := o.describe.(func(string, T) string)
 		if !ok {
-			panic(fmt.Sprintf("signalstest: Record: Describe takes a func(signal string, ev %v) string for these signals; got %T", reflect.TypeFor[T](), o.describe))
+			panic(fmt.Errorf("signalstest: Record: %w: Describe takes a func(signal string, ev %v) string for these signals; got %T", signals.ErrInvalidOption, reflect.TypeFor[T](), o.describe))
 		}
 		r.describe = fn
 	}

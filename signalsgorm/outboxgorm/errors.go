@@ -9,5 +9,6 @@ var (
 	// ErrRunning reports a second concurrent call of [Outbox.Run].
 	ErrRunning = errors.New("outboxgorm: Outbox.Run: already running")
 
-	errNotInstalled = errors.New("outboxgorm: New: the signalsgorm plugin is not installed on db; call db.Use(signalsgorm.New()) first")
+	errInTransaction = errors.New("outboxgorm: New: db is a transaction; pass the *gorm.DB the plugin is installed on (the outbox keeps its connection pool)")
+	errNotInstalled  = errors.New("outboxgorm: New: the signalsgorm plugin is not installed on db; call db.Use(signalsgorm.New()) first")
 )

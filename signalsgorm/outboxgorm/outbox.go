@@ -109,12 +109,15 @@ type Outbox struct {
 }
 
 // New returns the embedded outbox of db, which must have the signalsgorm
-// plugin installed. Pass the database itself, not a transaction: the
-// outbox keeps db's connection pool.
+// plugin installed. Pass the database itself: the outbox keeps db's
+// connection pool, and New refuses a transaction.
 func New(db *gorm.DB, cfg Config) (*Outbox, error) {
 	p := signalsgorm.From(db)
 	if p == nil {
 		return nil, errNotInstalled
+	}
+	if _, tx := db.Statement.ConnPool.(gorm.TxCommitter); tx {
+		return nil, errInTransaction
 	}
 	return &Outbox{db: db.Session(&gorm.Session{NewDB: true}), plugin: p, dialect: db.Dialector.Name(),
 		cfg: cfg.withDefaults(), owner: outbox.NewID(), wake: make(chan struct{}, 1)}, nil

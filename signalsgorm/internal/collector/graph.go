@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 	"gorm.io/gorm/schema"
 )
 
@@ -120,7 +121,7 @@ func (g *Graph) Add(s *schema.Schema) {
 }
 
 func (g *Graph) addLocked(s *schema.Schema) {
-	if s == nil || generated(s.ModelType) {
+	if s == nil || assoc.Generated(s.ModelType) {
 		return
 	}
 	if _, seen := g.known.LoadOrStore(s, struct{}{}); seen {
@@ -276,7 +277,7 @@ func edgesOf(rel *schema.Relationship) []*edge {
 		if rel.JoinTable == nil {
 			return nil
 		}
-		join := generated(rel.JoinTable.ModelType)
+		join := assoc.Generated(rel.JoinTable.ModelType)
 		own := &edge{name: name, parent: rel.Schema, child: rel.JoinTable, join: join, rel: rel}
 		other := &edge{name: name, parent: rel.FieldSchema, child: rel.JoinTable, join: join, rel: rel}
 		for _, ref := range rel.References {
@@ -321,10 +322,4 @@ func Relations(s *schema.Schema) []*schema.Relationship {
 	walk(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// generated reports whether t is a join table struct GORM generated for a
-// many2many relation without a join model.
-func generated(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct && t.Name() == "" && t.PkgPath() == "" && t.NumField() > 0
 }

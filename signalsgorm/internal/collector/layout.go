@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
 
 // Load says how the collector reads the rows of a model before deleting
@@ -135,7 +136,7 @@ func (b *builder) visit(s *schema.Schema, table string) (*node, error) {
 
 func (b *builder) newNode(s *schema.Schema, table string) *node {
 	n := &node{s: s, table: table, label: s.Table}
-	if !generated(s.ModelType) {
+	if !assoc.Generated(s.ModelType) {
 		if n.model = b.env.Model(s); n.model != nil {
 			n.label = n.model.Label
 		}
