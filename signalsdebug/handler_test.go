@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,6 +40,10 @@ func fixture(t *testing.T, name string) *signals.Signal[bookEvent] {
 	sig := signals.New[bookEvent](name)
 	sig.SetLogger(slog.New(slog.DiscardHandler))
 	indexed := signals.New[bookEvent](name + ".indexed")
+	// The registry holds signals weakly: keep these reachable until the
+	// test ends, or a garbage collection during it would drop them from
+	// the page.
+	t.Cleanup(func() { runtime.KeepAlive(sig); runtime.KeepAlive(indexed) })
 	sig.ConnectFunc(func(ctx context.Context, ev bookEvent) error {
 		time.Sleep(2 * time.Millisecond)
 		return indexed.Send(ctx, nil, ev)
