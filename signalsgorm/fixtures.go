@@ -37,7 +37,7 @@ type FixtureObject struct {
 // Association(...).Replace, which sends m2m_changed (as Django's
 // DeserializedObject.save does, in django/core/serializers/base.py).
 // Everything runs in one transaction: an error (an unknown model or field,
-// a receiver's error) loads nothing. Models must be known to the plugin
+// data after the JSON array, a receiver's error) loads nothing. Models must be known to the plugin
 // ([Register], AutoMigrate or an earlier statement). It returns the number
 // of objects loaded.
 //
@@ -49,6 +49,12 @@ func LoadFixtures(ctx context.Context, db *gorm.DB, r io.Reader) (int, error) {
 	dec.UseNumber()
 	if err := dec.Decode(&objs); err != nil {
 		return 0, fmt.Errorf("signalsgorm: fixtures: %w", err)
+	}
+	// One fixture is one JSON array, as for Django's json.loads: data after
+	// it (a second array of concatenated files, or garbage) is an error,
+	// never silently dropped.
+	if off := dec.InputOffset(); dec.Decode(&json.RawMessage{}) != io.EOF {
+		return 0, fmt.Errorf("signalsgorm: fixtures: data after the JSON array at byte %d; a fixture is one JSON array (load concatenated files one at a time)", off)
 	}
 	if From(db) == nil {
 		return 0, errNotInstalled

@@ -56,6 +56,10 @@ func TestLoadFixtures(t *testing.T) {
 			`[{"model": "signalsgorm_test.tag", "pk": 3, "fields": {"name": "x"}}, {"model": "signalsgorm_test.tag", "pk": 4, "fields": {"colour": "red"}}]`,
 			`[{"model": "signalsgorm_test.tag", "pk": "x", "fields": {}}]`,
 			`{not json`,
+			// Concatenated fixtures, or anything after the array, are refused
+			// rather than silently cut to the first array.
+			`[{"model": "signalsgorm_test.tag", "pk": 20, "fields": {"name": "a"}}][{"model": "signalsgorm_test.tag", "pk": 21, "fields": {"name": "b"}}]`,
+			`[{"model": "signalsgorm_test.tag", "pk": 20, "fields": {"name": "a"}}] garbage`,
 		} {
 			if _, err := signalsgorm.LoadFixtures(context.Background(), db, strings.NewReader(bad)); err == nil || !strings.HasPrefix(err.Error(), "signalsgorm: fixture") {
 				t.Fatalf("%s: err = %v", bad, err)
