@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/longtest"
+
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/modelsignals"
@@ -111,9 +113,7 @@ func equalCounts(a, b map[string]int) bool {
 // foreign keys enforced: with receivers (every row read, signalled, and
 // deleted by key in chunks) and without (rows never read).
 func TestDeleteLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("100 000 rows: pure-Go SQLite under -race takes about a minute; CI runs it")
-	}
+	longtest.Require(t, "100 000 rows: pure-Go SQLite under -race takes about a minute")
 	const n = 100_000
 	each(t, func(t *testing.T, dialect string) {
 		db, log := openDelete(t, dialect)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/longtest"
+
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals/modelsignals"
@@ -38,7 +40,7 @@ func TestOnCommitProperty(t *testing.T) {
 	}
 	each(t, func(t *testing.T, dialect string) {
 		trees := propertyTrees
-		if testing.Short() {
+		if !longtest.Enabled() {
 			trees /= 10
 		} else if raceEnabled && dialect == "sqlite" {
 			trees /= 4 // the race detector slows the pure-Go SQLite down most

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/longtest"
+
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -131,9 +133,7 @@ func (h *helper) kill9() {
 // the event ID of an outbox row, and the idempotent receiver applied each
 // event exactly once.
 func TestCrashRelayAndWorker(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test: 10 000 events")
-	}
+	longtest.Require(t, "crash test, 10 000 events")
 	cfg := natsConfig(t, natsURL())
 	dsn := wmtest.Database(t, "postgres")
 	a := wmtest.OpenApp(t, "postgres", dsn, cfg.TopicPrefix)

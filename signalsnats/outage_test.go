@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/longtest"
+
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalswatermill/wmtest"
 )
@@ -86,9 +88,7 @@ func (s *natsServer) stop() {
 // NATS is down for 30 s while the application keeps writing: the outbox
 // holds the backlog, and everything is delivered once the server is back.
 func TestNATSOutage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a 30 s outage")
-	}
+	longtest.Require(t, "a 30 s outage")
 	srv := newNATSServer(t)
 	cfg := natsConfig(t, srv.url())
 	a := wmtest.OpenApp(t, "postgres", wmtest.Database(t, "postgres"), cfg.TopicPrefix)

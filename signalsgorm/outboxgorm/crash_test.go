@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/internal/longtest"
+
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -89,9 +91,7 @@ func crashWorker(dsn string) {
 // duplicates carry the same event ID, and the idempotent receiver applied
 // each event once.
 func TestOutboxSurvivesKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crash test: 10 000 events")
-	}
+	longtest.Require(t, "crash test, 10 000 events")
 	dsn := "file:" + filepath.Join(t.TempDir(), "crash.db") + "?_pragma=busy_timeout(20000)&_pragma=journal_mode(WAL)"
 	db, err := openCrashDB(dsn)
 	if err != nil {
