@@ -3,13 +3,13 @@ package signalsgorm_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals/signalsgorm/internal/durabletest"
+
 	"gorm.io/gorm"
 
-	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 	"github.com/gosignals/signals/signalsgorm/outboxgorm"
@@ -55,28 +55,10 @@ func openOutbox(t *testing.T, dialect string, cfg *gorm.Config, receivers []stri
 }
 
 // sink collects the events a durable receiver got.
-type sink[M any] struct {
-	mu  sync.Mutex
-	evs []outbox.Event[M]
-}
-
-func (s *sink[M]) receive(_ context.Context, ev outbox.Event[M]) error {
-	s.mu.Lock()
-	s.evs = append(s.evs, ev)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *sink[M]) all() []outbox.Event[M] {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]outbox.Event[M](nil), s.evs...)
-}
+type sink[M any] = durabletest.Sink[M]
 
 // durable disconnects h when the test ends.
-func durable(t testing.TB, h *signalsgorm.DurableHandle) {
-	t.Cleanup(func() { h.Disconnect() })
-}
+func durable(t testing.TB, h *signalsgorm.DurableHandle) { durabletest.Disconnect(t, h) }
 
 // panicOf calls f and returns the error it panicked with, nil if it did
 // not panic.

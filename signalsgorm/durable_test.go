@@ -26,7 +26,7 @@ func TestDurableRollbackDeliversNothing(t *testing.T) {
 		name := "test.rollback." + dialect
 		db, ob := openOutbox(t, dialect, nil, []string{name})
 		var got sink[Account]
-		h := signalsgorm.DurablePostSave(name, got.receive)
+		h := signalsgorm.DurablePostSave(name, got.Receive)
 		durable(t, h)
 
 		boom := errors.New("boom")
@@ -42,7 +42,7 @@ func TestDurableRollbackDeliversNothing(t *testing.T) {
 		if n := outboxRows(t, db); n != 0 {
 			t.Fatalf("a rollback left %d outbox rows", n)
 		}
-		if n := runOnce(t, ob); n != 0 || len(got.all()) != 0 {
+		if n := runOnce(t, ob); n != 0 || len(got.All()) != 0 {
 			t.Fatalf("delivered %d after a rollback", n)
 		}
 
@@ -65,7 +65,7 @@ func TestDurableRollbackDeliversNothing(t *testing.T) {
 		if n := runOnce(t, ob); n != 1 {
 			t.Fatalf("delivered %d, want 1", n)
 		}
-		evs := got.all()
+		evs := got.All()
 		if len(evs) != 1 || evs[0].Instance.Email != "kept@x" || !evs[0].Created || evs[0].Instance.Password != "" {
 			t.Fatalf("got %+v", evs)
 		}
@@ -87,7 +87,7 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		cfg := &gorm.Config{SkipDefaultTransaction: true, Logger: logger.Discard}
 		db, ob := openOutbox(t, dialect, cfg, []string{name})
 		var got sink[Account]
-		h := signalsgorm.DurablePostSave(name, got.receive)
+		h := signalsgorm.DurablePostSave(name, got.Receive)
 		durable(t, h)
 		fail := errors.New("after the outbox")
 		connect(t, modelsignals.PostSave, func(_ context.Context, ev modelsignals.SaveEvent) error {
@@ -118,7 +118,7 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		if n := runOnce(t, ob); n != 2 {
 			t.Fatalf("delivered %d, want 2", n)
 		}
-		evs := got.all()
+		evs := got.All()
 		if !evs[0].Created || evs[1].Created || evs[1].Instance.Visits != 3 || fmt.Sprint(evs[1].UpdateFields) != "[Visits]" {
 			t.Fatalf("events: %+v", evs)
 		}
@@ -126,7 +126,7 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		// A delete too: its post_delete event commits with it.
 		delName := name + ".delete"
 		var deleted sink[Account]
-		h2 := signalsgorm.DurablePostDelete(delName, deleted.receive)
+		h2 := signalsgorm.DurablePostDelete(delName, deleted.Receive)
 		durable(t, h2)
 		if err := db.Delete(&a).Error; err != nil {
 			t.Fatal(err)
@@ -135,8 +135,8 @@ func TestDurableSkipDefaultTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := runOnce(t, ob2); n != 1 || deleted.all()[0].Instance.Email != "ok" {
-			t.Fatalf("post_delete: delivered %d: %+v", n, deleted.all())
+		if n := runOnce(t, ob2); n != 1 || deleted.All()[0].Instance.Email != "ok" {
+			t.Fatalf("post_delete: delivered %d: %+v", n, deleted.All())
 		}
 	})
 }
@@ -148,7 +148,7 @@ func TestDurableEnvelope(t *testing.T) {
 		name := "test.envelope." + dialect
 		db, ob := openOutbox(t, dialect, nil, []string{name}, signalsgorm.TrackChanges(&Account{}))
 		var got sink[Account]
-		h := signalsgorm.DurablePostSave(name, got.receive)
+		h := signalsgorm.DurablePostSave(name, got.Receive)
 		durable(t, h)
 		ctx := outbox.WithCorrelationID(context.Background(), "req-7")
 		a := Account{Email: "a@x", Password: "p1"}
@@ -163,7 +163,7 @@ func TestDurableEnvelope(t *testing.T) {
 			t.Fatal(err)
 		}
 		runOnce(t, ob)
-		evs := got.all()
+		evs := got.All()
 		if len(evs) != 2 {
 			t.Fatalf("%d events", len(evs))
 		}
@@ -191,10 +191,10 @@ func TestDurableEnvelope(t *testing.T) {
 // function; a wrong registration panics and registers nothing.
 func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 	var got sink[Account]
-	h := signalsgorm.DurablePostSave("test.introspect", got.receive)
+	h := signalsgorm.DurablePostSave("test.introspect", got.Receive)
 	durable(t, h)
 	info := h.Info()
-	if info.Mode != signalsgorm.ModeDurable || info.Name != "test.introspect" || !strings.Contains(info.Func, "sink") ||
+	if info.Mode != signalsgorm.ModeDurable || info.Name != "test.introspect" || !strings.Contains(info.Func, "Sink[") ||
 		!strings.HasSuffix(info.File, "durable_test.go") {
 		t.Fatalf("info: %+v", info)
 	}
@@ -206,11 +206,11 @@ func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 		t.Fatal("not listed by PostSave.Receivers")
 	}
 	// Programmer errors panic, with an error that names the function.
-	if err := panicOf(func() { signalsgorm.DurablePostSave("test.introspect", got.receive) }); !errors.Is(err, outbox.ErrDuplicateReceiver) ||
+	if err := panicOf(func() { signalsgorm.DurablePostSave("test.introspect", got.Receive) }); !errors.Is(err, outbox.ErrDuplicateReceiver) ||
 		!strings.HasPrefix(err.Error(), "signalsgorm: DurablePostSave: ") {
 		t.Fatalf("duplicate name: %v", err)
 	}
-	if err := panicOf(func() { signalsgorm.DurablePostSave("bad name", got.receive) }); !errors.Is(err, outbox.ErrInvalidReceiver) {
+	if err := panicOf(func() { signalsgorm.DurablePostSave("bad name", got.Receive) }); !errors.Is(err, outbox.ErrInvalidReceiver) {
 		t.Fatalf("bad name: %v", err)
 	}
 	if err := panicOf(func() { signalsgorm.DurablePostDelete[Account]("test.nil", nil) }); !errors.Is(err, signals.ErrNilReceiver) {
@@ -222,7 +222,7 @@ func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 		t.Fatalf("pointer model: %v", err)
 	}
 	// A refused option leaves the name free.
-	if err := panicOf(func() { signalsgorm.DurablePostSave("test.badopt", got.receive, nil) }); err == nil {
+	if err := panicOf(func() { signalsgorm.DurablePostSave("test.badopt", got.Receive, nil) }); err == nil {
 		t.Fatal("a nil option was accepted")
 	}
 	if _, ok := outbox.DefaultRegistry.Lookup("test.badopt"); ok {
@@ -238,7 +238,7 @@ func TestDurableIntrospectionAndRegistrationPanics(t *testing.T) {
 func TestDurableRefusesOutsideTransaction(t *testing.T) {
 	db := open(t, "sqlite")
 	var got sink[Account]
-	h := signalsgorm.DurablePostDelete("test.refuse", got.receive)
+	h := signalsgorm.DurablePostDelete("test.refuse", got.Receive)
 	durable(t, h)
 	ctx := signalsgorm.NewContext(context.Background(), db)
 	err := modelsignals.PostDelete.Send(ctx, reflect.TypeFor[Account](), modelsignals.DeleteEvent{Instance: &Account{ID: 1}})
@@ -253,9 +253,9 @@ func TestDurablePostDeleteAndM2M(t *testing.T) {
 		db, ob := openOutbox(t, dialect, nil, []string{del, m2m})
 		var deleted sink[Account]
 		var linked sink[Book]
-		h := signalsgorm.DurablePostDelete(del, deleted.receive)
+		h := signalsgorm.DurablePostDelete(del, deleted.Receive)
 		durable(t, h)
-		h2 := signalsgorm.DurableM2MChanged(m2m, linked.receive)
+		h2 := signalsgorm.DurableM2MChanged(m2m, linked.Receive)
 		durable(t, h2)
 		a := Account{Email: "gone@x"}
 		b := Book{Title: "Go"}
@@ -276,11 +276,11 @@ func TestDurablePostDeleteAndM2M(t *testing.T) {
 			t.Fatal(err)
 		}
 		runOnce(t, ob)
-		d := deleted.all()
+		d := deleted.All()
 		if len(d) != 1 || d[0].Signal != "post_delete" || d[0].Instance.Email != "gone@x" || d[0].PK != fmt.Sprint(a.ID) {
 			t.Fatalf("post_delete: %+v", d)
 		}
-		l := linked.all()
+		l := linked.All()
 		if len(l) != 1 || l[0].Action != "post_add" || l[0].Field != "Tags" || l[0].Instance.Title != "Go" {
 			t.Fatalf("m2m: %+v", l)
 		}

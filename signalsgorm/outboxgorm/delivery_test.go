@@ -34,7 +34,7 @@ func TestOutboxDeadLetterAndReplay(t *testing.T) {
 		})
 		durable(t, h)
 		var ok sink[Account]
-		h2 := signalsgorm.DurablePostSave(good, ok.receive)
+		h2 := signalsgorm.DurablePostSave(good, ok.Receive)
 		durable(t, h2)
 
 		for _, e := range []string{"a@x", "b@x"} {
@@ -45,8 +45,8 @@ func TestOutboxDeadLetterAndReplay(t *testing.T) {
 		if n := runOnce(t, ob); n != 2 {
 			t.Fatalf("delivered %d, want the good receiver's 2", n)
 		}
-		if len(ok.all()) != 2 || calls.Load() != 6 {
-			t.Fatalf("good got %d, bad was called %d times (want 2 and 2×3)", len(ok.all()), calls.Load())
+		if len(ok.All()) != 2 || calls.Load() != 6 {
+			t.Fatalf("good got %d, bad was called %d times (want 2 and 2×3)", len(ok.All()), calls.Load())
 		}
 		dead, err := ob.DeadLetters(context.Background(), bad, 10)
 		if err != nil {
@@ -149,7 +149,7 @@ func TestOutboxRunDeliversInOrderAndPurges(t *testing.T) {
 		name := "test.order." + dialect
 		db, ob := openOutbox(t, dialect, []string{name})
 		var got sink[Account]
-		h := signalsgorm.DurablePostSave(name, got.receive)
+		h := signalsgorm.DurablePostSave(name, got.Receive)
 		durable(t, h)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
@@ -171,10 +171,10 @@ func TestOutboxRunDeliversInOrderAndPurges(t *testing.T) {
 			}
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for len(got.all()) < n+1 && time.Now().Before(deadline) {
+		for len(got.All()) < n+1 && time.Now().Before(deadline) {
 			time.Sleep(5 * time.Millisecond)
 		}
-		evs := got.all()
+		evs := got.All()
 		if len(evs) != n+1 {
 			t.Fatalf("delivered %d of %d", len(evs), n+1)
 		}
@@ -213,7 +213,7 @@ func TestOutboxRunIsWokenByACommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got sink[Account]
-	durable(t, signalsgorm.DurablePostSave(name, got.receive))
+	durable(t, signalsgorm.DurablePostSave(name, got.Receive))
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { done <- ob.Run(ctx) }()
@@ -227,7 +227,7 @@ func TestOutboxRunIsWokenByACommit(t *testing.T) {
 	if err := db.Create(&Account{Email: "w@x"}).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !waitFor(10*time.Second, func() bool { return len(got.all()) == 1 }) {
+	if !waitFor(10*time.Second, func() bool { return len(got.All()) == 1 }) {
 		t.Fatal("the commit did not wake the worker")
 	}
 }

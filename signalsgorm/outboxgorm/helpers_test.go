@@ -2,9 +2,10 @@ package outboxgorm_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gosignals/signals/signalsgorm/internal/durabletest"
 
 	"gorm.io/gorm"
 
@@ -67,28 +68,10 @@ func openOutbox(t *testing.T, dialect string, receivers []string) (*gorm.DB, *ou
 }
 
 // sink collects the events a durable receiver got.
-type sink[M any] struct {
-	mu  sync.Mutex
-	evs []outbox.Event[M]
-}
-
-func (s *sink[M]) receive(_ context.Context, ev outbox.Event[M]) error {
-	s.mu.Lock()
-	s.evs = append(s.evs, ev)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *sink[M]) all() []outbox.Event[M] {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]outbox.Event[M](nil), s.evs...)
-}
+type sink[M any] = durabletest.Sink[M]
 
 // durable disconnects h when the test ends.
-func durable(t testing.TB, h *signalsgorm.DurableHandle) {
-	t.Cleanup(func() { h.Disconnect() })
-}
+func durable(t testing.TB, h *signalsgorm.DurableHandle) { durabletest.Disconnect(t, h) }
 
 func runOnce(t *testing.T, ob *outboxgorm.Outbox) int {
 	t.Helper()
