@@ -25,8 +25,12 @@ COUNT ?= 1
 bench:
 	@for m in $(MODULES); do echo "== bench $$m"; (cd $$m && go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(COUNT) ./...) || exit 1; done
 
+# tidy aligns every module's requirements on the workspace's (one version
+# of each dependency), then checks the go.mod files are ready to tag
+# (docs/releasing.md).
 tidy:
-	@for m in $(MODULES); do echo "== tidy $$m"; (cd $$m && go mod tidy -e -diff) || exit 1; done
+	go work sync
+	go run ./internal/release check
 
 ci:
 	.ci/run

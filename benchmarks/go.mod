@@ -2,19 +2,14 @@ module github.com/gosignals/signals/benchmarks
 
 go 1.26.0
 
-replace (
-	github.com/gosignals/signals => ../
-	github.com/gosignals/signals/signalsgorm => ../signalsgorm
-)
-
 require (
 	github.com/ThreeDotsLabs/watermill v1.5.2
 	github.com/asaskevich/EventBus v0.0.0-20200907212545-49d423059eef
-	github.com/gosignals/signals v0.0.0
-	github.com/gosignals/signals/signalsgorm v0.0.0
+	github.com/gosignals/signals v0.1.0
+	github.com/gosignals/signals/signalsgorm v0.1.0
 	gorm.io/driver/sqlite v1.6.0
 	gorm.io/gorm v1.31.2
-	modernc.org/sqlite v1.61.1
+	modernc.org/sqlite v1.62.0
 )
 
 require (
@@ -29,9 +24,10 @@ require (
 	github.com/oklog/ulid v1.3.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.29.0 // indirect
-	modernc.org/libc v1.79.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )

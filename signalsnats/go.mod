@@ -3,12 +3,12 @@ module github.com/gosignals/signals/signalsnats
 go 1.26.0
 
 require (
-	github.com/ThreeDotsLabs/watermill v1.5.1
+	github.com/ThreeDotsLabs/watermill v1.5.2
 	github.com/ThreeDotsLabs/watermill-nats/v2 v2.1.3
-	github.com/gosignals/signals v0.0.0
-	github.com/gosignals/signals/signalsgorm v0.0.0
-	github.com/gosignals/signals/signalswatermill v0.0.0-00010101000000-000000000000
-	github.com/nats-io/nats.go v1.37.0
+	github.com/gosignals/signals v0.1.0
+	github.com/gosignals/signals/signalsgorm v0.1.0
+	github.com/gosignals/signals/signalswatermill v0.1.0
+	github.com/nats-io/nats.go v1.56.0
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/gorm v1.31.2
 )
@@ -25,23 +25,18 @@ require (
 	github.com/jackc/puddle/v2 v2.2.2 // indirect
 	github.com/jinzhu/inflection v1.0.0 // indirect
 	github.com/jinzhu/now v1.1.5 // indirect
-	github.com/klauspost/compress v1.18.0 // indirect
+	github.com/klauspost/compress v1.20.1 // indirect
 	github.com/lib/pq v1.10.9 // indirect
 	github.com/lithammer/shortuuid/v3 v3.0.7 // indirect
-	github.com/nats-io/nkeys v0.4.7 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/oklog/ulid v1.3.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/sony/gobreaker v1.0.0 // indirect
-	golang.org/x/crypto v0.37.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.29.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 	gorm.io/driver/mysql v1.6.0 // indirect
-)
-
-replace (
-	github.com/gosignals/signals => ../
-	github.com/gosignals/signals/signalsgorm => ../signalsgorm
-	github.com/gosignals/signals/signalswatermill => ../signalswatermill
 )

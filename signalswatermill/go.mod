@@ -3,10 +3,10 @@ module github.com/gosignals/signals/signalswatermill
 go 1.26.0
 
 require (
-	github.com/ThreeDotsLabs/watermill v1.5.1
+	github.com/ThreeDotsLabs/watermill v1.5.2
 	github.com/ThreeDotsLabs/watermill-sql/v4 v4.1.2
-	github.com/gosignals/signals v0.0.0
-	github.com/gosignals/signals/signalsgorm v0.0.0
+	github.com/gosignals/signals v0.1.0
+	github.com/gosignals/signals/signalsgorm v0.1.0
 	gorm.io/driver/mysql v1.6.0
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/gorm v1.31.2
@@ -28,11 +28,7 @@ require (
 	github.com/oklog/ulid v1.3.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/sony/gobreaker v1.0.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/text v0.29.0 // indirect
-)
-
-replace (
-	github.com/gosignals/signals => ../
-	github.com/gosignals/signals/signalsgorm => ../signalsgorm
+	golang.org/x/text v0.43.0 // indirect
 )
