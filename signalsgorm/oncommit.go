@@ -170,7 +170,7 @@ func (p *Plugin) runCommitted(items []txpool.Item) error {
 // error is returned as a *CallbackError and its panic propagates.
 func (p *Plugin) call(cb *callback, db *gorm.DB) (err error) {
 	ctx := txpool.NewContext(cb.ctx, db) // db is on the pool: the statements issued with ctx join nothing
-	ctx, fn := traceCallback(ctx, cb) // a step in the trace of the registration, if any
+	ctx, fn := traceCallback(ctx, cb)    // a step in the trace of the registration, if any
 	if cb.failFast {
 		if err := fn(ctx); err != nil {
 			return &CallbackError{Callback: cb.name(), TxID: cb.tx, Err: err}
