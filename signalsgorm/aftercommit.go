@@ -3,9 +3,11 @@ package signalsgorm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/modelsignals"
 )
 
 // ModeAfterCommit is the delivery mode, in [signals.ReceiverInfo].Mode, of
@@ -36,22 +38,25 @@ const ModeAfterCommit = "after_commit"
 // The event is delivered as it was sent; its Instance is a pointer, so the
 // receiver sees the object as it is at commit time, after any later change
 // made in the transaction. The context is the one it was sent with, its
-// *gorm.DB ([DB]) on the pool: it keeps the chain of saves in progress, so
-// the recursion guard stops a receiver that re-saves its instance (each
-// round would commit and start the next); use [AllowResave] for an
-// intended re-save, as in an inline receiver.
+// *gorm.DB ([DB]) on the pool: the statements the receiver issues with it
+// run on their own, as the transaction is over. It keeps the chain of
+// saves in progress, so the recursion guard stops a receiver that
+// re-saves its instance (each round would commit and start the next); use
+// [AllowResave] for an intended re-save, as in an inline receiver.
 //
-// Mark after-commit the receivers of post_* signals: outside a transaction
-// a pre_save receiver would be called at once, before the write (as
-// Django's on_commit in autocommit mode would).
+// After the commit means after the change: AfterCommit takes post_*
+// signals and m2m_changed, whose pre_* actions (pre_add, pre_remove,
+// pre_clear) the receiver does not get. Given the connect function of a
+// pre_* signal it panics with an error wrapping [ErrPreSignal] (outside a
+// transaction the receiver would be called at once, before the write).
 //
 // A sender that is not a plugin statement must put the transaction into
 // the context with [NewContext]; when the context carries no *gorm.DB the
 // receiver returns [ErrNoDB] to the sender.
 //
 // Like any registration, AfterCommit panics on a programmer error: a nil
-// connect or fn (the latter an error wrapping [signals.ErrNilReceiver]),
-// or an option connect refuses.
+// connect or fn (the latter an error wrapping [signals.ErrNilReceiver]), a
+// pre_* signal, or an option connect refuses.
 func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...signals.Option) *signals.Handle, fn func(ctx context.Context, ev E) error, opts ...signals.Option) *signals.Handle {
 	if connect == nil {
 		panic(fmt.Errorf("signalsgorm: AfterCommit: %w: connect is nil; pass a connect function such as modelsignals.OnPostSave or a signal's ConnectFunc", signals.ErrNilSignal))
@@ -63,7 +68,14 @@ func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...
 	all := make([]signals.Option, 0, len(opts)+3)
 	all = append(all, signals.Mode(ModeAfterCommit), signals.CallerSkip(1), signals.Func(fn))
 	h := connect(afterCommitReceiver(fn, &name), append(all, opts...)...)
-	if info := h.Info(); info.Name != info.Func {
+	info := h.Info()
+	if strings.HasPrefix(info.Signal, "pre_") {
+		h.Disconnect()
+		panic(fmt.Errorf("%w: %s announces a change not made yet (outside a transaction the receiver would run at once, before it); "+
+			"connect the receiver after the commit to %s, or inline to %s",
+			ErrPreSignal, info.Signal, strings.Replace(info.Signal, "pre_", "post_", 1), info.Signal))
+	}
+	if info.Name != info.Func {
 		name.Store(&info.Name)
 	}
 	return h
@@ -74,10 +86,22 @@ func AfterCommit[E any](connect func(fn func(context.Context, E) error, opts ...
 // name (in logs and traces) once name is set.
 func afterCommitReceiver[E any](fn func(ctx context.Context, ev E) error, name *atomic.Pointer[string]) func(ctx context.Context, ev E) error {
 	return func(ctx context.Context, ev E) error {
+		if m2m, ok := any(ev).(modelsignals.M2MEvent); ok && preAction(m2m.Action) {
+			return nil // before the change: nothing to announce after the commit
+		}
 		var opts []CommitOption
 		if n := name.Load(); n != nil {
 			opts = []CommitOption{func(cb *callback) { cb.label = *n }}
 		}
 		return onCommitContext(ctx, func(ctx context.Context) error { return fn(ctx, ev) }, fn, opts)
 	}
+}
+
+// preAction reports whether a is one of m2m_changed's pre_* actions.
+func preAction(a modelsignals.M2MAction) bool {
+	switch a {
+	case modelsignals.PreAdd, modelsignals.PreRemove, modelsignals.PreClear:
+		return true
+	}
+	return false
 }

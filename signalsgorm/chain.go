@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -19,15 +20,21 @@ import (
 // registration if that is before its after anchor, so hooks between the
 // same anchors run in table order. A hook with only an after anchor goes
 // to the end of the chain; "*" is the start (before) or the end (after)
-// of the chain, ahead of or behind every other callback.
+// of the chain, ahead of or behind every other callback. GORM puts each
+// hook anchored before "*" ahead of those registered before it, so
+// registerChain registers them last first.
+//
+// signals:join starts every chain: a statement issued with a receiver's
+// context joins the transaction of the statement that sent the signal
+// (txn.go) before GORM would begin a transaction of its own.
 //
 // In the create, update and delete chains the hooks run between
 // gorm:begin_transaction and gorm:commit_or_rollback_transaction, inside
 // the statement's transaction, so that what receivers write commits or
-// rolls back with the statement. The exceptions are durable_begin and
-// durable_commit, first and last: where GORM opens no transaction
-// (SkipDefaultTransaction) they open one around the writes of models with
-// durable receivers. pre_save, pre_update, pre_add and pre_remove run
+// rolls back with the statement. The exceptions are join and
+// durable_begin, first, and durable_commit, last: where GORM opens no
+// transaction (SkipDefaultTransaction) the durable hooks open one around
+// the writes of models with durable receivers. pre_save, pre_update, pre_add and pre_remove run
 // after GORM's Before* model hooks, post_save, post_add and post_remove
 // after its After* model hooks; post_update runs before AfterUpdate and
 // post_init before AfterFind.
@@ -59,6 +66,7 @@ func (p *Plugin) chain() []processorHooks {
 	return []processorHooks{
 		{"create", p.createHooks()},
 		{"query", []hook{
+			{name: "signals:join", before: "*", fn: p.joinTx},
 			{name: "signals:pre_init", before: "gorm:query", fn: p.preInit},
 			{name: "signals:sql_start", before: "gorm:query", fn: startSQL},
 			// gorm:query
@@ -69,11 +77,13 @@ func (p *Plugin) chain() []processorHooks {
 		{"update", p.updateHooks()},
 		{"delete", p.deleteHooks()},
 		{"row", []hook{
+			{name: "signals:join", before: "*", fn: p.joinRow},
 			{name: "signals:sql_start", before: "gorm:row", fn: startSQL},
 			// gorm:row
 			{name: "signals:sql_end", after: "gorm:row", fn: endSQL},
 		}},
 		{"raw", []hook{
+			{name: "signals:join", before: "*", fn: p.joinTx},
 			{name: "signals:sql_start", before: "gorm:raw", fn: startSQL},
 			// gorm:raw
 			{name: "signals:savepoint", after: "gorm:raw", fn: followSavepoint},
@@ -86,6 +96,7 @@ func (p *Plugin) chain() []processorHooks {
 func (p *Plugin) createHooks() []hook {
 	ownerCreate := func(db *gorm.DB) { p.ownerBegin(db, false) }
 	return []hook{
+		{name: "signals:join", before: "*", fn: p.joinTx},
 		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
 		// gorm:begin_transaction, gorm:before_create
 		{name: "signals:pre_save", after: "gorm:before_create", before: "gorm:save_before_associations", fn: p.preSaveCreate},
@@ -110,6 +121,7 @@ func (p *Plugin) createHooks() []hook {
 func (p *Plugin) updateHooks() []hook {
 	ownerUpdate := func(db *gorm.DB) { p.ownerBegin(db, true) }
 	return []hook{
+		{name: "signals:join", before: "*", fn: p.joinTx},
 		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
 		// gorm:begin_transaction, gorm:setup_reflect_value, gorm:before_update
 		{name: "signals:pre_save", after: "gorm:before_update", before: "gorm:save_before_associations", fn: p.preSaveUpdate},
@@ -133,6 +145,7 @@ func (p *Plugin) updateHooks() []hook {
 func (p *Plugin) deleteHooks() []hook {
 	collect := func(orig func(*gorm.DB)) func(*gorm.DB) { return func(db *gorm.DB) { p.delete(db, orig) } }
 	return []hook{
+		{name: "signals:join", before: "*", fn: p.joinTx},
 		{name: "signals:durable_begin", before: "*", fn: p.durableBegin},
 		// gorm:begin_transaction, gorm:before_delete, gorm:delete_before_associations
 		{name: "signals:pre_remove", after: "gorm:delete_before_associations", before: "gorm:delete", fn: p.preRemove},
@@ -148,14 +161,22 @@ func (p *Plugin) deleteHooks() []hook {
 	}
 }
 
-// registerChain registers the hooks of chain, in table order.
+// registerChain registers the hooks of chain in table order, but for
+// those anchored before "*", which lead their tables and are registered
+// last first, as GORM puts each one ahead of the others.
 func (p *Plugin) registerChain(db *gorm.DB) error {
 	for _, ph := range p.chain() {
 		proc, err := processorOf(db, ph.proc)
 		if err != nil {
 			return err
 		}
-		for _, h := range ph.hooks {
+		order := slices.Clone(ph.hooks)
+		first := 0
+		for first < len(order) && order[first].before == "*" {
+			first++
+		}
+		slices.Reverse(order[:first])
+		for _, h := range order {
 			if err := proc.register(h); err != nil {
 				return fmt.Errorf("signalsgorm: registering %s in the %s chain: %w", h.name, ph.proc, err)
 			}

@@ -17,7 +17,7 @@
 //		if !ev.Created {
 //			return nil
 //		}
-//		return signalsgorm.DB(ctx, db).Create(&Notification{BookID: ev.Instance.ID}).Error
+//		return db.WithContext(ctx).Create(&Notification{BookID: ev.Instance.ID}).Error
 //	})
 //
 // Install the plugin right after gorm.Open, before making sessions: it
@@ -25,10 +25,10 @@
 // does nothing when the plugin is already there. Give each *gorm.DB its own
 // plugin; [Using] names its alias (Django's using).
 //
-// Receivers run inside GORM's callback chain, in the statement's
-// transaction, with the statement's context (db.WithContext). A receiver
-// that writes uses [DB](ctx, db), a *gorm.DB on that transaction, so its
-// writes commit or roll back with the change.
+// Receivers run in the statement's transaction, with a context that
+// carries it: what they issue with it through any *gorm.DB of the database
+// (db.WithContext(ctx)) runs there too, as in Django, db.Transaction as a
+// savepoint; [Detached](ctx) runs on its own, to survive a rollback.
 //
 // # Save signals
 //
@@ -135,8 +135,8 @@
 // # Errors
 //
 // Registration panics on programmer error: [AfterCommit] and the Durable*
-// functions panic when given a nil function, an invalid option or a
-// durable name already taken, as http.Handle does. Everything that touches
+// functions panic when given a nil function, an invalid option, a pre_*
+// signal or a durable name already taken, as http.Handle does. Everything that touches
 // the database returns an error, prefixed "signalsgorm: " and wrapping its
 // cause, so errors.Is finds a receiver's error in the error of the GORM
 // call it failed. Plugin options are checked when the plugin is installed

@@ -8,6 +8,14 @@ import (
 
 var errNotInstalled = errors.New("signalsgorm: the plugin is not installed on this *gorm.DB (db.Use(signalsgorm.New()))")
 
+// ErrInstalled reports a plugin installed on a *gorm.DB that has one
+// already (see [Install]).
+var ErrInstalled = errors.New("signalsgorm: the plugin is already installed on this *gorm.DB")
+
+// ErrPreSignal is wrapped by the panic of [AfterCommit] given the connect
+// function of a pre_* signal, which announces a change not made yet.
+var ErrPreSignal = errors.New("signalsgorm: AfterCommit: a pre_* signal cannot be received after the commit")
+
 // Errors of [OnCommit], [OnCommitContext], after-commit receivers and
 // [CaptureOnCommit].
 var (

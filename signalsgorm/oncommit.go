@@ -78,9 +78,10 @@ func FailFast() CommitOption { return func(cb *callback) { cb.failFast = true } 
 //
 // fn runs after the transaction ended: the context it gets is the
 // registration's (tx.Statement.Context), carrying a *gorm.DB on the
-// connection pool, not on the transaction; [DB](ctx, db) returns it, and
-// OnCommitContext(ctx, ...) inside fn runs at once or, in a new
-// transaction, after that one commits.
+// connection pool, not on the transaction; [DB](ctx, db) returns it. The
+// statements fn issues with it, through any *gorm.DB, run on their own
+// (they join no transaction, and the ended one does not refuse them), and
+// OnCommitContext(ctx, ...) inside fn runs at once.
 //
 // OnCommit returns an error for a nil fn, a tx without the plugin, a
 // transaction that was rolled back ([ErrRolledBack]) or that the plugin does
@@ -168,8 +169,8 @@ func (p *Plugin) runCommitted(items []txpool.Item) error {
 // (error or panic) is logged and call returns nil; a fail-fast callback's
 // error is returned as a *CallbackError and its panic propagates.
 func (p *Plugin) call(cb *callback, db *gorm.DB) (err error) {
-	ctx := context.WithValue(cb.ctx, dbKey{}, db)
-	ctx, fn := traceCallback(ctx, cb) // a step in the trace of the registration, if any
+	ctx := txpool.NewContext(cb.ctx, db) // db is on the pool: the statements issued with ctx join nothing
+	ctx, fn := traceCallback(ctx, cb)    // a step in the trace of the registration, if any
 	if cb.failFast {
 		if err := fn(ctx); err != nil {
 			return &CallbackError{Callback: cb.name(), TxID: cb.tx, Err: err}

@@ -27,6 +27,7 @@ type Plugin struct {
 	err   error
 
 	db      *gorm.DB
+	pool    *txpool.Pool // the transaction pool; nil if db's pool cannot begin transactions
 	mysql   bool
 	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
 	models  sync.Map     // *schema.Schema → *modelsignals.Model
@@ -97,9 +98,20 @@ func (p *Plugin) Name() string { return PluginName }
 func (p *Plugin) Using() string { return p.using }
 
 // Install installs a new plugin with opts on db, or does nothing if db
-// already has one: unlike db.Use, installing twice is not an error.
+// already has one and no options are given: unlike db.Use, installing
+// twice is not an error. Options cannot change an installed plugin, so
+// Install with options on a db that has one fails with an error wrapping
+// [ErrInstalled].
+//
+// A second db.Use(signalsgorm.New()) on the same *gorm.DB fails with
+// GORM's bare gorm.ErrRegistered ("registered"): GORM checks its list of
+// plugins before it asks the plugin anything.
 func Install(db *gorm.DB, opts ...Option) error {
 	if _, ok := db.Plugins[PluginName]; ok {
+		if len(opts) > 0 {
+			return fmt.Errorf("%w; its options are set when it is installed: pass them to the first Install or db.Use, "+
+				"or call Install without options to make sure the plugin is there", ErrInstalled)
+		}
 		return nil
 	}
 	return db.Use(New(opts...))
@@ -121,12 +133,16 @@ func (p *Plugin) Initialize(db *gorm.DB) error {
 	if p.db != nil && p.db.Config != db.Config {
 		return fmt.Errorf("signalsgorm: plugin already initialized for another *gorm.DB; create one plugin per database")
 	}
+	if txpool.Installed(db) {
+		return fmt.Errorf("%w (its connection pool is already wrapped, under another name in gorm.Config.Plugins?); "+
+			"install one plugin per database, once", ErrInstalled)
+	}
 	p.db = db
 	p.mysql = db.Dialector.Name() == "mysql"
 	if err := p.prepareDelete(db); err != nil {
 		return err
 	}
-	txpool.Install(db, p.runCommitted)
+	p.pool = txpool.Install(db, p.runCommitted)
 	return p.registerChain(db)
 }
 

@@ -1,11 +1,17 @@
 package signalsgorm_test
 
+import "strings"
+
 // The reference model of the property test. It knows nothing of savepoint
 // marks or of the plugin: each scope (a transaction, a savepoint) collects
 // its effects; a scope that fails discards them with those of every scope
 // inside it; one that succeeds hands them to its parent; the outermost
 // commit applies them: rows are stored, callbacks run in order. Outside a
 // transaction effects apply at once.
+
+// The audit receiver's entries are not modelled: they are written in the
+// statement's transaction, so they are exactly the rows that commit, with
+// a second entry for those of nestOK (see auditsOf).
 
 // effect is a row written or a callback registered.
 type effect struct {
@@ -56,9 +62,9 @@ func (m *model) root(ops []op, implicit bool) {
 			if o.failPre {
 				continue
 			}
-			// The after-commit receiver runs before the inline post_save
-			// receiver, which may fail.
-			e := []effect{{row: o.label}, {cb: "ac:" + o.label}}
+			// The after-commit and the audit receivers run before the
+			// inline post_save receiver, which may fail.
+			e := createEffects(o)
 			if implicit && o.failPost {
 				continue // the statement's transaction rolls back
 			}
@@ -72,6 +78,29 @@ func (m *model) root(ops []op, implicit bool) {
 			}
 		}
 	}
+}
+
+// createEffects are the effects of a Create that its pre_save receiver
+// let through: the row, the after-commit receiver's call, and the
+// callback of the audit receiver's nested transaction that commits.
+func createEffects(o op) []effect {
+	e := []effect{{row: o.label}, {cb: "ac:" + o.label}}
+	if o.nested == nestOK {
+		e = append(e, effect{cb: "nc:" + o.label})
+	}
+	return e
+}
+
+// auditsOf returns the audit entries rows predict.
+func auditsOf(rows []string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r)
+		if strings.Contains(r, "+nok") {
+			out = append(out, r+"/n")
+		}
+	}
+	return out
 }
 
 func callbackEffect(o op) effect {
@@ -90,7 +119,7 @@ func (m *model) scope(effects *[]effect, ops []op) (failed bool) {
 				}
 				continue
 			}
-			*effects = append(*effects, effect{row: o.label}, effect{cb: "ac:" + o.label})
+			*effects = append(*effects, createEffects(o)...)
 			if o.failPost && o.propagate {
 				return true
 			}

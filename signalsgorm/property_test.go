@@ -46,7 +46,10 @@ func TestOnCommitProperty(t *testing.T) {
 			trees /= 4 // the race detector slows the pure-Go SQLite down most
 		}
 		db := open(t, dialect, signalsgorm.Logger(slog.New(slog.DiscardHandler)))
-		pr := &propRun{db: db}
+		if err := db.AutoMigrate(&AuditEntry{}); err != nil {
+			t.Fatal(err)
+		}
+		pr := &propRun{db: db, apps: [2]*gorm.DB{db, db.Session(&gorm.Session{PrepareStmt: true})}}
 		pr.connect(t)
 		workers := 4
 		var wg sync.WaitGroup
@@ -82,8 +85,9 @@ func TestOnCommitProperty(t *testing.T) {
 
 // propRun runs trees on one database.
 type propRun struct {
-	db    *gorm.DB // for reading rows
-	calls sync.Map // tree id → *calls
+	db    *gorm.DB    // for reading rows
+	apps  [2]*gorm.DB // what the audit receiver writes through, by tree: db, and a session with PrepareStmt
+	calls sync.Map    // tree id → *calls
 
 	outcomes  [3]atomic.Int64
 	ran, rows atomic.Int64
@@ -104,7 +108,10 @@ func (pr *propRun) add(tree int, s string) {
 
 // connect connects the receivers: pre_save and post_save fail on the labels
 // that say so; the after-commit receiver, connected first, records "ac:"
-// and the label.
+// and the label; the audit receiver, connected next, writes an entry
+// through the application's *gorm.DB with its context, so in the
+// statement's transaction, and runs the nested transaction the label
+// says.
 func (pr *propRun) connect(t *testing.T) {
 	h := signalsgorm.AfterCommit(modelsignals.OnPostSave, func(_ context.Context, ev modelsignals.Save[Tag]) error {
 		pr.record("ac:" + ev.Instance.Name)
@@ -114,6 +121,10 @@ func (pr *propRun) connect(t *testing.T) {
 		return nil
 	})
 	t.Cleanup(func() { h.Disconnect() })
+	ha := modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Tag]) error {
+		return pr.audit(ctx, ev.Instance.Name)
+	})
+	t.Cleanup(func() { ha.Disconnect() })
 	failOn := func(flag string) func(context.Context, modelsignals.Save[Tag]) error {
 		return func(_ context.Context, ev modelsignals.Save[Tag]) error {
 			if strings.Contains(ev.Instance.Name, flag) {
@@ -125,6 +136,36 @@ func (pr *propRun) connect(t *testing.T) {
 	for _, h := range []interface{ Disconnect() bool }{modelsignals.OnPreSave(failOn("+pre")), modelsignals.OnPostSave(failOn("+post"))} {
 		t.Cleanup(func() { h.Disconnect() })
 	}
+}
+
+// audit is the audit receiver for the tag label.
+func (pr *propRun) audit(ctx context.Context, label string) error {
+	_, rest, _ := strings.Cut(label, "T")
+	id, _, _ := strings.Cut(rest, "-")
+	n, _ := strconv.Atoi(id)
+	app := pr.apps[n%2].WithContext(ctx)
+	if err := app.Create(&AuditEntry{Note: label}).Error; err != nil {
+		return err
+	}
+	if !strings.Contains(label, "+nok") && !strings.Contains(label, "+nfail") {
+		return nil
+	}
+	err := app.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&AuditEntry{Note: label + "/n"}).Error; err != nil {
+			return err
+		}
+		if err := signalsgorm.OnCommit(tx, func(context.Context) error { pr.record("nc:" + label); return nil }); err != nil {
+			return err
+		}
+		if strings.Contains(label, "+nfail") {
+			return errForced
+		}
+		return nil
+	})
+	if errors.Is(err, errForced) {
+		return nil
+	}
+	return err
 }
 
 // check runs tr and compares it with the model; it returns a description of
@@ -148,8 +189,15 @@ func (pr *propRun) check(db *gorm.DB, tr tree) string {
 	if err := pr.db.Model(&Tag{}).Where("name LIKE ?", "T"+strconv.Itoa(tr.id)+"-%").Pluck("name", &rows).Error; err != nil {
 		return "reading rows: " + err.Error()
 	}
+	var audits []string
+	if err := pr.db.Model(&AuditEntry{}).Where("note LIKE ?", "T"+strconv.Itoa(tr.id)+"-%").Pluck("note", &audits).Error; err != nil {
+		return "reading audit entries: " + err.Error()
+	}
+	wantAudits := auditsOf(m.rows)
 	slices.Sort(rows)
 	slices.Sort(m.rows)
+	slices.Sort(audits)
+	slices.Sort(wantAudits)
 	pr.outcomes[want].Add(1)
 	for _, s := range m.ran {
 		if s != "end" {
@@ -166,6 +214,9 @@ func (pr *propRun) check(db *gorm.DB, tr tree) string {
 	}
 	if !slices.Equal(rows, m.rows) {
 		diff = append(diff, "rows  "+strings.Join(rows, " ")+"\n  model "+strings.Join(m.rows, " "))
+	}
+	if !slices.Equal(audits, wantAudits) {
+		diff = append(diff, "audit entries "+strings.Join(audits, " ")+"\n  model         "+strings.Join(wantAudits, " "))
 	}
 	return strings.Join(diff, "\n")
 }

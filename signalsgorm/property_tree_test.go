@@ -23,7 +23,7 @@ var modeNames = [...]string{"Transaction", "Begin", "implicit", "autocommit"}
 type opKind uint8
 
 const (
-	opCreate    opKind = iota // Create a Tag (receivers: pre_save, after-commit post_save, post_save)
+	opCreate    opKind = iota // Create a Tag (receivers: pre_save, after-commit post_save, audit post_save, post_save)
 	opOnCommit                // OnCommit of a callback
 	opNested                  // a nested db.Transaction (a transaction of its own at the top of an implicit/autocommit tree)
 	opSavepoint               // tx.SavePoint, the body, then tx.RollbackTo or not
@@ -36,6 +36,9 @@ type op struct {
 	// after-commit receiver fails (logged only); propagate: the body
 	// returns the Create's error, which ends its scope with an error.
 	failPre, failPost, acFail, propagate bool
+	// opCreate: what the audit receiver does besides writing its entry
+	// through the application's *gorm.DB with its context.
+	nested nestedAudit
 	// opOnCommit: the callback fails; it is fail-fast.
 	cbFail, failFast bool
 	// opNested, opSavepoint: the operations inside; rollback: the scope
@@ -43,6 +46,17 @@ type op struct {
 	body     []op
 	rollback bool
 }
+
+// nestedAudit is what the audit receiver runs, besides writing its entry,
+// in a db.Transaction of its own, through the application's *gorm.DB: a
+// savepoint of the statement's transaction when it has one.
+type nestedAudit uint8
+
+const (
+	nestNone nestedAudit = iota
+	nestOK               // a second entry and an OnCommit callback, "nc:"
+	nestFail             // the same, then an error: rolled back alone
+)
 
 type tree struct {
 	id       int
@@ -75,6 +89,7 @@ func genBody(id int, n *int, r *rand.Rand, depth int, buffered bool) []op {
 				o.failPost = true
 			}
 			o.acFail = r.IntN(8) == 0
+			o.nested = nestedAudit(r.IntN(4) % 3)
 			o.propagate = r.IntN(2) == 0
 			o.label += createFlags(o)
 		case k < 7:
@@ -106,6 +121,12 @@ func createFlags(o op) string {
 	}
 	if o.acFail {
 		s += "+acf"
+	}
+	switch o.nested {
+	case nestOK:
+		s += "+nok"
+	case nestFail:
+		s += "+nfail"
 	}
 	return s
 }

@@ -11,14 +11,15 @@ import (
 )
 
 type Book struct{ Title string }
+type Audit struct{ Note string }
 
 func main() {
 	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file::memory:"}, &gorm.Config{})
 	db.Use(signalsgorm.New())
-	db.AutoMigrate(&Book{})
+	db.AutoMigrate(&Book{}, &Audit{})
 	modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
 		fmt.Printf("saved %q, created: %v\n", ev.Instance.Title, ev.Created)
-		return nil
+		return db.WithContext(ctx).Create(&Audit{Note: "saved " + ev.Instance.Title}).Error // same transaction
 	})
 	db.Create(&Book{Title: "Dune"})
 }

@@ -9,4 +9,10 @@
 // GORM holds a [Tx] as the statement's ConnPool for the whole transaction,
 // nested db.Transaction calls included (they are savepoints of the same
 // Tx); [Of] finds it from a *gorm.DB.
+//
+// A context made by [NewContext] carries a statement's *gorm.DB and its
+// Tx: the statements issued with it on the same Pool join that Tx (the
+// plugin's join hook asks [Pool.Joined]), and a transaction begun with it
+// is a savepoint of that Tx ([Nested]). [Detach] opts out; a context whose
+// Tx has ended is refused with an [*EndedError].
 package txpool

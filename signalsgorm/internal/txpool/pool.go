@@ -55,6 +55,17 @@ func Install(db *gorm.DB, committed func([]Item) error) *Pool {
 	}
 }
 
+// Installed reports whether db's connection pool is a Pool, bare or under
+// GORM's prepared statements.
+func Installed(db *gorm.DB) bool {
+	cp := db.ConnPool
+	if ps, ok := cp.(*gorm.PreparedStmtDB); ok {
+		cp = ps.ConnPool
+	}
+	_, ok := cp.(*Pool)
+	return ok
+}
+
 func beginner(cp gorm.ConnPool) bool {
 	switch cp.(type) {
 	case gorm.TxBeginner, gorm.ConnPoolBeginner:
@@ -65,8 +76,22 @@ func beginner(cp gorm.ConnPool) bool {
 
 // BeginTx begins a transaction on the wrapped pool and wraps it in a [Tx].
 // A transaction that does not implement gorm.Tx is returned as it is, and
-// is not tracked.
+// is not tracked. When ctx's statements join one of c's transactions
+// ([Pool.Joined]), BeginTx sets a savepoint in it instead and returns a
+// [Nested] transaction; when the one ctx carries has ended, it fails.
 func (c *Pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	if ctx != nil {
+		switch t, err := c.Joined(ctx); {
+		case err != nil:
+			return nil, err
+		case t != nil:
+			n, err := t.nest(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			return n, nil
+		}
+	}
 	switch b := c.ConnPool.(type) {
 	case gorm.TxBeginner:
 		tx, err := b.BeginTx(ctx, opts)

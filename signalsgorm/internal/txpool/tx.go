@@ -56,7 +56,7 @@ func newTx(c *Pool, tx gorm.Tx) *Tx {
 // Of returns the transaction db's statement runs in. inTx is true for any
 // open transaction; t is nil when it is not one a Pool tracks (begun on a
 // *sql.Conn of db.Connection, or on a connection pool installed after the
-// Pool).
+// Pool). For a [Nested] transaction it returns the outermost.
 func Of(db *gorm.DB) (t *Tx, inTx bool) {
 	if db == nil || db.Statement == nil {
 		return nil, false
@@ -74,10 +74,19 @@ func Of(db *gorm.DB) (t *Tx, inTx bool) {
 	switch c := cp.(type) {
 	case *Tx:
 		return c, c != nil
+	case *Nested:
+		return c.outer, c != nil
 	case gorm.TxCommitter:
 		return nil, c != nil
 	}
 	return nil, false
+}
+
+// State returns the transaction's state.
+func (t *Tx) State() State {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.state
 }
 
 // ID identifies the transaction within the process: IDs are unique and
