@@ -115,13 +115,12 @@ func (p *Plugin) runPreSave(db *gorm.DB, st *saveState, create, active bool) err
 // (checkUpdateFields), and turns a Save of an object loaded with a column
 // subset into a save of those columns (restrictToLoaded), which it reports.
 func (p *Plugin) prepareUpdate(stmt *gorm.Statement, create bool, label string) (deferred bool, err error) {
-	if create {
+	switch {
+	case create:
 		return false, nil
-	}
-	if err := checkUpdateFields(stmt, label); err != nil {
-		return false, err
-	}
-	if p.track.partial.live.Load() == 0 || !selectsAll(stmt) || !samePointer(stmt.Dest, stmt.Model) || !instanceUpdate(stmt) {
+	case !selectsAll(stmt) || isMapDest(stmt): // names given: not a full Save
+		return false, checkUpdateFields(stmt, label)
+	case p.track.partial.live.Load() == 0 || !samePointer(stmt.Dest, stmt.Model) || !instanceUpdate(stmt):
 		return false, nil
 	}
 	return p.restrictToLoaded(stmt, label)

@@ -47,12 +47,8 @@ func instanceSave(stmt *gorm.Statement, fields []string) bool {
 // statements GORM's Association API issues select their relation, and are
 // let through. Unknown names were reported by validate.
 func checkUpdateFields(stmt *gorm.Statement, label string) error {
-	if len(stmt.Selects) == 0 || (len(stmt.Selects) == 1 && stmt.Selects[0] == "*") {
-		if _, isMap := destMap(stmt); !isMap {
-			return nil // Save, Updates(struct): no names given
-		}
-	}
-	if !instanceUpdate(stmt) {
+	if (len(stmt.Selects) == 0 || selectsAll(stmt)) && !isMapDest(stmt) || !instanceUpdate(stmt) {
+		// Save, Updates(struct): no names given; or a bulk update.
 		return nil
 	}
 	var bad []badField
