@@ -131,3 +131,70 @@ func refused(model, kind string, rels []string) string {
 	return fmt.Sprintf("signalsgorm: cannot delete some instances of model '%s' because they are referenced through %s foreign keys: %s",
 		model, kind, strings.Join(q, ", "))
 }
+
+// Sentinels matched by errors.Is on the errors of a save with update fields
+// (Select, an Updates map or struct, Update).
+var (
+	// ErrInvalidUpdateFields is matched by an [*UpdateFieldsError].
+	ErrInvalidUpdateFields = errors.New("signalsgorm: update fields that cannot be written")
+	// ErrNotUpdated is matched by a [*NotUpdatedError].
+	ErrNotUpdated = errors.New("signalsgorm: save with update fields did not affect any rows")
+)
+
+// UpdateFieldsError refuses an update of one object whose Select list or
+// update map names fields the update cannot write: the primary key, a field
+// that is not a column (gorm:"-", a type GORM does not store), a read-only
+// field, or a relation. GORM would write nothing for them, silently; Django
+// raises ValueError ("The following fields do not exist in this model, are
+// m2m fields, primary keys, or are non-concrete fields":
+// tests/update_only_fields/tests.py, UpdateOnlyFieldsTests.test_update_fields_m2m,
+// test_update_fields_incorrect_params, test_update_non_concrete_field). It
+// is returned before any signal is sent and before anything is written.
+type UpdateFieldsError struct {
+	// Model is the label of the model.
+	Model string
+	// Fields are the names refused, as the statement gave them, sorted.
+	Fields []string
+
+	reasons []string // per field: why it cannot be written
+}
+
+// Error names the model and each field with why it cannot be written.
+func (e *UpdateFieldsError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f
+		if i < len(e.reasons) && e.reasons[i] != "" {
+			parts[i] += " (" + e.reasons[i] + ")"
+		}
+	}
+	return fmt.Sprintf("signalsgorm: update of %s names fields it cannot write: %s; nothing was written",
+		e.Model, strings.Join(parts, ", "))
+}
+
+// Is makes errors.Is(err, ErrInvalidUpdateFields) true.
+func (e *UpdateFieldsError) Is(target error) bool { return target == ErrInvalidUpdateFields }
+
+// NotUpdatedError reports a save with update fields of one object, by its
+// primary key, that matched no row: the row was deleted (or soft-deleted)
+// since the object was loaded. Django raises Model.NotUpdated ("Save with
+// update_fields did not affect any rows.": tests/update_only_fields/tests.py,
+// UpdateOnlyFieldsTests.test_update_fields_not_updated). pre_save was sent,
+// post_save is not. See [ReportNotUpdated] for the saves that return it.
+type NotUpdatedError struct {
+	// Model is the label of the model.
+	Model string
+	// Key is the object's primary key, as text.
+	Key string
+	// UpdateFields are the fields the save was to write.
+	UpdateFields []string
+}
+
+// Error names the object and the fields.
+func (e *NotUpdatedError) Error() string {
+	return fmt.Sprintf("signalsgorm: save of %s#%s with update fields %s did not affect any rows: no row has this key (deleted or soft-deleted)",
+		e.Model, e.Key, strings.Join(e.UpdateFields, ","))
+}
+
+// Is makes errors.Is(err, ErrNotUpdated) true.
+func (e *NotUpdatedError) Is(target error) bool { return target == ErrNotUpdated }

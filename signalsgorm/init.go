@@ -35,6 +35,7 @@ func (p *Plugin) postInit(db *gorm.DB) {
 		return
 	}
 	p.trackLoaded(db)
+	p.rememberLoads(db)
 	if !modelsignals.PostInit.Active(stmt.Context, m.Type) {
 		return
 	}

@@ -30,6 +30,12 @@ type saveState struct {
 	fields    []string // update_fields, nil for a full save
 	raw       bool
 	fallback  bool // the insert of Save's update-then-insert fallback
+	// forced: an update that matches no row is an error (ErrNotUpdated):
+	// a deferred Save, or an instance save with ReportNotUpdated.
+	forced bool
+	// deferred: a Save restricted to the columns the object was loaded
+	// with (partial.go).
+	deferred bool
 	// pendingSince is when the state was left for the fallback insert.
 	pendingSince time.Time
 }
@@ -43,13 +49,18 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		return
 	}
 	stmt := db.Statement
+	deferred, err := p.prepareUpdate(stmt, create, m.Label)
+	if err != nil {
+		db.AddError(err)
+		return
+	}
 	ctx := stmt.Context
 	tracked := p.track.tracks(m.Type)
 	active := modelsignals.PreSave.Active(ctx, m.Type) || modelsignals.PostSave.Active(ctx, m.Type)
-	if !active && !tracked {
+	if !active && !tracked && !deferred && !p.track.reportNotUpdated {
 		return
 	}
-	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx), tracked: tracked}
+	st := &saveState{stmt: stmt, model: m, raw: modelsignals.IsRaw(ctx), tracked: tracked, deferred: deferred}
 	st.instances = p.saveTargets(stmt, create, st.one[:0])
 	if len(st.instances) == 0 {
 		return
@@ -63,27 +74,56 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 		return
 	}
 	st.fields = fields
+	st.forced = deferred || !create && p.track.reportNotUpdated && instanceSave(stmt, fields)
+	if !active && !tracked && !st.forced {
+		return
+	}
 	p.before(db, st, create, active)
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
 	stmt.Settings.Store(saveStateKey, st)
-	st.ctx = withDB(db)
-	if active {
-		fr, err := guard(db, m.Label, st.instances)
-		if err != nil {
-			db.AddError(err)
-			return
-		}
-		st.ctx = withFrame(st.ctx, fr)
-	}
-	if err := p.sendPreSave(st, create); err != nil {
+	if err := p.runPreSave(db, st, create, active); err != nil {
 		db.AddError(err)
 		return
 	}
 	if write != nil {
 		write.writeBack(stmt, st.instances)
 	}
+}
+
+// runPreSave sends pre_save for st under the recursion guard, and handles
+// what its receivers changed outside the update fields.
+func (p *Plugin) runPreSave(db *gorm.DB, st *saveState, create, active bool) error {
+	st.ctx = withDB(db)
+	if active {
+		fr, err := guard(db, st.model.Label, st.instances)
+		if err != nil {
+			return err
+		}
+		st.ctx = withFrame(st.ctx, fr)
+	}
+	before := copiesBefore(st)
+	if err := p.sendPreSave(st, create); err != nil {
+		return err
+	}
+	p.outsideChanges(st, create, before)
+	return nil
+}
+
+// prepareUpdate checks the update fields of an update of one object
+// (checkUpdateFields), and turns a Save of an object loaded with a column
+// subset into a save of those columns (restrictToLoaded), which it reports.
+func (p *Plugin) prepareUpdate(stmt *gorm.Statement, create bool, label string) (deferred bool, err error) {
+	switch {
+	case create:
+		return false, nil
+	case !selectsAll(stmt) || isMapDest(stmt): // names given: not a full Save
+		return false, checkUpdateFields(stmt, label)
+	case p.track.partial.live.Load() == 0 || !samePointer(stmt.Dest, stmt.Model) || !instanceUpdate(stmt):
+		return false, nil
+	}
+	return p.restrictToLoaded(stmt, label)
 }
 
 // saveModel returns the model a create or update statement saves, or nil
@@ -249,7 +289,7 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 	// MySQL counts changed rows, not matched ones: 0 may mean "unchanged",
 	// so ask whether the row exists.
 	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {
-		if len(db.Statement.Selects) == 1 && db.Statement.Selects[0] == "*" && len(st.instances) == 1 {
+		if selectsAll(db.Statement) && len(st.instances) == 1 {
 			// Save will insert the row: post_save waits for the insert.
 			// (A user's own Select("*") update of a missing row looks the
 			// same but is followed by nothing: such entries expire.)
@@ -258,13 +298,24 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			p.pending.Store(st.instances[0].Interface(), st)
 			return
 		}
-		if !p.mysql || len(st.instances) == 1 {
-			// No row matched: nothing was saved. Django sends no
-			// post_save when a save that must update matches no row
+		if st.forced {
+			// Django raises Model.NotUpdated
 			// (tests/update_only_fields/tests.py,
 			// UpdateOnlyFieldsTests.test_update_fields_not_updated).
+			db.AddError(&NotUpdatedError{Model: st.model.Label, Key: pkKey(db.Statement, st.instances[0]).String(), UpdateFields: st.fields})
 			return
 		}
+		if !p.mysql || len(st.instances) == 1 {
+			// No row matched: nothing was saved. Django sends no
+			// post_save when a save that must update matches no row.
+			return
+		}
+	}
+	if st.deferred && db.RowsAffected == 0 {
+		// MySQL, the row unchanged: report it matched, or GORM's Save
+		// would go on to insert the whole object, zeros included, with
+		// ON DUPLICATE KEY UPDATE.
+		db.RowsAffected = 1
 	}
 	for i := range st.instances {
 		if !p.sendPostSave(db, st, i, false) {
@@ -286,10 +337,14 @@ func (p *Plugin) expirePending(now time.Time) {
 }
 
 // exists reports whether the row of inst is in the table, reading in the
-// statement's transaction.
+// statement's transaction; a soft-deleted row is not, unless the statement
+// is Unscoped.
 func (p *Plugin) exists(db *gorm.DB, inst reflect.Value) bool {
 	stmt := db.Statement
-	q := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Table(stmt.Table)
+	q := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Model(reflect.New(stmt.Schema.ModelType).Interface()).Table(stmt.Table)
+	if stmt.Unscoped {
+		q = q.Unscoped()
+	}
 	for _, f := range stmt.Schema.PrimaryFields {
 		v, _ := f.ValueOf(stmt.Context, inst.Elem())
 		q = q.Where(stmt.Quote(f.DBName)+" = ?", v)

@@ -70,6 +70,15 @@ type tracker struct {
 	regions map[uintptr]*region // by start address
 	starts  []uintptr           // sorted
 	n       int                 // snapshots held
+
+	// What else the plugin remembers about the instances it sees and how
+	// it saves them: the loads with a column subset (partial.go), and the
+	// options and warnings of saves with update fields (prechange.go,
+	// updatecheck.go).
+	partial          partialLoads
+	writeChanges     bool     // WritePreSaveChanges
+	reportNotUpdated bool     // ReportNotUpdated
+	warned           sync.Map // modelField → true: the warnings given
 }
 
 type region struct {
