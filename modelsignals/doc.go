@@ -63,9 +63,10 @@
 //
 // An adapter registers each model the first time it meets it ([Register]),
 // which sends class_prepared once per type; [Models] lists them. A model's
-// label is "package.Type", or what its ModelLabel method returns, and
-// [ByLabel] finds a model from it (a label read from an outbox envelope,
-// for example).
+// label is its package's name and its type's name ("shop.Book"; "main.Post"
+// for package main, under go run and go test alike), or what its ModelLabel
+// method returns ([LabelOf]), and [ByLabel] finds a model from it (a label
+// read from an outbox envelope, for example).
 //
 // # Raw saves
 //
