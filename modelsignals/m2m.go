@@ -210,6 +210,18 @@ func init() {
 	M2MChanged.CheckSenders(checkM2MSender)
 }
 
+// senderError is an error of checkM2MSender: it wraps ErrM2MSender, and
+// its message says what is wrong and what to do.
+type senderError struct{ msg string }
+
+func (e *senderError) Error() string { return e.msg }
+
+func (e *senderError) Unwrap() error { return ErrM2MSender }
+
+func senderErrorf(format string, args ...any) error {
+	return &senderError{fmt.Sprintf(format, args...)}
+}
+
 // checkM2MSender refuses the senders m2m_changed is known never to be sent
 // with: the models of known relations, and relation fields they lack.
 func checkM2MSender(sender any) error {
@@ -231,7 +243,7 @@ func checkTypedM2M(f M2MField, k reflect.Type) error {
 	b, ok := m2mKnown.fields[f]
 	m2mKnown.mu.Unlock()
 	if ok && b.Key != nil && k != b.Key && k != reflect.TypeFor[any]() {
-		return fmt.Errorf("the keys of %v are %v, not %v; declare the event as modelsignals.M2M[%v, %v] (or M2M[%v, any])",
+		return senderErrorf("the keys of %v are %v, not %v; declare the event as modelsignals.M2M[%v, %v] (or M2M[%v, any])",
 			f, b.Key, k, f.Model, b.Key, f.Model)
 	}
 	return nil
@@ -239,16 +251,16 @@ func checkTypedM2M(f M2MField, k reflect.Type) error {
 
 func checkM2MField(f M2MField) error {
 	if f.Model == nil || f.Model.Kind() != reflect.Struct {
-		return fmt.Errorf("M2MField %v has no model struct type; give the model's struct type", f)
+		return senderErrorf("M2MField %v has no model struct type; give the model's struct type", f)
 	}
 	if f.Field == "" {
-		return fmt.Errorf("empty relation field for model %v; name the many-to-many field, such as \"Tags\"", f.Model)
+		return senderErrorf("empty relation field for model %v; name the many-to-many field, such as \"Tags\"", f.Model)
 	}
 	m2mKnown.mu.Lock()
 	fields, known := m2mKnown.models[f.Model]
 	m2mKnown.mu.Unlock()
 	if known && !slices.Contains(fields, f.Field) {
-		return fmt.Errorf("%v has no many-to-many relation field %q; its many-to-many fields: %s", f.Model, f.Field, quoted(fields))
+		return senderErrorf("%v has no many-to-many relation field %q; its many-to-many fields: %s", f.Model, f.Field, quoted(fields))
 	}
 	return nil
 }
@@ -271,7 +283,7 @@ func checkM2MModel(t reflect.Type) error {
 	if b, ok := m2mKnown.fields[use]; ok && b.Key != nil {
 		key = b.Key.String()
 	}
-	return fmt.Errorf("m2m_changed is sent with a relation's join model, never with the model %v; "+
+	return senderErrorf("m2m_changed is sent with a relation's join model, never with the model %v; "+
 		"connect with modelsignals.OnM2MChanged(%q, func(ctx context.Context, ev modelsignals.M2M[%v, %s]) error) for the changes of %v, "+
 		"or with signals.Sender(through.Type), the join model the ORM adapter gives (signalsgorm.Through)",
 		t, use.Field, use.Model, key, use)
