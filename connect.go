@@ -61,6 +61,10 @@ func (s *Signal[T]) prepare(op string, r Receiver[T], opts []Option, skip int) (
 		return nil, &connectError{op: op, err: ErrInvalidOption,
 			msg: fmt.Sprintf("invalid option for signal %s: %s", s.Name(), c.invalid)}
 	}
+	if err := s.c.checkSender(c.sender); err != nil {
+		return nil, &connectError{op: op, err: ErrInvalidOption, cause: err,
+			msg: fmt.Sprintf("invalid sender for signal %s: %v", s.Name(), err)}
+	}
 	e := &entry[T]{hasSender: c.sender != nil}
 	if f, ok := r.(ReceiverFunc[T]); ok {
 		e.fn = f
@@ -151,10 +155,11 @@ func (s *Signal[T]) DisconnectAll() int {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.snap.Swap(nil)
+	p := s.snap.Load()
 	if p == nil {
 		return 0
 	}
+	s.snap.Store(p.cleared()) // aliases stay
 	return len(p.ordered)
 }
 

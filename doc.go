@@ -44,7 +44,9 @@
 // x (compared with ==, Django compares identities); a receiver connected
 // without a sender is called for every send. [Signal.HasListeners] tells an
 // emitter in one atomic load and one map look-up whether anybody would be
-// called, so that it can skip building the event.
+// called, so that it can skip building the event. [Signal.CheckSenders]
+// lets a signal refuse senders it is never sent with; [Signal.Alias] makes
+// the receivers of one sender receivers of another.
 //
 // # Ordering and errors
 //

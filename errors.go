@@ -21,15 +21,21 @@ var (
 
 // connectError is the value Connect and its siblings panic with: op is the
 // function called, msg says what is wrong and what to do, err is one of
-// the sentinels above.
+// the sentinels above, and cause the error of a sender check, if any.
 type connectError struct {
 	op, msg string
 	err     error
+	cause   error
 }
 
 func (e *connectError) Error() string { return "signals: " + e.op + ": " + e.msg }
 
-func (e *connectError) Unwrap() error { return e.err }
+func (e *connectError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.err}
+	}
+	return []error{e.err, e.cause}
+}
 
 // ReceiverError is the error returned when a receiver fails. It names the
 // signal and the receiver and wraps the receiver's error, so [errors.Is] and

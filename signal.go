@@ -28,6 +28,7 @@ type core struct {
 	name   string
 	flags  atomic.Uint32 // per-signal bits of flags.go
 	logger atomic.Pointer[slog.Logger]
+	check  atomic.Pointer[func(sender any) error] // see CheckSenders
 }
 
 func (c *core) displayName() string {

@@ -72,6 +72,9 @@ type snapshot[T any] struct {
 	own map[any][]*entry[T]
 	// uids indexes receivers connected with a UID.
 	uids map[uidKey]*entry[T]
+	// aliases maps each alias to its sender (see Signal.Alias). A snapshot
+	// with aliases stays even without receivers.
+	aliases map[any]any
 }
 
 // lookup returns the call sequence for sender, or nil if it is empty. It
@@ -163,7 +166,7 @@ func (p *snapshot[T]) with(e *entry[T]) *snapshot[T] {
 	if p == nil {
 		p = &snapshot[T]{}
 	}
-	n := &snapshot[T]{ordered: insertSorted(p.ordered, e), own: p.own, uids: p.uids}
+	n := &snapshot[T]{ordered: insertSorted(p.ordered, e), own: p.own, uids: p.uids, aliases: p.aliases}
 	var generic []*entry[T]
 	if p.generic != nil {
 		generic = p.generic.entries
@@ -171,10 +174,9 @@ func (p *snapshot[T]) with(e *entry[T]) *snapshot[T] {
 	if e.hasSender {
 		n.generic = p.generic
 		n.own = cloneMap(p.own)
-		own := insertSorted(p.own[e.info.Sender], e)
-		n.own[e.info.Sender] = own
+		n.own[e.info.Sender] = insertSorted(p.own[e.info.Sender], e)
 		n.bySender = cloneMap(p.bySender)
-		n.bySender[e.info.Sender] = newList(merge(generic, own))
+		n.relistSender(e.info.Sender)
 	} else {
 		n.generic = newList(insertSorted(generic, e))
 		if len(p.bySender) != 0 {
@@ -192,25 +194,25 @@ func (p *snapshot[T]) with(e *entry[T]) *snapshot[T] {
 	return n
 }
 
-// without returns a new snapshot without e, or nil if it would be empty.
+// without returns a new snapshot without e, or nil if it would be empty
+// (no receivers and no aliases).
 func (p *snapshot[T]) without(e *entry[T]) *snapshot[T] {
-	if len(p.ordered) == 1 {
+	if len(p.ordered) == 1 && len(p.aliases) == 0 {
 		return nil
 	}
-	n := &snapshot[T]{ordered: without(p.ordered, e), own: p.own, uids: p.uids}
+	n := &snapshot[T]{ordered: without(p.ordered, e), own: p.own, uids: p.uids, aliases: p.aliases}
 	if e.hasSender {
 		n.generic = p.generic
 		n.own = cloneMap(p.own)
-		n.bySender = cloneMap(p.bySender)
 		if own := without(p.own[e.info.Sender], e); len(own) == 0 {
 			delete(n.own, e.info.Sender)
-			delete(n.bySender, e.info.Sender)
-			if len(n.bySender) == 0 {
-				n.bySender = nil
-			}
 		} else {
 			n.own[e.info.Sender] = own
-			n.bySender[e.info.Sender] = newList(without(p.bySender[e.info.Sender].entries, e))
+		}
+		n.bySender = cloneMap(p.bySender)
+		n.relistSender(e.info.Sender)
+		if len(n.bySender) == 0 {
+			n.bySender = nil
 		}
 	} else {
 		n.generic = newList(without(p.generic.entries, e))

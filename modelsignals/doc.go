@@ -25,6 +25,15 @@
 //		return audit(ctx, ev.Model.Label, ev.Instance)
 //	})
 //
+// m2m_changed's sender is a relation's join model, which only the ORM
+// adapter knows; [OnM2MChanged] names the relation by model and field
+// instead, with typed keys, and the adapter binds it to the join model
+// ([BindM2M]):
+//
+//	modelsignals.OnM2MChanged("Tags", func(ctx context.Context, ev modelsignals.M2M[shop.Book, uint]) error {
+//		return reindex(ctx, ev.Instance, ev.PKSet) // a *shop.Book, a []uint
+//	})
+//
 // The typed helpers accept the options of [signals.Signal.Connect] (UID,
 // Priority, Name) and return a handle to disconnect. Like Connect, they
 // panic on mistakes in the program (a model type that is not a struct, a
@@ -47,8 +56,8 @@
 //	connection_created Using, Conn
 //
 // UpdateFields is a sorted slice of struct field names, nil for a full
-// save, where Django has a frozenset or None. Removed, the keys a clear
-// unlinks, has no Django equivalent.
+// save, where Django has a frozenset or None. Removed, the keys a remove
+// or a clear unlinks, has no Django equivalent.
 //
 // # pre_init in Go
 //
@@ -63,9 +72,10 @@
 //
 // An adapter registers each model the first time it meets it ([Register]),
 // which sends class_prepared once per type; [Models] lists them. A model's
-// label is "package.Type", or what its ModelLabel method returns, and
-// [ByLabel] finds a model from it (a label read from an outbox envelope,
-// for example).
+// label is its package's name and its type's name ("shop.Book"; "main.Post"
+// for package main, under go run and go test alike), or what its ModelLabel
+// method returns ([LabelOf]), and [ByLabel] finds a model from it (a label
+// read from an outbox envelope, for example).
 //
 // # Raw saves
 //

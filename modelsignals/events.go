@@ -149,8 +149,11 @@ type M2MEvent struct {
 	// for clear, as in Django. Each key appears once, in the order given
 	// (Django's is a set); a key of several columns is a []any.
 	PKSet []any
-	// Removed holds, for pre_clear and post_clear, the keys the clear
-	// unlinks: what Django users cannot get.
+	// Removed holds the keys the action unlinks, which Django users cannot
+	// get: for pre_remove and post_remove, those of PKSet that were linked
+	// (possibly none), in PKSet's order; for pre_clear and post_clear, every
+	// key the clear unlinks; nil for add. A counter subtracts Removed for
+	// both.
 	Removed []any
 	Using   string
 }

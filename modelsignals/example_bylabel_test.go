@@ -63,3 +63,19 @@ func TestByLabel(t *testing.T) {
 		}
 	}
 }
+
+type Invoice struct{ ID int }
+
+// ModelLabel gives Invoice the label "billing.Invoice", whatever its
+// package.
+func (Invoice) ModelLabel() string { return "billing.Invoice" }
+
+// A model's label is its package's name and its type's name, the same under
+// go run, go build and go test; a ModelLabel method chooses another one.
+func ExampleLabelOf() {
+	fmt.Println(modelsignals.LabelOf(reflect.TypeFor[Novel]()))
+	fmt.Println(modelsignals.LabelOf(reflect.TypeFor[*Invoice]()))
+	// Output:
+	// modelsignals_test.Novel
+	// billing.Invoice
+}

@@ -6,6 +6,7 @@ import (
 	"path"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/gosignals/signals"
@@ -20,7 +21,7 @@ type Model struct {
 	// the model's signals.
 	Type reflect.Type
 	// Label is "package.Type" (for example "shop.Book"), or what the type's
-	// ModelLabel method returns.
+	// ModelLabel method returns; see [LabelOf].
 	Label string
 	// Table is the model's table, as the ORM maps it ("" if unknown).
 	Table string
@@ -34,24 +35,50 @@ func (m *Model) String() string {
 }
 
 // Labeler lets a model choose its label, like Django's app_label.Model.
+// Give a label to the models whose events outlive the process (durable
+// receivers' envelopes name their model by label) when their package may
+// be renamed or moved.
 type Labeler interface {
 	ModelLabel() string
 }
 
 // LabelOf returns the label of the model struct type t: the result of its
-// ModelLabel method if it has one, otherwise the last element of its package
-// path and its name, "shop.Book".
+// ModelLabel method if it has one and it is not empty, otherwise the name
+// of t's package, as its package clause declares it, and the type's name:
+// "shop.Book".
+//
+// The package's name, not its import path, makes the label the same in
+// every build of a program: a type of package main is "main.Post" under
+// go run and go build, and under go test too, where the package is compiled
+// with its import path ("example.com/app/cmd/app"); a package in a
+// directory "v2" or "go-shop" declaring "package shop" gives "shop.Book".
+// Types of two packages with the same name share their labels: give one of
+// them a ModelLabel method.
 func LabelOf(t reflect.Type) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if l, ok := reflect.New(t).Interface().(Labeler); ok {
-		return l.ModelLabel()
+		if label := l.ModelLabel(); label != "" {
+			return label
+		}
 	}
-	if t.PkgPath() == "" {
-		return t.String()
+	return defaultLabel(t.PkgPath(), t.String(), t.Name())
+}
+
+// defaultLabel is the label of a type whose import path is pkgPath, whose
+// reflect String is str ("pkgname.Name", the package clause's name) and
+// whose name is name. The import path is not used: it is "main" for
+// package main under go run and go build, and the package's import path
+// under go test.
+func defaultLabel(pkgPath, str, name string) string {
+	if pkgPath == "" || name == "" {
+		return str // an unnamed or predeclared type
 	}
-	return path.Base(t.PkgPath()) + "." + t.Name()
+	if pkg, ok := strings.CutSuffix(str, "."+name); ok && pkg != "" && !strings.ContainsAny(pkg, "[]") {
+		return pkg + "." + name
+	}
+	return path.Base(pkgPath) + "." + name
 }
 
 var registry struct {

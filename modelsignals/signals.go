@@ -31,7 +31,9 @@ var (
 	// PostUpdate is sent after such an UPDATE.
 	PostUpdate = signals.New[UpdateEvent]("post_update")
 	// M2MChanged is sent around changes of many-to-many links. Its sender
-	// is the join model's type.
+	// is the join model's type, never a model's: connecting a model type as
+	// sender panics (ErrM2MSender). [OnM2MChanged] connects a typed receiver
+	// for one relation field.
 	M2MChanged = signals.New[M2MEvent]("m2m_changed")
 	// ClassPrepared is sent once per model type, when an ORM adapter first
 	// learns it.

@@ -55,20 +55,25 @@ func OnPostInit[M any](fn func(ctx context.Context, ev Init[M]) error, opts ...s
 	return connectInit(fn, opts)
 }
 
-// connectTyped connects conv∘fn to sig for sender M. The frames between the
-// user's call and connectTyped are skipped when recording the location.
-func connectTyped[M, E any](sig *signals.Signal[E], op string, fn any, recv func(context.Context, E) error, opts []signals.Option) *signals.Handle {
+// connectTyped connects conv∘fn to sig for sender M, or for the relation
+// field [M2MField]{M, field} when field is not empty. The frames between
+// the user's call and connectTyped are skipped when recording the location.
+func connectTyped[M, E any](sig *signals.Signal[E], op, field string, fn any, recv func(context.Context, E) error, opts []signals.Option) *signals.Handle {
 	t := modelType[M](op)
 	if isNilFunc(fn) {
 		panic(&registrationError{op: op, err: signals.ErrNilReceiver,
 			msg: fmt.Sprintf("nil function for model %v; pass the receiver function", t)})
 	}
-	all := append([]signals.Option{signals.Sender(t), signals.Func(fn), signals.CallerSkip(3)}, opts...)
+	var sender any = t
+	if field != "" {
+		sender = M2MField{t, field}
+	}
+	all := append([]signals.Option{signals.Sender(sender), signals.Func(fn), signals.CallerSkip(3)}, opts...)
 	return sig.Connect(signals.ReceiverFunc[E](recv), all...)
 }
 
 func connectSave[M any](sig *signals.Signal[SaveEvent], op string, fn func(context.Context, Save[M]) error, opts []signals.Option) *signals.Handle {
-	return connectTyped[M](sig, op, fn, func(ctx context.Context, ev SaveEvent) error {
+	return connectTyped[M](sig, op, "", fn, func(ctx context.Context, ev SaveEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {
 			return nil
@@ -78,7 +83,7 @@ func connectSave[M any](sig *signals.Signal[SaveEvent], op string, fn func(conte
 }
 
 func connectDelete[M any](sig *signals.Signal[DeleteEvent], op string, fn func(context.Context, Delete[M]) error, opts []signals.Option) *signals.Handle {
-	return connectTyped[M](sig, op, fn, func(ctx context.Context, ev DeleteEvent) error {
+	return connectTyped[M](sig, op, "", fn, func(ctx context.Context, ev DeleteEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {
 			return nil
@@ -88,7 +93,7 @@ func connectDelete[M any](sig *signals.Signal[DeleteEvent], op string, fn func(c
 }
 
 func connectInit[M any](fn func(context.Context, Init[M]) error, opts []signals.Option) *signals.Handle {
-	return connectTyped[M](PostInit, "OnPostInit", fn, func(ctx context.Context, ev PostInitEvent) error {
+	return connectTyped[M](PostInit, "OnPostInit", "", fn, func(ctx context.Context, ev PostInitEvent) error {
 		inst, ok := ev.Instance.(*M)
 		if !ok {
 			return nil

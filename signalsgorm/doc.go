@@ -70,10 +70,10 @@
 // # m2m_changed
 //
 // modelsignals.M2MChanged is sent for many2many relations changed through
-// GORM: Association(...).Append, Delete, Clear and Replace, and creates or
-// saves whose many2many field is filled, with Django's actions (pre_add,
-// post_add, ...), pk_set and reverse. The sender is the relation's join
-// model, which [Through] returns. See the [m2m guide].
+// GORM (Association(...).Append, Delete, Clear, Replace; saves whose
+// many2many field is filled) with Django's actions, pk_set and reverse. The
+// sender is the relation's join model ([Through]); the plugin binds the
+// typed receivers of modelsignals.OnM2MChanged to it. See the [m2m guide].
 //
 // # Transactions and on_commit
 //

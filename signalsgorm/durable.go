@@ -74,6 +74,36 @@ func DurablePostSave[M any](name string, fn func(ctx context.Context, ev outbox.
 	})
 }
 
+// DurablePostSaveIf is [DurablePostSave] for the saves cond accepts: cond
+// is called with each post_save event of M, in the save's transaction,
+// before anything is written, and an event it returns false for writes no
+// outbox row and is never delivered. [Created] accepts the saves that
+// inserted their row:
+//
+//	signalsgorm.DurablePostSaveIf("mail.welcome", signalsgorm.Created, func(ctx context.Context, ev outbox.Event[User]) error {
+//		return mailer.Welcome(ctx, ev.Instance.Email, ev.Delivery.Key())
+//	})
+//
+// cond runs as an inline receiver: it must be quick, and it must not write.
+// A nil cond panics like a nil fn (the error wraps [signals.ErrNilReceiver]).
+func DurablePostSaveIf[M any](name string, cond func(ev modelsignals.Save[M]) bool, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) *DurableHandle {
+	if cond == nil {
+		panic(fmt.Errorf("signalsgorm: DurablePostSaveIf: %w: durable receiver %q has a nil condition; pass one, or use DurablePostSave", signals.ErrNilReceiver, name))
+	}
+	return connectDurable("DurablePostSaveIf", name, "post_save", fn, opts, func(w writeFunc, all []signals.Option) *signals.Handle {
+		return modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[M]) error {
+			if !cond(ev) {
+				return nil
+			}
+			return w(ctx, ev.Instance, func() *outbox.Envelope { return saveEnvelope(ctx, ev.SaveEvent) })
+		}, all...)
+	})
+}
+
+// Created is a condition for [DurablePostSaveIf]: the save inserted the
+// row (post_save's created).
+func Created[M any](ev modelsignals.Save[M]) bool { return ev.Created }
+
 // DurablePostDelete connects fn as a durable receiver of post_delete for
 // model M, like [DurablePostSave]; the instance is the one deleted, as it
 // was loaded.

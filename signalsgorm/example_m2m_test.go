@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 )
@@ -24,25 +23,18 @@ type Keyword struct {
 }
 
 // m2m_changed keeps a counter right (seed: each keyword counts the entries
-// using it). The code that links keywords is plain GORM; the receiver
-// listens to the relation's join model and updates the counters in the
-// same transaction. Clear's keys are read in pre_clear's Removed (Django's
-// pk_set is None there).
+// using it). The code that links keywords is plain GORM; the typed receiver
+// of Entry.Keywords gets the keys as []uint and updates the counters in
+// the same transaction: PKSet for an add (the keys not linked before),
+// Removed for a remove and a clear (the keys they unlink; a remove's PKSet
+// has every key given, linked or not, as in Django).
 func Example_m2mUsageCounter() {
 	db := openExample("m2m_counter", &Entry{}, &Keyword{})
-	through, err := signalsgorm.Through(db, &Entry{}, "Keywords")
-	if err != nil {
-		panic(err)
-	}
-	h := modelsignals.M2MChanged.ConnectFunc(func(ctx context.Context, ev modelsignals.M2MEvent) error {
+	h := modelsignals.OnM2MChanged("Keywords", func(ctx context.Context, ev modelsignals.M2M[Entry, uint]) error {
 		keys, delta := ev.PKSet, 1
 		switch ev.Action {
 		case modelsignals.PostAdd:
-		case modelsignals.PostRemove:
-			// Like Django's, a remove reports every key given, linked or
-			// not: remove only linked keywords, as here.
-			delta = -1
-		case modelsignals.PreClear:
+		case modelsignals.PostRemove, modelsignals.PostClear:
 			keys, delta = ev.Removed, -1
 		default:
 			return nil
@@ -52,7 +44,7 @@ func Example_m2mUsageCounter() {
 		}
 		return signalsgorm.DB(ctx, db).Model(&Keyword{}).Where("id IN ?", keys).
 			UpdateColumn("uses", gorm.Expr("uses + ?", delta)).Error
-	}, signals.Sender(through.Type))
+	})
 	defer h.Disconnect()
 
 	show := func(step string) {
@@ -80,15 +72,15 @@ func Example_m2mUsageCounter() {
 	show("a: replace by sql")
 	db.Model(&b).Association("Keywords").Clear()
 	show("b: clear")
-	db.Model(&a).Association("Keywords").Delete(&sqlKw)
-	show("a: delete sql")
+	db.Model(&a).Association("Keywords").Delete(&sqlKw, &goKw)
+	show("a: delete sql, go")
 	// Output:
 	// create a with go       go=1 sql=0
 	// b: append go, sql      go=2 sql=1
 	// b: append go again     go=2 sql=1
 	// a: replace by sql      go=1 sql=2
 	// b: clear               go=0 sql=1
-	// a: delete sql          go=0 sql=0
+	// a: delete sql, go      go=0 sql=0
 }
 
 // Each operation sends a pre_ and a post_ event, with the object whose
@@ -114,6 +106,6 @@ func Example_m2mEvents() {
 	db.Model(&labels[1]).Association("Posts").Clear()
 	// Output:
 	// pre_add signalsgorm_test.Post Labels → signalsgorm_test.Label reverse: false pk_set: [1 2] removed: []
-	// pre_remove signalsgorm_test.Post Labels → signalsgorm_test.Label reverse: false pk_set: [1] removed: []
+	// pre_remove signalsgorm_test.Post Labels → signalsgorm_test.Label reverse: false pk_set: [1] removed: [1]
 	// pre_clear signalsgorm_test.Label Posts → signalsgorm_test.Post reverse: true pk_set: [] removed: [1]
 }

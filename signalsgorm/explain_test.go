@@ -109,7 +109,7 @@ func TestExplainDeleteAndM2M(t *testing.T) {
 			modelsignals.OnPreDelete(nop[modelsignals.Delete[Book]], signals.Name("archive")),
 			modelsignals.PostDelete.ConnectFunc(nop[modelsignals.DeleteEvent], signals.Name("purge cache"), signals.Mode("durable")),
 			modelsignals.M2MChanged.ConnectFunc(nop[modelsignals.M2MEvent], signals.Name("retag"), signals.Sender(join)),
-			modelsignals.M2MChanged.ConnectFunc(nop[modelsignals.M2MEvent], signals.Name("other join"), signals.Sender(reflect.TypeFor[Tag]())),
+			modelsignals.M2MChanged.ConnectFunc(nop[modelsignals.M2MEvent], signals.Name("other join"), signals.Sender("another join model")),
 		}
 		t.Cleanup(func() {
 			for _, h := range hs {

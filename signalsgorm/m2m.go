@@ -25,6 +25,10 @@ type m2mRel struct {
 	table   string
 	assoc.Sides
 	cols assoc.Columns
+	// err reports m2m_changed receivers that can never be called (see
+	// modelsignals.BindM2M); statements on the relation fail with it
+	// until they are disconnected.
+	err error
 }
 
 // Through returns the join model of the many2many relation field of model
@@ -55,15 +59,19 @@ func Through(db *gorm.DB, model any, field string) (*modelsignals.Model, error) 
 	case rel.Type != schema.Many2Many || rel.JoinTable == nil:
 		return nil, fmt.Errorf("signalsgorm: Through: %v.%s is a %s relation, not many2many", s.ModelType, field, rel.Type)
 	}
-	return p.m2m(rel).through, nil
+	r := p.m2m(rel)
+	return r.through, r.err
 }
 
-// m2m returns the description of rel, computing it the first time, and
-// again when SetupJoinTable replaced a join table since.
+// m2m returns the description of rel, computing it the first time, again
+// when SetupJoinTable replaced a join table since, and while receivers that
+// are never called are connected. Computing it binds the relation field to
+// its join model in modelsignals, which calls the receivers connected with
+// OnM2MChanged for the field.
 func (p *Plugin) m2m(rel *schema.Relationship) *m2mRel {
 	if v, ok := p.rels.Load(rel); ok {
 		r := v.(*m2mRel)
-		if r.join == rel.JoinTable && (r.partner == nil || r.partner.JoinTable == r.pjoin) {
+		if r.join == rel.JoinTable && (r.partner == nil || r.partner.JoinTable == r.pjoin) && r.err == nil {
 			return r
 		}
 	}
@@ -78,8 +86,27 @@ func (p *Plugin) m2m(rel *schema.Relationship) *m2mRel {
 	}
 	r.through = p.throughOf(fwd, partner)
 	r.model, r.related = p.model(rel.Schema), p.model(rel.FieldSchema)
+	r.err = modelsignals.BindM2M(bindingOf(rel, r))
 	p.rels.Store(rel, r)
 	return r
+}
+
+// bindingOf describes the relation field rel, whose description is r, to
+// modelsignals.
+func bindingOf(rel *schema.Relationship, r *m2mRel) modelsignals.M2MBinding {
+	b := modelsignals.M2MBinding{
+		M2MField: modelsignals.M2MField{Model: rel.Schema.ModelType, Field: rel.Name},
+		Related:  rel.FieldSchema.ModelType,
+		Through:  r.through.Type,
+		Key:      reflect.TypeFor[[]any](),
+	}
+	if len(r.Other) == 1 {
+		b.Key = r.Other[0].PrimaryKey.FieldType
+	}
+	for _, m := range rel.Schema.Relationships.Many2Many {
+		b.Fields = append(b.Fields, m.Name)
+	}
+	return b
 }
 
 // throughOf returns the join model of the relation whose forward side is

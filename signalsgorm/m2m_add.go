@@ -50,7 +50,12 @@ func (p *Plugin) ownerBegin(db *gorm.DB, update bool) {
 			if rel.JoinTable == nil {
 				continue
 			}
-			if r := p.m2m(rel); modelsignals.M2MChanged.Active(ctx, r.through.Type) {
+			r := p.m2m(rel)
+			if r.err != nil {
+				db.AddError(r.err)
+				return
+			}
+			if modelsignals.M2MChanged.Active(ctx, r.through.Type) {
 				rels = append(rels, r)
 			}
 		}

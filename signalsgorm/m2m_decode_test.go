@@ -108,12 +108,23 @@ func TestAddEventsReportNewLinks(t *testing.T) {
 }
 
 func TestDeleteDraftsReportEveryKeySubmitted(t *testing.T) {
-	if d := deleteDrafts(2, nil); d != nil {
+	owners := [][]any{{1}, {2}}
+	if d := deleteDrafts(owners, nil, nil); d != nil {
 		t.Errorf("no key submitted: %+v, want nothing", d)
 	}
-	d := deleteDrafts(2, [][]any{{1}, {2}, {1}})
-	if len(d) != 2 || d[1].owner != 1 || d[0].action != modelsignals.PreRemove || !reflect.DeepEqual(d[0].pks, []any{1, 2}) {
-		t.Errorf("drafts %+v, want pre_remove of [1 2] for owners 0 and 1", d)
+	links := []link{{owner: []any{1}, related: []any{2}}, {owner: []any{2}, related: []any{1}}, {owner: []any{2}, related: []any{2}}}
+	d := deleteDrafts(owners, [][]any{{1}, {2}, {1}, {3}}, links)
+	if len(d) != 2 || d[1].owner != 1 || d[0].action != modelsignals.PreRemove || !reflect.DeepEqual(d[0].pks, []any{1, 2, 3}) ||
+		!reflect.DeepEqual(d[1].pks, []any{1, 2, 3}) {
+		t.Errorf("drafts %+v, want pre_remove of [1 2 3] for owners 0 and 1", d)
+	}
+	// Removed: the keys given that each owner had linked, in the order given.
+	if !reflect.DeepEqual(d[0].removed, []any{2}) || !reflect.DeepEqual(d[1].removed, []any{1, 2}) {
+		t.Errorf("removed %v and %v, want [2] and [1 2]", d[0].removed, d[1].removed)
+	}
+	d = deleteDrafts(owners[:1], [][]any{{9}}, nil)
+	if len(d) != 1 || d[0].removed == nil || len(d[0].removed) != 0 {
+		t.Errorf("nothing linked: removed %#v, want an empty set", d[0].removed)
 	}
 }
 
@@ -121,8 +132,9 @@ func TestReplaceDrafts(t *testing.T) {
 	owners := [][]any{{1}, {2}}
 	links := []link{{owner: []any{1}, related: []any{7}}, {owner: []any{1}, related: []any{8}}}
 	d := replaceDrafts(assoc.Replace, owners, links)
-	if len(d) != 1 || d[0].owner != 0 || d[0].action != modelsignals.PreRemove || !reflect.DeepEqual(d[0].pks, []any{7, 8}) {
-		t.Errorf("Replace drafts %+v, want pre_remove of [7 8] for owner 0 only", d)
+	if len(d) != 1 || d[0].owner != 0 || d[0].action != modelsignals.PreRemove || !reflect.DeepEqual(d[0].pks, []any{7, 8}) ||
+		!reflect.DeepEqual(d[0].removed, []any{7, 8}) {
+		t.Errorf("Replace drafts %+v, want pre_remove of [7 8], all removed, for owner 0 only", d)
 	}
 	d = replaceDrafts(assoc.Clear, owners, links)
 	if len(d) != 2 || d[0].action != modelsignals.PreClear || d[0].pks != nil || !reflect.DeepEqual(d[0].removed, []any{7, 8}) {

@@ -109,7 +109,9 @@ func setupM2M(t testing.TB, db *gorm.DB) {
 
 // recordM2M records the m2m_changed events of through (every join model
 // when through is nil) until the test ends, as
-// "action Model.Field #instanceID pks [reverse]".
+// "action Model.Field #instanceID pks [removed=keys] [reverse]", where
+// removed= is left out when Removed equals PKSet (a remove of keys all
+// linked) and for an add without Removed.
 func recordM2M(t *testing.T, through *modelsignals.Model) recording[modelsignals.M2MEvent] {
 	t.Helper()
 	var opts []signalstest.Option
@@ -127,7 +129,12 @@ func describeM2M(ev modelsignals.M2MEvent) string {
 	} else {
 		s += fmt.Sprintf(" %v", ev.PKSet)
 	}
-	if ev.Removed != nil {
+	switch {
+	case ev.Action == modelsignals.PreAdd || ev.Action == modelsignals.PostAdd:
+		if ev.Removed != nil {
+			s += fmt.Sprintf(" removed=%v", ev.Removed)
+		}
+	case !reflect.DeepEqual(ev.PKSet, ev.Removed):
 		s += fmt.Sprintf(" removed=%v", ev.Removed)
 	}
 	if ev.Reverse {

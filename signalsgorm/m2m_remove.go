@@ -17,17 +17,17 @@ func (p *Plugin) preRemove(db *gorm.DB) {
 	if r == nil {
 		return
 	}
+	// The rows the statement is about to delete, read with its own WHERE
+	// clause in its transaction.
+	links, err := readLinks(db, r, rm.Where)
+	if err != nil {
+		db.AddError(err)
+		return
+	}
 	var drafts []evDraft
 	if op == assoc.Delete {
-		drafts = deleteDrafts(len(rm.Owners), rm.Related)
+		drafts = deleteDrafts(rm.Owners, rm.Related, links)
 	} else {
-		// The rows the statement is about to delete, read with its own
-		// WHERE clause in its transaction.
-		links, err := readLinks(db, r, rm.Where)
-		if err != nil {
-			db.AddError(err)
-			return
-		}
 		drafts = replaceDrafts(op, rm.Owners, links)
 	}
 	if len(drafts) == 0 {
@@ -58,6 +58,12 @@ func (p *Plugin) removeTarget(db *gorm.DB) (*m2mRel, assoc.Removal, assoc.Op) {
 		return nil, assoc.Removal{}, assoc.None
 	}
 	rels := p.joinRels(stmt.Schema)
+	for _, r := range rels {
+		if r.err != nil {
+			db.AddError(r.err)
+			return nil, assoc.Removal{}, assoc.None
+		}
+	}
 	if rels == nil || !modelsignals.M2MChanged.Active(stmt.Context, rels[0].through.Type) {
 		return nil, assoc.Removal{}, assoc.None
 	}
@@ -84,11 +90,13 @@ type evDraft struct {
 	removed []any
 }
 
-// deleteDrafts returns the pre_remove events of Association.Delete for n
-// owners: Django's remove reports every key submitted, linked or not, and
-// nothing when none is (tests/m2m_signals/tests.py,
-// ManyToManySignalsTest.test_m2m_relations_signals_remove_relation).
-func deleteDrafts(n int, related [][]any) []evDraft {
+// deleteDrafts returns the pre_remove events of Association.Delete for the
+// owners whose keys are given, from the related keys given and the links
+// the statement deletes: Django's remove reports every key submitted in
+// pk_set, linked or not, and nothing when none is (tests/m2m_signals/tests.py,
+// ManyToManySignalsTest.test_m2m_relations_signals_remove_relation);
+// Removed has those of them each owner had linked, in the order given.
+func deleteDrafts(owners, related [][]any, links []link) []evDraft {
 	var submitted keySet
 	for _, t := range related {
 		submitted.add(t)
@@ -96,9 +104,19 @@ func deleteDrafts(n int, related [][]any) []evDraft {
 	if len(submitted.keys) == 0 {
 		return nil
 	}
-	drafts := make([]evDraft, n)
-	for i := range drafts {
-		drafts[i] = evDraft{owner: i, action: modelsignals.PreRemove, pks: submitted.keys}
+	linked := make(map[[2]key.Key]bool, len(links))
+	for _, l := range links {
+		linked[pairKey(l)] = true
+	}
+	drafts := make([]evDraft, len(owners))
+	for i, o := range owners {
+		gone := keySet{keys: []any{}}
+		for _, t := range related {
+			if linked[pairKey(link{owner: o, related: t})] {
+				gone.add(t)
+			}
+		}
+		drafts[i] = evDraft{owner: i, action: modelsignals.PreRemove, pks: submitted.keys, removed: gone.keys}
 	}
 	return drafts
 }
@@ -110,7 +128,8 @@ func deleteDrafts(n int, related [][]any) []evDraft {
 // ManyToManySignalsTest.test_m2m_relations_signals_clear_all_parts_of_the_self_vw);
 // Removed has the keys it unlinks. Replace removes the old keys not in the
 // new ones, and reports only when there are some, as Django's set does
-// (ManyToManySignalsTest.test_m2m_relations_signals_clearing_removing).
+// (ManyToManySignalsTest.test_m2m_relations_signals_clearing_removing);
+// they were all linked, so Removed is PKSet.
 func replaceDrafts(op assoc.Op, owners [][]any, links []link) []evDraft {
 	byOwner := map[key.Key]*keySet{}
 	for _, l := range links {
@@ -131,7 +150,7 @@ func replaceDrafts(op assoc.Op, owners [][]any, links []link) []evDraft {
 			}
 			drafts = append(drafts, evDraft{owner: i, action: modelsignals.PreClear, removed: removed})
 		case gone != nil:
-			drafts = append(drafts, evDraft{owner: i, action: modelsignals.PreRemove, pks: gone.keys})
+			drafts = append(drafts, evDraft{owner: i, action: modelsignals.PreRemove, pks: gone.keys, removed: gone.keys})
 		}
 	}
 	return drafts
