@@ -191,8 +191,8 @@ func TestDeleteSetNullSetDefault(t *testing.T) {
 		tp.check(t, "pre_delete signalsgorm_test.Target id=2", "post_delete signalsgorm_test.Target id=2")
 		saves.check(t)
 		// Like any UPDATE that does not go through objects, they send
-		// post_update.
-		if got := strings.Join(updates, ", "); got != "signalsgorm_test.Defaulter [1] 1, signalsgorm_test.Nuller [1] 1" {
+		// post_update, in the order the models were registered.
+		if got := strings.Join(updates, ", "); got != "signalsgorm_test.Nuller [1] 1, signalsgorm_test.Defaulter [1] 1" {
 			t.Fatalf("post_update: %s", got)
 		}
 		var gotN Nuller
