@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/gosignals/signals"
@@ -32,8 +33,9 @@ var benchSizes = []int{0, 1, 10, 100}
 // the same kind, so that finding the sender's receivers is a real look-up.
 func benchSignal(n int, sender any) *signals.Signal[*benchEv] {
 	s := signals.New[*benchEv]("bench")
-	for range n {
-		s.ConnectFunc(noop, signals.Sender(sender))
+	for i := range n {
+		// One function connected n times: a UID each, or it is one receiver.
+		s.ConnectFunc(noop, signals.Sender(sender), signals.UID(strconv.Itoa(i)))
 	}
 	for i := range 16 {
 		switch sender.(type) {
@@ -128,8 +130,8 @@ func BenchmarkSendAsync(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("receivers=%d", n), func(b *testing.B) {
 			s := signals.New[*benchEv]("bench")
-			for range n {
-				s.ConnectFunc(func(context.Context, *benchEv) error { return nil })
+			for i := range n {
+				s.ConnectFunc(func(context.Context, *benchEv) error { return nil }, signals.UID(strconv.Itoa(i)))
 			}
 			ctx, ev := context.Background(), &benchEv{}
 			b.ReportAllocs()

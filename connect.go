@@ -12,9 +12,15 @@ import (
 // sender, [UID] makes the connection idempotent, [Name] and [Priority] name
 // and place it.
 //
-// Connecting a (UID, sender) pair that is already connected registers
-// nothing: the first receiver keeps its place, and the returned Handle refers
-// to it.
+// A receiver is registered once per sender, as in Django: connecting again
+// the same receiver for the same sender, or a (UID, sender) pair that is
+// already connected, registers nothing; the first connection keeps its
+// place and options, and the returned Handle refers to it. Without a UID,
+// "the same receiver" is the same func value (the same function, or the
+// same closure value) or the same pointer Receiver; each evaluation of a
+// method value (obj.Method) or of a closure capturing variables makes a new
+// func value, which is another receiver. See "Receivers" in the package
+// documentation.
 //
 // Connect panics on a nil signal, a nil receiver or an invalid option,
 // mistakes in the program rather than conditions to handle, as
@@ -65,7 +71,7 @@ func (s *Signal[T]) prepare(op string, r Receiver[T], opts []Option, skip int) (
 		return nil, &connectError{op: op, err: ErrInvalidOption, cause: err,
 			msg: fmt.Sprintf("invalid sender for signal %s: %v", s.Name(), err)}
 	}
-	e := &entry[T]{hasSender: c.sender != nil}
+	e := &entry[T]{hasSender: c.sender != nil, ident: identity(r)}
 	if f, ok := r.(ReceiverFunc[T]); ok {
 		e.fn = f
 		if c.fn == "" {
@@ -94,20 +100,39 @@ func (s *Signal[T]) prepare(op string, r Receiver[T], opts []Option, skip int) (
 }
 
 // register publishes e, or returns the handle of the receiver already
-// registered under e's UID.
+// registered under e's key: its UID and sender, or without a UID its
+// identity and sender, Django's lookup_key.
 func (s *Signal[T]) register(e *entry[T]) *Handle {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.snap.Load()
-	if e.info.UID != "" && p != nil {
-		if old, ok := p.uids[uidKey{e.info.Sender, e.info.UID}]; ok {
-			return &Handle{regs: []registration{{s, old.info.ID}}, info: old.info, existing: true}
-		}
+	if old := p.registered(e); old != nil {
+		return &Handle{regs: []registration{{s, old.info.ID}}, info: old.info, existing: true}
 	}
 	s.next++
 	e.info.ID = s.next
 	s.snap.Store(p.with(e))
 	return &Handle{regs: []registration{{s, e.info.ID}}, info: e.info}
+}
+
+// registered returns the receiver connected under the key of e, or nil.
+// Receivers without a UID are searched in order: Connect copies the
+// snapshot anyway, and sends do not pay for an index.
+func (p *snapshot[T]) registered(e *entry[T]) *entry[T] {
+	switch {
+	case p == nil:
+		return nil
+	case e.info.UID != "":
+		return p.uids[uidKey{e.info.Sender, e.info.UID}]
+	case e.ident == nil:
+		return nil
+	}
+	for _, x := range p.ordered {
+		if x.ident == e.ident && x.info.UID == "" && x.info.Sender == e.info.Sender {
+			return x
+		}
+	}
+	return nil
 }
 
 // disconnect removes the receiver with the given ID.

@@ -20,13 +20,18 @@
 //
 // A receiver is a [Receiver] or a plain function
 // func(ctx context.Context, ev T) error, connected with [Signal.Connect] or
-// [Signal.ConnectFunc]. Go functions cannot be compared, so Connect returns
-// a [Handle] whose [Handle.Disconnect] removes exactly that connection (and
-// fits t.Cleanup). [UID] gives a connection a dispatch UID, so that
-// connecting twice (set-up code run again, a test re-registering) is a
-// no-op: the first receiver keeps its place; [Signal.DisconnectUID] removes
-// it. [ConnectAll] connects one receiver to several signals of the same
-// event type, like @receiver([a, b]).
+// [Signal.ConnectFunc]. Connect returns a [Handle] whose
+// [Handle.Disconnect] removes that connection (and fits t.Cleanup).
+// [ConnectAll] connects one receiver to several signals of the same event
+// type, like @receiver([a, b]).
+//
+// As in Django, a receiver is connected once per sender: connecting it
+// again returns a Handle to the first connection. Receivers are the same
+// when their func values (pointers to their closures) are, or for a
+// pointer [Receiver] the pointers: a capturing closure or a method value
+// (obj.M) is new at each evaluation, as are the closures wrappers such as
+// modelsignals.OnPreSave connect. [UID] makes connecting idempotent where
+// identity cannot; [Signal.DisconnectUID] removes it.
 //
 // Connecting is part of the program, not of its data: Connect and its
 // siblings panic on a nil signal, a nil receiver or an invalid option, as
@@ -134,8 +139,9 @@
 //     event field does not break existing receivers.
 //   - A sender filter compares with ==, not identity; for model signals the
 //     sender is the model's type, which has one identity anyway.
-//   - Duplicate detection relies on an explicit [UID]; without one every
-//     Connect adds a receiver, since functions cannot be compared.
+//   - Without a [UID], duplicates are detected by func value, not by the
+//     function: a method value or a capturing closure made anew is another
+//     receiver.
 //   - A UID is required to be non-empty, where Django silently ignores a
 //     falsy dispatch_uid.
 //   - Sends do not return receivers' return values: receivers return only an

@@ -64,7 +64,9 @@ func Sender(sender any) Option {
 // holds at most one receiver per (UID, sender): connecting a UID that is
 // already connected for the same sender is a no-op, and the first receiver
 // keeps its place. Use it to make connecting idempotent (for example when set-up
-// code may run twice). An empty UID is an invalid option.
+// code may run twice) where the receiver's identity cannot (a closure or a
+// method value made anew at each call), or to connect one function several
+// times under different UIDs. An empty UID is an invalid option.
 func UID(uid string) Option {
 	return func(c *config) {
 		if uid == "" {

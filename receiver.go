@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // A Receiver handles the events of a [Signal]. Receive is called
@@ -70,6 +71,28 @@ func (ri ReceiverInfo) String() string {
 		return ri.Name + " (" + loc + ")"
 	}
 	return ri.Name
+}
+
+// identity returns what makes two connections of r the same receiver,
+// Django's _make_id (django/dispatch/dispatcher.py): for a function
+// ([ReceiverFunc], what ConnectFunc connects), its func value; for a
+// Receiver that is a pointer, the pointer. Other receivers (struct values,
+// other func types) have none and nil is returned.
+//
+// A func value is a pointer to the function's closure, which Go's ABI
+// documents (cmd/compile/abi-internal.md, "Closures") and reflect cannot
+// return: reflect.Value.Pointer gives the code pointer, shared by every
+// closure of one function literal. The pointer is read with unsafe. The
+// entry holding it keeps the closure alive, so two live entries with the
+// same pointer hold the same func value.
+func identity[T any](r Receiver[T]) any {
+	if f, ok := r.(ReceiverFunc[T]); ok {
+		return *(*unsafe.Pointer)(unsafe.Pointer(&f))
+	}
+	if reflect.TypeOf(r).Kind() == reflect.Pointer {
+		return r
+	}
+	return nil
 }
 
 // funcName returns the name of the function or the dynamic type of r.

@@ -416,8 +416,9 @@ func TestReceiverLocation(t *testing.T) {
 	if w := wrapped.Info(); w.Line != info.Line+8 || w.Func != info.Func || w.Mode != "test-mode" {
 		t.Fatalf("wrapper location %s (func %s), want line %d", w.Location(), w.Func, info.Line+8)
 	}
-	if h2 := signals.ConnectAll([]*signals.Signal[event]{s}, signals.ReceiverFunc[event](namedReceiver)); h2.Info().Line != info.Line+12 {
-		t.Fatalf("ConnectAll location line %d, want %d", h2.Info().Line, info.Line+12)
+	s2 := signals.New[event]("sig2") // on s, namedReceiver is already connected
+	if h2 := signals.ConnectAll([]*signals.Signal[event]{s2}, signals.ReceiverFunc[event](namedReceiver)); h2.Info().Line != info.Line+13 {
+		t.Fatalf("ConnectAll location line %d, want %d", h2.Info().Line, info.Line+13)
 	}
 }
 

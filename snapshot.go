@@ -16,6 +16,9 @@ type entry[T any] struct {
 	hasSender bool
 	// stats is allocated on the first call made with statistics on.
 	stats atomic.Pointer[recvStats]
+	// ident is the receiver's identity (identity in receiver.go), nil
+	// for a receiver without one.
+	ident any
 }
 
 // before reports whether a is called before b: higher priority first, then

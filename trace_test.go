@@ -227,7 +227,7 @@ func TestTraceConcurrentAsync(t *testing.T) {
 	s := signals.New[event]("trace.async")
 	for i := range 8 {
 		s.ConnectFunc(func(context.Context, event) error { time.Sleep(time.Millisecond); return nil },
-			signals.Name(fmt.Sprint("r", i)))
+			signals.Name(fmt.Sprint("r", i)), signals.UID(fmt.Sprint("r", i))) // one function, 8 receivers
 	}
 	ctx, tr := signals.StartTrace(t.Context(), "async")
 	if _, err := s.SendAsync(ctx, nil, event{}, signals.MaxConcurrency(4)); err != nil {

@@ -142,7 +142,8 @@ func TestDeleteRestrict(t *testing.T) {
 		wantCounts(t, db, "Place=0 Room=0 Booking=0", &Place{}, &Room{}, &Booking{})
 
 		// test_restrict_path_cascade_indirect, refused: this booking does
-		// not belong to the place deleted.
+		// not belong to the place deleted. The error names the
+		// restricting relation, not the cascade that reached it.
 		pl2, pl3 := Place{Name: "p2"}, Place{Name: "p3"}
 		mustCreate(t, db, &pl2)
 		mustCreate(t, db, &pl3)
@@ -152,7 +153,7 @@ func TestDeleteRestrict(t *testing.T) {
 		mustCreate(t, db, &b)
 		log.reset()
 		err = db.Delete(&pl2).Error
-		if !errors.As(err, &re) || re.Model != "signalsgorm_test.Place" || !reflect.DeepEqual(re.Relations, []string{"Room.Place"}) ||
+		if !errors.As(err, &re) || re.Model != "signalsgorm_test.Place" || !reflect.DeepEqual(re.Relations, []string{"Booking.Room"}) ||
 			len(re.Objects) != 1 || re.Objects[0].(*Booking).ID != b.ID {
 			t.Fatalf("err %v %+v", err, re)
 		}
@@ -190,8 +191,8 @@ func TestDeleteSetNullSetDefault(t *testing.T) {
 		tp.check(t, "pre_delete signalsgorm_test.Target id=2", "post_delete signalsgorm_test.Target id=2")
 		saves.check(t)
 		// Like any UPDATE that does not go through objects, they send
-		// post_update.
-		if got := strings.Join(updates, ", "); got != "signalsgorm_test.Defaulter [1] 1, signalsgorm_test.Nuller [1] 1" {
+		// post_update, in the order the models were registered.
+		if got := strings.Join(updates, ", "); got != "signalsgorm_test.Nuller [1] 1, signalsgorm_test.Defaulter [1] 1" {
 			t.Fatalf("post_update: %s", got)
 		}
 		var gotN Nuller

@@ -37,21 +37,21 @@ func TestDeletePlan(t *testing.T) {
 		{p.DeletePlan, &Review{}, "delete signalsgorm_test.Review: one statement per relation, rows not read (fast path: one statement)"},
 		{p.DeletePlan, &Target{}, `delete signalsgorm_test.Target: keys read
   Cascader.Target: signalsgorm_test.Cascader CASCADE (constraint): one statement per relation, rows not read
-  Defaulter.Target: signalsgorm_test.Defaulter SET_DEFAULT (tag)
-  Ignorer.Target: signalsgorm_test.Ignorer DO_NOTHING (tag): left to the database
-  Nuller.Target: signalsgorm_test.Nuller SET_NULL (constraint)
   Protector.Target: signalsgorm_test.Protector PROTECT (tag)
-  Restricter.Target: signalsgorm_test.Restricter RESTRICT (constraint)`},
+  Restricter.Target: signalsgorm_test.Restricter RESTRICT (constraint)
+  Nuller.Target: signalsgorm_test.Nuller SET_NULL (constraint)
+  Defaulter.Target: signalsgorm_test.Defaulter SET_DEFAULT (tag)
+  Ignorer.Target: signalsgorm_test.Ignorer DO_NOTHING (tag): left to the database`},
 		{p.DeletePlan, &Node{}, `delete signalsgorm_test.Node: keys read
   Node.Parent: signalsgorm_test.Node CASCADE (constraint): reached before`},
 		{p.DeletePlan, &Blog{}, `soft delete signalsgorm_test.Blog: keys read
-  Blog.Files: signalsgorm_test.File CASCADE (constraint): not applied by a soft delete
+  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): not applied by a soft delete
   Blog.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
-  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): not applied by a soft delete`},
+  Blog.Files: signalsgorm_test.File CASCADE (constraint): not applied by a soft delete`},
 		{p.UnscopedDeletePlan, &Blog{}, `delete signalsgorm_test.Blog: keys read
-  Blog.Files: signalsgorm_test.File CASCADE (constraint): one statement per relation, rows not read
+  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): one statement per relation, rows not read
   Blog.Notes: signalsgorm_test.Note CASCADE (constraint): one statement per relation, rows not read
-  Blog.Topics: signalsgorm_test.Blog_Topics CASCADE (many2many): one statement per relation, rows not read`},
+  Blog.Files: signalsgorm_test.File CASCADE (constraint): one statement per relation, rows not read`},
 	} {
 		plan, err := c.plan(c.model)
 		if err != nil || plan.String() != c.want {

@@ -103,9 +103,10 @@ func TestDeleteSoft(t *testing.T) {
 		if tx.Error != nil || tx.RowsAffected != 1 {
 			t.Fatal(tx.Error, tx.RowsAffected)
 		}
-		evs = tp.check(t, "pre_delete signalsgorm_test.File id=1", "pre_delete signalsgorm_test.Note id=1", "pre_delete signalsgorm_test.Note id=2",
+		// Notes before Files: the order of Blog's fields.
+		evs = tp.check(t, "pre_delete signalsgorm_test.Note id=1", "pre_delete signalsgorm_test.Note id=2", "pre_delete signalsgorm_test.File id=1",
 			"pre_delete signalsgorm_test.Blog id=1",
-			"post_delete signalsgorm_test.File id=1", "post_delete signalsgorm_test.Note id=2", "post_delete signalsgorm_test.Note id=1",
+			"post_delete signalsgorm_test.Note id=2", "post_delete signalsgorm_test.Note id=1", "post_delete signalsgorm_test.File id=1",
 			"post_delete signalsgorm_test.Blog id=1")
 		if evs[0].Soft {
 			t.Fatal("hard delete reported soft")

@@ -108,8 +108,10 @@ func (e *ProtectedError) Is(target error) bool { return target == ErrProtected }
 type RestrictedError struct {
 	// Model is the label of the model whose deletion was refused.
 	Model string
-	// Relations names the relations of Model the restricted rows were
-	// reached through.
+	// Relations names the restricting relations, those of the restricting
+	// rows ("Booking.Room"), wherever the cascade that reached them
+	// started: Django's 'A.restrict' (tests/delete/tests.py,
+	// OnDeleteTests.test_restrict_path_cascade_indirect).
 	Relations []string
 	// Objects are the restricting rows, pointers to their model structs.
 	Objects []any

@@ -42,8 +42,9 @@ const Topic = "book.saved"
 // NewSignal returns a signal with n receivers calling fn.
 func NewSignal(n int, fn func(context.Context, Event) error) *signals.Signal[Event] {
 	s := signals.New[Event]("bench")
-	for range n {
-		s.ConnectFunc(fn)
+	for i := range n {
+		// One func value is one receiver: a UID each connects it n times.
+		s.ConnectFunc(fn, signals.UID(strconv.Itoa(i)))
 	}
 	return s
 }

@@ -13,8 +13,12 @@ import (
 // Restrict relations: Django's ProtectedError and RestrictedError.
 type Refused struct {
 	Protect bool
-	// Model is the label of the model deleted, Relations the relations of
-	// it the refusing rows were reached through, Objects those rows.
+	// Model is the label of the model deleted and Objects the refusing
+	// rows. Relations names, for Protect, the relations of Model the
+	// protected rows were reached through; for Restrict, the restricting
+	// relations themselves, as Django's RestrictedError does
+	// (tests/delete/tests.py, OnDeleteTests.test_restrict_path_cascade_indirect
+	// names 'A.restrict' when deleting a P).
 	Model     string
 	Relations []string
 	Objects   []any
@@ -31,10 +35,10 @@ func (r *Refused) Error() string {
 func (c *Collector) check() error {
 	root := c.l.root.label
 	if len(c.protected) > 0 {
-		rels, objs := c.gather(c.protected, nil)
+		rels, objs := c.gather(c.protected, func(f found) *edge { return f.top }, nil)
 		return &Refused{Protect: true, Model: root, Relations: rels, Objects: objs}
 	}
-	rels, objs := c.gather(c.restricted, func(f found, obj reflect.Value) bool {
+	rels, objs := c.gather(c.restricted, func(f found) *edge { return f.e }, func(f found, obj reflect.Value) bool {
 		ch := c.l.nodes[f.e.child]
 		if ch == nil || c.sets[ch] == nil {
 			return false
@@ -48,9 +52,9 @@ func (c *Collector) check() error {
 	return nil
 }
 
-// gather lists the relations and the distinct objects of fs, skipping
-// those allowed reports.
-func (c *Collector) gather(fs []found, allowed func(found, reflect.Value) bool) (rels []string, objs []any) {
+// gather lists the relations (named by rel) and the distinct objects of
+// fs, skipping those allowed reports.
+func (c *Collector) gather(fs []found, rel func(found) *edge, allowed func(found, reflect.Value) bool) (rels []string, objs []any) {
 	type objKey struct {
 		table string
 		k     key.Key
@@ -66,9 +70,9 @@ func (c *Collector) gather(fs []found, allowed func(found, reflect.Value) bool) 
 				seenObj[k] = true
 				objs = append(objs, o.Interface())
 			}
-			if !seenRel[f.top.name] {
-				seenRel[f.top.name] = true
-				rels = append(rels, f.top.name)
+			if name := rel(f).name; !seenRel[name] {
+				seenRel[name] = true
+				rels = append(rels, name)
 			}
 		}
 	}

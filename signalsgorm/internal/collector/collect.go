@@ -24,6 +24,9 @@ type Collector struct {
 	origin any
 	now    func() time.Time   // one time for every row a soft delete marks
 	limit1 []clause.Interface // ORDER BY and LIMIT of the root's statement, while read
+	// keysOnly is set when the root's rows hold their primary keys only,
+	// given by the caller (keysGiven).
+	keysOnly bool
 
 	sets    map[*node]*rowSet
 	seen    []*node // collection order
@@ -117,6 +120,7 @@ func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 			rows[i] = &row{vals: pk}
 		}
 		fresh = c.add(r, rows)
+		c.keysOnly = true
 	} else {
 		if len(pks) == 0 {
 			c.limit1 = limit
@@ -136,13 +140,14 @@ func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 }
 
 // keysGiven reports whether the root's keys need not be read: a hard
-// delete of instances, without other conditions, of a model whose
-// relations only reference its primary key and which needs no more than
-// its keys. Keys of rows that do not exist then delete nothing.
+// delete of instances, without other conditions, of a model that needs no
+// more than its keys. Keys of rows that do not exist then delete nothing;
+// relations referencing other columns than the primary key select them
+// with a subquery (rowConds).
 func (c *Collector) keysGiven(where []clause.Expression, pks [][]any) bool {
 	r := c.l.root
 	return r.load == LoadKeys && !c.l.soft && len(where) == 0 && len(pks) > 0 &&
-		!r.cyclic && !r.restricted && len(r.cols) == r.npk
+		!r.cyclic && !r.restricted
 }
 
 // adopt makes the caller's instances those of the events, refreshed from
@@ -197,12 +202,30 @@ func (c *Collector) cascadeRows(n *node, rows []*row, top *edge) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	for _, e := range n.edges {
-		if err := c.follow(n, e, c.rowConds(n, e, rows), orEdge(top, e)); err != nil {
+	for _, g := range n.groups {
+		if len(g) > 1 {
+			c.combine(n, g, c.combinedConds(n, g, rows))
+			continue
+		}
+		if err := c.follow(n, g[0], c.rowConds(n, g[0], rows), orEdge(top, g[0])); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// combine deletes by conds the rows of the child of the edges g, a group
+// of [Layout.group]: one model, deleted by condition, reaching nothing.
+func (c *Collector) combine(parent *node, g []*edge, conds [][]clause.Expression) {
+	if len(conds) == 0 {
+		return
+	}
+	ch := c.l.nodes[g[0].child]
+	for _, e := range g {
+		c.dep(parent, ch, e)
+	}
+	c.note(ch)
+	c.fast[ch] = append(c.fast[ch], conds...)
 }
 
 func orEdge(top, e *edge) *edge {

@@ -1,6 +1,8 @@
 package collector
 
 import (
+	"slices"
+
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
@@ -10,27 +12,64 @@ import (
 // cascadeFast follows the relations of n from rows it deletes by
 // condition, with subqueries.
 func (c *Collector) cascadeFast(n *node, cond []clause.Expression, top *edge) error {
-	for _, e := range n.edges {
-		refs := make([]string, len(e.refs))
-		for i, f := range e.refs {
-			refs[i] = f.DBName
+	for _, g := range n.groups {
+		if len(g) > 1 {
+			ors := make([]clause.Expression, len(g))
+			for i, e := range g {
+				ors[i] = clause.And(c.subCond(n, e, cond)...)
+			}
+			c.combine(n, g, [][]clause.Expression{{clause.Or(ors...)}})
+			continue
 		}
-		sub := c.query(n.s, n.table, cond).Select(refs)
-		var cols any = fkColumns(e)
-		if len(e.fks) == 1 {
-			cols = fkColumns(e)[0]
-		}
-		sc := append([]clause.Expression{clause.Expr{SQL: "? IN (?)", Vars: []any{cols, sub}}}, constConds(e)...)
-		if err := c.follow(n, e, [][]clause.Expression{sc}, orEdge(top, e)); err != nil {
+		e := g[0]
+		if err := c.follow(n, e, [][]clause.Expression{c.subCond(n, e, cond)}, orEdge(top, e)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// subCond selects the rows of e's child that reference the rows of n
+// matching cond, with a subquery.
+func (c *Collector) subCond(n *node, e *edge, cond []clause.Expression) []clause.Expression {
+	refs := make([]string, len(e.refs))
+	for i, f := range e.refs {
+		refs[i] = f.DBName
+	}
+	sub := c.query(n.s, n.table, cond).Select(refs)
+	var cols any = fkColumns(e)
+	if len(e.fks) == 1 {
+		cols = fkColumns(e)[0]
+	}
+	return append([]clause.Expression{clause.Expr{SQL: "? IN (?)", Vars: []any{cols, sub}}}, constConds(e)...)
+}
+
+// bySubquery reports whether the rows of n lack a column e references:
+// the root's keys given by the caller, without the other columns.
+func (c *Collector) bySubquery(n *node, e *edge) bool {
+	return c.keysOnly && n == c.l.root &&
+		slices.ContainsFunc(e.refs, func(f *schema.Field) bool { return n.index(f) >= n.npk })
+}
+
+// width returns the bind parameters one row of n takes in the condition
+// of e.
+func (c *Collector) width(n *node, e *edge) int {
+	if c.bySubquery(n, e) {
+		return n.npk
+	}
+	return len(e.refs)
+}
+
 // rowConds returns the conditions selecting the rows of e's child that
 // reference rows, one per chunk.
 func (c *Collector) rowConds(n *node, e *edge, rows []*row) [][]clause.Expression {
+	if c.bySubquery(n, e) {
+		var out [][]clause.Expression
+		for _, chunk := range chunks(rows, chunkSize(c.limit, n.npk)) {
+			out = append(out, c.subCond(n, e, c.pkCond(n, chunk)))
+		}
+		return out
+	}
 	idx := make([]int, len(e.refs))
 	for i, f := range e.refs {
 		idx[i] = n.index(f)
@@ -58,6 +97,33 @@ next:
 	for _, chunk := range chunks(vals, chunkSize(c.limit, len(idx))) {
 		col, vs := schema.ToQueryValues(e.child.Table, names, chunk)
 		out = append(out, append([]clause.Expression{clause.IN{Column: col, Values: vs}}, constConds(e)...))
+	}
+	return out
+}
+
+// combinedConds returns the conditions selecting the rows of the child of
+// the edges g that reference rows through any of them, one per chunk: the
+// relations joined with OR, as Django's related_objects does.
+func (c *Collector) combinedConds(n *node, g []*edge, rows []*row) [][]clause.Expression {
+	width := 0
+	for _, e := range g {
+		width += c.width(n, e)
+	}
+	var out [][]clause.Expression
+	for _, chunk := range chunks(rows, chunkSize(c.limit, width)) {
+		var ors []clause.Expression
+		for _, e := range g {
+			for _, cond := range c.rowConds(n, e, chunk) {
+				ors = append(ors, clause.And(cond...))
+			}
+		}
+		switch len(ors) {
+		case 0:
+		case 1:
+			out = append(out, ors)
+		default:
+			out = append(out, []clause.Expression{clause.Or(ors...)})
+		}
 	}
 	return out
 }

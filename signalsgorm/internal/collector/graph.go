@@ -1,9 +1,11 @@
 package collector
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -129,7 +131,13 @@ func (g *Graph) addLocked(s *schema.Schema) {
 	}
 	g.schemas = append(g.schemas, s)
 	g.incoming = nil
-	for _, rel := range Relations(s) {
+	// The models reached come after s, in the order of its fields, as
+	// they would be defined after it.
+	rels := Relations(s)
+	slices.SortStableFunc(rels, func(a, b *schema.Relationship) int {
+		return cmp.Compare(slices.Index(s.Fields, a.Field), slices.Index(s.Fields, b.Field))
+	})
+	for _, rel := range rels {
 		g.addLocked(rel.FieldSchema)
 		g.addLocked(rel.JoinTable)
 	}
@@ -194,8 +202,33 @@ func (g *Graph) build() {
 			}
 		}
 	}
+	g.sortEdges()
+}
+
+// sortEdges orders the edges pointing at each model as Django orders a
+// model's reverse relations: by the referencing model, in the order the
+// plugin met the models (Django: the order they are defined; a model met
+// through the relations of another comes after it, and GORM's generated
+// join tables right after the model declaring them), then by the foreign
+// key's place in it. The collector follows them in that
+// order, which orders the signals of models no dependency orders
+// (tests/delete/tests.py, DeletionTests.test_deletion_order).
+func (g *Graph) sortEdges() {
+	pos := make(map[*schema.Schema]int, len(g.schemas))
+	for i, s := range g.schemas {
+		pos[s] = 2 * i
+	}
+	rank := func(e *edge) int {
+		if e.join {
+			return pos[e.rel.Schema] + 1
+		}
+		return pos[e.child]
+	}
+	field := func(e *edge) int { return slices.Index(e.child.Fields, e.fks[0]) }
 	for _, es := range g.incoming {
-		sort.SliceStable(es, func(i, j int) bool { return es[i].name < es[j].name })
+		slices.SortStableFunc(es, func(a, b *edge) int {
+			return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(field(a), field(b)), strings.Compare(a.name, b.name))
+		})
 	}
 }
 

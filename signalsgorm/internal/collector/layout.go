@@ -39,6 +39,7 @@ type node struct {
 	label      string
 	model      *modelsignals.Model // nil for GORM's join tables
 	edges      []*edge             // the edges that act on deletion, in order
+	groups     [][]*edge           // edges, those combined into one statement grouped
 	load       Load
 	signals    bool
 	cyclic     bool
@@ -166,6 +167,35 @@ func (l *Layout) decide() {
 		n.load, n.signals = loadOf(n, n == l.root)
 		n.cols, n.npk = keyColumns(n), len(n.s.PrimaryFields)
 	}
+	for _, n := range l.order {
+		n.groups = l.group(n)
+	}
+}
+
+// group returns the edges of n in order, one per group, except that the
+// cascades to a model deleted by condition and reaching nothing further
+// are grouped, at the place of the first, by model: their rows are
+// deleted with one statement per chunk, the relations joined with OR, as
+// Django combines the fast deletes of a model (Collector.collect's
+// model_fast_deletes, related_objects; tests/delete/tests.py,
+// FastDeleteTests.test_fast_delete_combined_relationships).
+func (l *Layout) group(n *node) [][]*edge {
+	var groups [][]*edge
+	at := map[*node]int{}
+	for _, e := range n.edges {
+		ch := l.nodes[e.child]
+		if e.mode != Cascade || ch == nil || ch == n || ch.load != LoadNone || len(ch.edges) > 0 {
+			groups = append(groups, []*edge{e})
+			continue
+		}
+		if i, ok := at[ch]; ok {
+			groups[i] = append(groups[i], e)
+			continue
+		}
+		at[ch] = len(groups)
+		groups = append(groups, []*edge{e})
+	}
+	return groups
 }
 
 // loadOf returns how the rows of n are read and whether they get signals:
