@@ -15,7 +15,8 @@ func Example_trace() {
 	ordered := signals.New[string]("order_placed")
 	reserved := signals.New[string]("stock_reserved")
 	ordered.ConnectFunc(func(ctx context.Context, id string) error {
-		return reserved.Send(ctx, nil, id) // nested under this receiver
+		signals.SetStepDetail(ctx, "order "+id) // what this call was about
+		return reserved.Send(ctx, nil, id)      // nested under this receiver
 	}, signals.Name("reserve stock"))
 	ordered.ConnectFunc(func(ctx context.Context, id string) error {
 		_, step := signals.StartStep(ctx, "http", "POST /mail") // a step of your own
@@ -33,11 +34,14 @@ func Example_trace() {
 		if s.Mode != "" && s.Mode != "inline" {
 			mode = " [" + s.Mode + "]"
 		}
+		if s.Kind != signals.StepSend && s.Detail != "" {
+			mode += " (" + s.Detail + ")"
+		}
 		fmt.Printf("%s%s %s%s: %s\n", strings.Repeat("  ", s.Depth), s.Kind, s.Name, mode, s.Outcome)
 	}
 	// Output:
 	// send order_placed: ok
-	//   receiver reserve stock: ok
+	//   receiver reserve stock (order o-1): ok
 	//     send stock_reserved: ok
 	//       receiver update dashboard: ok
 	//   receiver send confirmation [after_commit]: ok

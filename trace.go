@@ -97,8 +97,23 @@ func (t *Trace) Stop() {
 // ID returns the trace's number, unique in the process.
 func (t *Trace) ID() uint64 { return t.id }
 
-// Name returns the name given to [StartTrace].
-func (t *Trace) Name() string { return t.name }
+// Name returns the name given to [StartTrace], or to [Trace.SetName].
+func (t *Trace) Name() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.name
+}
+
+// SetName renames the trace, for a name known only at the end of the
+// operation: an HTTP request's route is known once a router has matched
+// it. It does nothing after [Trace.Stop].
+func (t *Trace) SetName(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.stopped {
+		t.name = name
+	}
+}
 
 // Started returns when the trace started.
 func (t *Trace) Started() time.Time { return t.start }
@@ -141,7 +156,7 @@ func (t *Trace) Dropped() int {
 // start offset, duration, kind, name, and what went wrong.
 func (t *Trace) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "trace %d %q (%v)\n", t.id, t.name, t.Duration().Round(time.Microsecond))
+	fmt.Fprintf(&b, "trace %d %q (%v)\n", t.id, t.Name(), t.Duration().Round(time.Microsecond))
 	for _, s := range t.Steps() {
 		fmt.Fprintf(&b, "%10v %10v %s%s\n", s.Start.Round(time.Microsecond), s.Duration.Round(time.Microsecond),
 			strings.Repeat("  ", s.Depth), s.Summary())

@@ -185,6 +185,39 @@ func TestTraceRunningStepsAndString(t *testing.T) {
 	}
 }
 
+// SetStepDetail annotates the step a context records into: a receiver's
+// own call; SetName renames a trace until it is stopped.
+func TestSetStepDetailAndSetName(t *testing.T) {
+	s := signals.New[int]("trace.detail")
+	s.ConnectFunc(func(ctx context.Context, n int) error {
+		signals.SetStepDetail(ctx, fmt.Sprintf("n=%d", n))
+		return nil
+	}, signals.Name("annotate"))
+	_ = s.Send(t.Context(), nil, 1) // no trace: nothing to annotate
+	signals.SetStepDetail(t.Context(), "ignored")
+
+	ctx, tr := signals.StartTrace(t.Context(), "GET /books/7")
+	_ = s.Send(ctx, nil, 2)
+	signals.SetStepDetail(ctx, "top level: no step") // ignored
+	sctx, step := signals.StartStep(ctx, signals.StepSQL, "SELECT 1")
+	signals.SetStepDetail(sctx, "rows=1")
+	step.End(nil)
+	tr.SetName("GET /books/{id}")
+	tr.Stop()
+	tr.SetName("after Stop") // ignored
+	var got []string
+	for _, st := range tr.Steps() {
+		got = append(got, st.Kind+" "+st.Name+" ["+st.Detail+"]")
+	}
+	want := []string{"send trace.detail [send]", "receiver annotate [n=2]", "sql SELECT 1 [rows=1]"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || tr.Name() != "GET /books/{id}" {
+		t.Fatalf("trace %q:\n\t%s\nwant GET /books/{id}:\n\t%s", tr.Name(), strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+	if !strings.Contains(tr.String(), `"GET /books/{id}"`) || !strings.Contains(tr.String(), ") [n=2] ok") {
+		t.Fatalf("String():\n%s", tr)
+	}
+}
+
 func TestTraceHistory(t *testing.T) {
 	signals.KeepTraces(3)
 	t.Cleanup(func() { signals.KeepTraces(20) })

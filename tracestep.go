@@ -177,6 +177,21 @@ func RecordStep(ctx context.Context, kind, name, detail string, start time.Time,
 	sc.tr.close(id, time.Since(start), outcomeOf(err), err)
 }
 
+// SetStepDetail sets the free-text detail of the step ctx records into: in
+// a receiver, the receiver's own call; with the context [StartStep]
+// returned, that step. A receiver can so say in the trace what it was sent
+// or what it decided ("post_add pk_set=[1 2]", "skipped: not a book").
+// Without a trace it costs one atomic load; build an expensive detail only
+// when [TraceFrom] is not nil.
+func SetStepDetail(ctx context.Context, detail string) {
+	if globalFlags.Load()&flagTrace == 0 {
+		return
+	}
+	if sc := scopeOf(ctx); sc != nil {
+		sc.tr.update(sc.step, func(st *Step) { st.Detail = detail })
+	}
+}
+
 // SetName replaces the step's name (for a name known only at the end, such
 // as the SQL a statement ran).
 func (s *TraceStep) SetName(name string) {

@@ -3,6 +3,7 @@ module github.com/gosignals/signals/examples
 go 1.26.0
 
 require (
+	github.com/glebarez/sqlite v1.11.0
 	github.com/gosignals/signals v0.1.0
 	github.com/gosignals/signals/signalsgorm v0.1.0
 	github.com/gosignals/signals/signalsnats v0.1.0
@@ -37,6 +38,7 @@ require (
 
 require (
 	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/glebarez/go-sqlite v1.21.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jinzhu/inflection v1.0.0 // indirect
 	github.com/jinzhu/now v1.1.5 // indirect

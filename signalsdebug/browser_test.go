@@ -9,11 +9,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gosignals/signals"
 	"github.com/gosignals/signals/signalsdebug"
+	"github.com/gosignals/signals/signalshttp"
 )
 
 // chromium returns the path of a headless-capable Chromium, or skips the
@@ -138,4 +141,47 @@ func TestPageInHeadlessChromium(t *testing.T) {
 		t.Fatalf("screenshot %s: %dx%d, %v; want a 1280x900 PNG", shot, cfg.Width, cfg.Height, err)
 	}
 	t.Logf("screenshot: %s", shot)
+}
+
+// A request served through signalshttp's middleware with WithTrace shows
+// on the page as a trace named by its route, with the steps of its
+// handler, and no tracing code in the handler.
+func TestRequestTraceInHeadlessChromium(t *testing.T) {
+	bin := chromium(t)
+	shelved := signals.New[string]("debug.request.shelved")
+	shelved.ConnectFunc(func(ctx context.Context, id string) error {
+		_, step := signals.StartStep(ctx, signals.StepSQL, "UPDATE shelves SET book_id = ?")
+		step.End(nil)
+		return nil
+	}, signals.Name("shelve book"))
+	t.Cleanup(func() { runtime.KeepAlive(shelved) })
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /shelves/{shelf}/books", func(w http.ResponseWriter, r *http.Request) {
+		if err := shelved.Send(r.Context(), nil, r.PathValue("shelf")); err != nil {
+			signalshttp.Fail(w, r, err)
+		}
+	})
+	mux.Handle("/debug/signals/", signalsdebug.Handler())
+	srv := httptest.NewServer(signalshttp.Middleware(signalshttp.WithTrace())(mux))
+	defer srv.Close()
+	res, err := http.Post(srv.URL+"/shelves/7/books", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+
+	dom := string(runChromium(t, bin, "--dump-dom", srv.URL+"/debug/signals/"))
+	trace := regexp.MustCompile(`(?s)<h3>#\d+ POST /shelves/\{shelf\}/books .*?</article>`).FindString(dom)
+	if trace == "" {
+		t.Fatalf("the page shows no trace named POST /shelves/{shelf}/books:\n%s", dom)
+	}
+	steps := regexp.MustCompile(`data-kind="(\w+)" data-outcome="(\w+)" data-depth="(\d)">\s*<div class="label"[^>]*><span class="kind">\w+</span> <span class="name">([^<]*)</span>`).FindAllStringSubmatch(trace, -1)
+	var got []string
+	for _, s := range steps {
+		got = append(got, s[3]+" "+s[1]+" "+s[4]+" "+s[2])
+	}
+	want := []string{"0 send debug.request.shelved ok", "1 receiver shelve book ok", "2 sql UPDATE shelves SET book_id = ? ok"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the request's trace shows:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
 }

@@ -55,7 +55,7 @@ func endSQL(db *gorm.DB) {
 		return // nothing ran (an update with nothing to write)
 	}
 	detail := ""
-	if db.Error == nil {
+	if db.Error == nil && db.RowsAffected >= 0 { // -1: unknown (Row, Rows)
 		detail = "rows=" + strconv.FormatInt(db.RowsAffected, 10)
 	}
 	signals.RecordStep(db.Statement.Context, signals.StepSQL, sql, detail, st.at, db.Error)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,7 +105,22 @@ func TestTraceSave(t *testing.T) {
 		if err := db.WithContext(ctx).Exec("UPDATE books SET pages = pages + 1").Error; err != nil {
 			t.Fatal(err)
 		}
+		var n int
+		if err := db.WithContext(ctx).Raw("SELECT count(*) FROM books").Row().Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		tr.Stop()
+		// The row count is given when GORM knows it, and not for Row and
+		// Rows (RowsAffected -1).
+		var details []string
+		for _, s := range tr.Steps() {
+			if s.Kind == signals.StepSQL {
+				details = append(details, s.Detail)
+			}
+		}
+		if want := []string{"rows=1", "rows=1", "rows=2", ""}; !slices.Equal(details, want) {
+			t.Errorf("SQL steps' details %q, want %q", details, want)
+		}
 		checkTrace(t, tr,
 			"send pre_save ok",
 			"  receiver default title ok",
@@ -115,6 +131,7 @@ func TestTraceSave(t *testing.T) {
 			"send post_init ok",
 			"  receiver loaded ok",
 			"sql UPDATE books ok", // raw SQL
+			"sql SELECT books ok",
 		)
 	})
 }

@@ -86,6 +86,11 @@ func BenchmarkMiddleware(b *testing.B) {
 	b.Run("no-receivers/without-context", func(b *testing.B) {
 		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}), signalshttp.WithoutRequestContext())(http.HandlerFunc(hello)))
 	})
+	// A trace per request (WithTrace): the trace, its context, the request
+	// copy and its steps.
+	b.Run("no-receivers/with-trace", func(b *testing.B) {
+		benchServe(b, signalshttp.Middleware(signalshttp.WithSender(benchSender{}), signalshttp.WithTrace())(http.HandlerFunc(hello)))
+	})
 	b.Run("one-receiver-per-signal", func(b *testing.B) {
 		var started, finished int
 		h1 := signalshttp.RequestStarted.ConnectFunc(func(context.Context, signalshttp.StartedEvent) error { started++; return nil })

@@ -120,6 +120,14 @@
 // writer it unwraps to has one, a hijack through http.ResponseController
 // bypasses this writer and is not reported.
 //
+// # Traces
+//
+// With [WithTrace], each request is recorded as a trace
+// ([signals.StartTrace]) named by its method and route ("GET /books/{id}"):
+// the request signals and everything done with the request's context,
+// which the /debug/signals page of package signalsdebug shows. It is meant
+// for development (see WithTrace).
+//
 // # Cost
 //
 // With no receivers connected, the middleware costs two allocations per

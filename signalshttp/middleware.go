@@ -60,6 +60,10 @@ type state struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var tr *signals.Trace
+	if h.c.trace {
+		r, tr = startTrace(r)
+	}
 	sender := h.c.sender
 	st := &state{h: h, rw: w, parent: r.Context()}
 	if !h.c.noContext {
@@ -71,7 +75,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.timed = true
 		st.start = time.Now()
 	}
-	defer h.finish(st)
+	defer h.finish(st, tr)
 	if RequestStarted.HasListeners(sender) {
 		if err := RequestStarted.Send(r.Context(), sender, StartedEvent{Request: r}); err != nil {
 			st.fail(w, err)
@@ -83,9 +87,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // finish runs, deferred, when the handler has returned or panicked: it
 // turns a panic into GotRequestException and an error response, sends
-// RequestFinished, and aborts the response if a panic came after its header.
-func (h *handler) finish(st *state) {
+// RequestFinished, stops the request's trace (tr, nil without WithTrace),
+// and aborts the response if a panic came after its header.
+func (h *handler) finish(st *state, tr *signals.Trace) {
 	v := recover()
+	if tr != nil {
+		defer h.c.endTrace(tr, st.req)
+	}
 	aborted := false
 	if v != nil {
 		if v == any(http.ErrAbortHandler) {

@@ -16,6 +16,10 @@ type config struct {
 	logger    *slog.Logger
 	onError   func(w http.ResponseWriter, r *http.Request, err error)
 	noContext bool
+	// trace is set by WithTrace and WithTraceName; traceName names the
+	// trace at the end of the request (nil: traceName).
+	trace     bool
+	traceName func(r *http.Request) string
 }
 
 // WithSender makes the middleware send its signals from sender instead of
@@ -76,6 +80,49 @@ func WithErrorHandler(fn func(w http.ResponseWriter, r *http.Request, err error)
 func WithoutRequestContext() Option {
 	return func(c *config) error {
 		c.noContext = true
+		return nil
+	}
+}
+
+// WithTrace makes the middleware record a trace of each request
+// ([signals.StartTrace]): the request signals, the model signals and SQL
+// statements of an ORM used with r.Context(), on-commit hooks, ... They
+// are listed, with the other recent traces, by the /debug/signals page of
+// package signalsdebug, with no code in the handlers.
+//
+// The trace is named, when the handler has returned, by the request's
+// method and the pattern that [http.ServeMux] matched ("GET
+// /books/{id}"), or its path when no pattern was matched. The mux records
+// the pattern in the request it is given: a middleware between this one
+// and the mux that passes on a copy of the request (r.WithContext) hides
+// it; name the trace with [WithTraceName] then, or with other routers.
+//
+// It is meant for development: while a request is traced, every send in
+// the process takes the slower, instrumented path (see
+// [signals.StartTrace]), and each traced request costs allocations for its
+// steps. Without this option the middleware starts no trace.
+func WithTrace() Option {
+	return func(c *config) error {
+		c.trace = true
+		return nil
+	}
+}
+
+// WithTraceName is [WithTrace] with the trace named by name, which is
+// called once the handler has returned (so that a router has matched the
+// route), with the request as the handler got it. With chi, whose route
+// context the request carries when the middleware is installed with
+// r.Use:
+//
+//	signalshttp.WithTraceName(func(r *http.Request) string {
+//		return r.Method + " " + chi.RouteContext(r.Context()).RoutePattern()
+//	})
+func WithTraceName(name func(r *http.Request) string) Option {
+	return func(c *config) error {
+		if name == nil {
+			return fmt.Errorf("WithTraceName: nil function")
+		}
+		c.trace, c.traceName = true, name
 		return nil
 	}
 }

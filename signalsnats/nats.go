@@ -26,8 +26,9 @@
 //	}) // run w.Run(ctx)
 //
 // The bookstore example runs the whole of it, tested end to end against
-// PostgreSQL and NATS: go run ./examples/bookstore worker -postgres DSN
-// -nats URL -demo (examples/bookstore/worker.go in the repository).
+// PostgreSQL and NATS: go run ./examples/bookstore/worker -engine nats
+// -postgres DSN -nats URL -demo (examples/bookstore/worker/nats.go in the
+// repository).
 package signalsnats
 
 import (

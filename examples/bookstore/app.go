@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"gorm.io/driver/sqlite"
+	// GORM's SQLite dialect on the pure-Go SQLite (modernc.org/sqlite), as
+	// its "sqlite" driver: no C toolchain, no cgo build.
+	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-	_ "modernc.org/sqlite" // pure-Go SQLite: no C toolchain needed
 
+	"github.com/gosignals/signals/examples/bookstore/shop"
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/outboxgorm"
@@ -20,7 +22,7 @@ import (
 type App struct {
 	DB        *gorm.DB
 	Dir       string // the data directory: database file and covers
-	Receivers *Receivers
+	Receivers *shop.Receivers
 	Outbox    *outboxgorm.Outbox
 }
 
@@ -29,7 +31,7 @@ type App struct {
 // connection_created, installs the signals plugin and migrates, all within
 // ctx (so a trace in ctx sees it).
 func Open(ctx context.Context, dir string) (*App, error) {
-	r := &Receivers{Catalog: &Catalog{}}
+	r := &shop.Receivers{Catalog: &shop.Catalog{}}
 	r.Connect()
 	sqlDB, err := modelsignals.OpenDB("sqlite", "file:"+filepath.Join(dir, "bookstore.db")+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_txlock=immediate", "default")
@@ -43,11 +45,11 @@ func Open(ctx context.Context, dir string) (*App, error) {
 		db, err = gorm.Open(sqlite.Dialector{DriverName: "sqlite", Conn: sqlDB}, &gorm.Config{Logger: logger.Discard})
 	}
 	if err == nil {
-		err = db.Use(signalsgorm.New(signalsgorm.TrackChanges(&Author{}, &Book{})))
+		err = db.Use(signalsgorm.New(signalsgorm.TrackChanges(&shop.Author{}, &shop.Book{})))
 	}
 	if err == nil {
-		r.db = db
-		err = signalsgorm.AutoMigrate(db.WithContext(ctx), models...)
+		r.DB = db
+		err = signalsgorm.AutoMigrate(db.WithContext(ctx), shop.Models...)
 	}
 	var ob *outboxgorm.Outbox
 	if err == nil {

@@ -11,13 +11,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gosignals/signals/examples/bookstore/shop"
 )
 
 // The scenario runs end to end and prints the signals and receivers in
 // Django's firing order.
 func TestScenario(t *testing.T) {
 	var out bytes.Buffer
-	if err := runScenario(t.Context(), &out, t.TempDir()); err != nil {
+	if err := runScenario(t.Context(), &out, t.TempDir(), false); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	got := out.String()
@@ -41,8 +43,13 @@ func TestScenario(t *testing.T) {
 		{"send pre_save (bookstore.Book)", "receiver default title", "send post_save (bookstore.Book)",
 			"receiver notify new book", "receiver audit log", "receiver invalidate catalog cache [after_commit]",
 			"on_commit invalidate catalog cache"},
-		// Tagging: pre_add, the write, post_add.
-		{"send m2m_changed (bookstore.Book_Tags)", "receiver tag counters", "send m2m_changed (bookstore.Book_Tags)", "receiver tag counters"},
+		// Tagging: pre_add, the write, post_add; the receiver's line shows
+		// the action and pk_set it was sent.
+		{"send m2m_changed (bookstore.Book_Tags)", "receiver tag counters  pre_add pk_set=[2 1]",
+			"send m2m_changed (bookstore.Book_Tags)", "receiver tag counters  post_add pk_set=[2 1]"},
+		// Replacing: the new tag added, the old one removed.
+		{"receiver tag counters  pre_add pk_set=[3]", "receiver tag counters  post_add pk_set=[3]",
+			"receiver tag counters  pre_remove pk_set=[1]", "receiver tag counters  post_remove pk_set=[1]"},
 		// The refusal.
 		{"send pre_save (bookstore.Book)", "receiver default title"},
 		// The cascade: pre_delete of the books, then the comments' and the
@@ -60,7 +67,13 @@ func TestScenario(t *testing.T) {
 		`notification: A book titled "Untitled" was added.`,
 		"audit: alice  changed  bookstore.Book   Title: Untitled → Dune Messiah",
 		"audit: alice  updated  bookstore.Book   map[InPrint:false] of 2 row(s)",
-		"audit: alice  deleted  bookstore.Author origin *main.Author",
+		"audit: alice  deleted  bookstore.Author origin bookstore.Author",
+		// The migration probes and the outbox's bookkeeping, folded.
+		"migration probes: does the table exist? (-v lists them)",
+		"outbox bookkeeping statements on signals_outbox_leases, signals_outbox, signals_processed (-v lists them)",
+		// The refusal's error, in full.
+		"error: signals: pre_save receiver default title (bookstore/shop/receivers.go:",
+		"): this title is not allowed here\n",
 		`tag "classic"    used by 0 book(s)`,
 		"cover file removed: true",
 		"books left: 0, comments left: 0",
@@ -70,8 +83,32 @@ func TestScenario(t *testing.T) {
 			t.Errorf("the output lacks %q", want)
 		}
 	}
+	for _, unwanted := range []string{"rows=-1", "…  error", "sqlite_master", "signals_outbox_leases (receiver"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("the output has %q", unwanted)
+		}
+	}
 	if t.Failed() {
 		t.Log(got)
+	}
+}
+
+// With -v, every statement is listed.
+func TestScenarioVerbose(t *testing.T) {
+	var out bytes.Buffer
+	if err := runScenario(t.Context(), &out, t.TempDir(), true); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"sql       SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?  ok",
+		"sql       INSERT INTO signals_outbox_leases (receiver, owner, expires_at)",
+		"    sql       INSERT INTO signals_processed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the verbose output lacks %q", want)
+		}
+	}
+	if strings.Contains(got, "-v lists them") {
+		t.Error("the verbose output folds statements")
 	}
 }
 
@@ -116,9 +153,9 @@ func TestServe(t *testing.T) {
 		}
 		return b
 	}
-	var author Author
+	var author shop.Author
 	json.Unmarshal(do("POST", "/authors", "bob", `{"Name":"Ursula K. Le Guin"}`, 201), &author)
-	var book Book
+	var book shop.Book
 	json.Unmarshal(do("POST", "/books", "bob", `{"AuthorID":`+itoa(author.ID)+`}`, 201), &book)
 	if book.Title != "Untitled" {
 		t.Fatalf("pre_save did not set the title: %+v", book)
@@ -129,7 +166,7 @@ func TestServe(t *testing.T) {
 	do("DELETE", "/authors/"+itoa(author.ID), "dave", "", 200)
 	do("DELETE", "/books/999", "dave", "", 404)
 
-	var audit []AuditLog
+	var audit []shop.AuditLog
 	json.Unmarshal(do("GET", "/audit", "", "", 200), &audit)
 	var lines []string
 	for _, a := range audit {
@@ -150,6 +187,15 @@ func TestServe(t *testing.T) {
 	page := string(do("GET", "/debug/signals", "", "", 200))
 	if !strings.Contains(page, "post_save") || !strings.Contains(page, "audit log") {
 		t.Error("the debug page does not list the receivers")
+	}
+	// Each request is a trace named by its route, with what it set off.
+	for _, want := range []string{"PATCH /books/{id}", "DELETE /authors/{id}", "POST /books"} {
+		if !regexp.MustCompile(`<h3>#\d+ ` + regexp.QuoteMeta(want) + ` <`).MatchString(page) {
+			t.Errorf("the debug page lists no trace %q", want)
+		}
+	}
+	if !strings.Contains(page, `<span class="name">post_delete</span>`) {
+		t.Error("the request traces do not show the cascade's post_delete")
 	}
 	requests := log.String()
 	if !strings.Contains(requests, "PATCH /books/"+itoa(book.ID)+" carol → 200") || !strings.Contains(requests, "POST /books bob → 422") {

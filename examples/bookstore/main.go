@@ -2,16 +2,19 @@
 // small bookstore whose receivers are the ones Django's documentation and
 // tutorials show (a default title, a notification, cover files, tag
 // counters, an audit log, a cache invalidated after commit), on GORM and an
-// embedded SQLite database.
+// embedded, pure-Go SQLite database.
 //
 // Usage:
 //
-//	go run ./bookstore            run the scripted scenario and print what fired
-//	go run ./bookstore serve      serve the HTTP API and /debug/signals
-//	go run ./bookstore worker -postgres DSN -nats URL [-demo]
-//	                              run the durable receivers in broker mode
+//	go run ./bookstore [-v]      run the scripted scenario and print what fired
+//	                             (-v: list every SQL statement, migration
+//	                             probes and outbox bookkeeping included)
+//	go run ./bookstore serve     serve the HTTP API and /debug/signals
 //
-// The scenario runs in a temporary directory and removes it afterwards.
+// The scenario runs in a temporary directory and removes it afterwards. The
+// durable receiver in broker mode (PostgreSQL, NATS JetStream) is the
+// command bookstore/worker, built apart so that this one compiles no
+// broker client.
 package main
 
 import (
@@ -22,23 +25,25 @@ import (
 )
 
 func main() {
+	verbose := flag.Bool("v", false, "list every SQL statement of the scenario (migration probes and the outbox's bookkeeping are folded into one line each otherwise)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: bookstore [scenario | serve [-addr host:port] [-dir path] | worker [-postgres DSN] [-nats URL] [-demo]]\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: bookstore [-v] [scenario [-v] | serve [-addr host:port] [-dir path]]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	mode := "scenario"
+	mode, args := "scenario", []string(nil)
 	if flag.NArg() > 0 {
-		mode = flag.Arg(0)
+		mode, args = flag.Arg(0), flag.Args()[1:]
 	}
 	var err error
 	switch mode {
 	case "scenario":
-		err = scenarioMain()
+		fs := flag.NewFlagSet("scenario", flag.ExitOnError)
+		fs.BoolVar(verbose, "v", *verbose, "list every SQL statement")
+		_ = fs.Parse(args)
+		err = scenarioMain(*verbose)
 	case "serve":
-		err = serveMain(flag.Args()[1:])
-	case "worker":
-		err = workerMain(flag.Args()[1:])
+		err = serveMain(args)
 	default:
 		flag.Usage()
 		os.Exit(2)
@@ -49,11 +54,11 @@ func main() {
 	}
 }
 
-func scenarioMain() error {
+func scenarioMain(verbose bool) error {
 	dir, err := os.MkdirTemp("", "bookstore-*")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	return runScenario(context.Background(), os.Stdout, dir)
+	return runScenario(context.Background(), os.Stdout, dir, verbose)
 }

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/examples/bookstore/shop"
 	"github.com/gosignals/signals/signalshttp"
 )
 
@@ -29,9 +30,9 @@ type state struct {
 	outbox interface {
 		RunOnce(context.Context) (int, error)
 	}
-	author  Author
-	dune    Book
-	untitle Book
+	author  shop.Author
+	dune    shop.Book
+	untitle shop.Book
 }
 
 var steps = []scenarioStep{
@@ -40,8 +41,8 @@ var steps = []scenarioStep{
 		if err := os.WriteFile(cover, []byte("JPEG"), 0o644); err != nil {
 			return err
 		}
-		s.author = Author{Name: "Frank Herbert", Email: "frank@example.com", Books: []Book{
-			{Title: "Dune", CoverPath: cover, InPrint: true, Comments: []Comment{{Body: "A classic."}, {Body: "Spice!"}}},
+		s.author = shop.Author{Name: "Frank Herbert", Email: "frank@example.com", Books: []shop.Book{
+			{Title: "Dune", CoverPath: cover, InPrint: true, Comments: []shop.Comment{{Body: "A classic."}, {Body: "Spice!"}}},
 			{InPrint: true},
 		}}
 		if err := db.WithContext(ctx).Create(&s.author).Error; err != nil {
@@ -54,14 +55,14 @@ var steps = []scenarioStep{
 		return err
 	}},
 	{"Tag Dune: sf, classic (m2m_changed keeps the tag counters)", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
-		var tags []Tag
+		var tags []shop.Tag
 		if err := db.WithContext(ctx).Where("name IN ?", []string{"sf", "classic"}).Find(&tags).Error; err != nil {
 			return err
 		}
 		return db.WithContext(ctx).Model(&s.dune).Association("Tags").Append(&tags)
 	}},
 	{"Alice renames the untitled book (the audit log records old → new)", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
-		var b Book
+		var b shop.Book
 		if err := db.WithContext(ctx).First(&b, s.untitle.ID).Error; err != nil {
 			return err
 		}
@@ -69,17 +70,17 @@ var steps = []scenarioStep{
 		return db.WithContext(ctx).Save(&b).Error
 	}},
 	{"Replace Dune's tags with classic, space opera", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
-		var classic Tag
+		var classic shop.Tag
 		if err := db.WithContext(ctx).Where("name = ?", "classic").First(&classic).Error; err != nil {
 			return err
 		}
-		return db.WithContext(ctx).Model(&s.dune).Association("Tags").Replace(&classic, &Tag{Name: "space opera"})
+		return db.WithContext(ctx).Model(&s.dune).Association("Tags").Replace(&classic, &shop.Tag{Name: "space opera"})
 	}},
-	{"A pre_save receiver refuses a title: nothing is written", ErrForbiddenTitle, func(ctx context.Context, db *gorm.DB, s *state) error {
-		return db.WithContext(ctx).Create(&Book{Title: "Forbidden", AuthorID: s.author.ID}).Error
+	{"A pre_save receiver refuses a title: nothing is written", shop.ErrForbiddenTitle, func(ctx context.Context, db *gorm.DB, s *state) error {
+		return db.WithContext(ctx).Create(&shop.Book{Title: "Forbidden", AuthorID: s.author.ID}).Error
 	}},
 	{"Mark every book of the author out of print: one conditional UPDATE", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
-		return db.WithContext(ctx).Model(&Book{}).Where("author_id = ?", s.author.ID).Update("in_print", false).Error
+		return db.WithContext(ctx).Model(&shop.Book{}).Where("author_id = ?", s.author.ID).Update("in_print", false).Error
 	}},
 	{"Delete the author: the cascade sends pre_delete/post_delete for every object", nil, func(ctx context.Context, db *gorm.DB, s *state) error {
 		return db.WithContext(ctx).Delete(&s.author).Error
@@ -87,8 +88,9 @@ var steps = []scenarioStep{
 }
 
 // runScenario runs the scripted scenario on a new bookstore in dir,
-// printing the firing order of every signal and receiver, step by step.
-func runScenario(ctx context.Context, w io.Writer, dir string) error {
+// printing the firing order of every signal and receiver, step by step
+// (with verbose, every SQL statement: see printTrace).
+func runScenario(ctx context.Context, w io.Writer, dir string, verbose bool) error {
 	ctx = signalshttp.WithUser(ctx, "alice")
 	fmt.Fprintf(w, "bookstore: a scripted scenario on SQLite (%s)\n", filepath.Join(dir, "bookstore.db"))
 	fmt.Fprintf(w, "each step lists what ran: %9s %9s  kind      what  outcome\n\n", "start", "took")
@@ -97,7 +99,7 @@ func runScenario(ctx context.Context, w io.Writer, dir string) error {
 	tctx, tr := signals.StartTrace(ctx, "open")
 	app, err := Open(tctx, dir)
 	tr.Stop()
-	printTrace(w, tr)
+	printTrace(w, tr, verbose)
 	if err != nil {
 		return err
 	}
@@ -109,7 +111,7 @@ func runScenario(ctx context.Context, w io.Writer, dir string) error {
 		tctx, tr := signals.StartTrace(ctx, st.title)
 		err := st.run(tctx, app.DB, s)
 		tr.Stop()
-		printTrace(w, tr)
+		printTrace(w, tr, verbose)
 		switch {
 		case st.expectErr != nil && errors.Is(err, st.expectErr):
 			fmt.Fprintf(w, "  → refused as expected: %v\n", st.expectErr)
@@ -124,13 +126,13 @@ func runScenario(ctx context.Context, w io.Writer, dir string) error {
 
 func summary(w io.Writer, app *App) error {
 	db := app.DB
-	var notes []Notification
-	var mails []Email
-	var audit []AuditLog
-	var tags []Tag
+	var notes []shop.Notification
+	var mails []shop.Email
+	var audit []shop.AuditLog
+	var tags []shop.Tag
 	var books, comments int64
 	if err := errors.Join(db.Find(&notes).Error, db.Find(&mails).Error, db.Order("id").Find(&audit).Error, db.Order("name").Find(&tags).Error,
-		db.Model(&Book{}).Count(&books).Error, db.Model(&Comment{}).Count(&comments).Error); err != nil {
+		db.Model(&shop.Book{}).Count(&books).Error, db.Model(&shop.Comment{}).Count(&comments).Error); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\n== What the receivers did")

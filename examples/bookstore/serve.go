@@ -18,26 +18,32 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/examples/bookstore/shop"
 	"github.com/gosignals/signals/signalsdebug"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalshttp"
 )
 
 // Handler returns the bookstore's HTTP API, wrapped in the request-signals
-// middleware. The user is read from the X-User header by a stand-in for
-// real authentication; model-signal receivers (the audit log) see it.
+// middleware, which records a trace of each request for /debug/signals.
+// The user is read from the X-User header by a stand-in for real
+// authentication; model-signal receivers (the audit log) see it. The
+// debug page itself is served outside the middleware, so that viewing it
+// adds no trace to the ones it shows.
 func (a *App) Handler() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /books", a.listBooks)
+	api.HandleFunc("POST /books", a.createBook)
+	api.HandleFunc("PATCH /books/{id}", a.updateBook)
+	api.HandleFunc("DELETE /books/{id}", a.deleteBook)
+	api.HandleFunc("POST /authors", a.createAuthor)
+	api.HandleFunc("DELETE /authors/{id}", a.deleteAuthor)
+	api.HandleFunc("GET /audit", a.listAudit)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /books", a.listBooks)
-	mux.HandleFunc("POST /books", a.createBook)
-	mux.HandleFunc("PATCH /books/{id}", a.updateBook)
-	mux.HandleFunc("DELETE /books/{id}", a.deleteBook)
-	mux.HandleFunc("POST /authors", a.createAuthor)
-	mux.HandleFunc("DELETE /authors/{id}", a.deleteAuthor)
-	mux.HandleFunc("GET /audit", a.listAudit)
 	mux.Handle("/debug/signals", signalsdebug.Handler())
 	mux.Handle("/debug/signals/", signalsdebug.Handler())
-	return signalshttp.Middleware()(authenticate(mux))
+	mux.Handle("/", signalshttp.Middleware(signalshttp.WithTrace())(authenticate(api)))
+	return mux
 }
 
 // authenticate stands in for an authentication middleware running inside
@@ -76,7 +82,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
-	case errors.Is(err, ErrForbiddenTitle):
+	case errors.Is(err, shop.ErrForbiddenTitle):
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": err.Error()})
 	case errors.As(err, new(*json.SyntaxError)), errors.As(err, new(*json.UnmarshalTypeError)), errors.Is(err, io.EOF), errors.Is(err, strconv.ErrSyntax):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
@@ -86,7 +92,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (a *App) listBooks(w http.ResponseWriter, r *http.Request) {
-	var books []Book
+	var books []shop.Book
 	if err := a.db(r).Preload("Tags").Order("id").Find(&books).Error; err != nil {
 		fail(w, r, err)
 		return
@@ -95,7 +101,7 @@ func (a *App) listBooks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) createBook(w http.ResponseWriter, r *http.Request) {
-	var b Book
+	var b shop.Book
 	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
 		fail(w, r, err)
 		return
@@ -108,7 +114,7 @@ func (a *App) createBook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) updateBook(w http.ResponseWriter, r *http.Request) {
-	var b Book
+	var b shop.Book
 	id, err := strconv.Atoi(r.PathValue("id"))
 	if err == nil {
 		err = a.db(r).First(&b, id).Error
@@ -127,9 +133,9 @@ func (a *App) updateBook(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-func (a *App) deleteBook(w http.ResponseWriter, r *http.Request) { a.delete(w, r, &Book{}) }
+func (a *App) deleteBook(w http.ResponseWriter, r *http.Request) { a.delete(w, r, &shop.Book{}) }
 
-func (a *App) deleteAuthor(w http.ResponseWriter, r *http.Request) { a.delete(w, r, &Author{}) }
+func (a *App) deleteAuthor(w http.ResponseWriter, r *http.Request) { a.delete(w, r, &shop.Author{}) }
 
 func (a *App) delete(w http.ResponseWriter, r *http.Request, model any) {
 	id, err := strconv.Atoi(r.PathValue("id"))
@@ -150,7 +156,7 @@ func (a *App) delete(w http.ResponseWriter, r *http.Request, model any) {
 }
 
 func (a *App) createAuthor(w http.ResponseWriter, r *http.Request) {
-	var au Author
+	var au shop.Author
 	if err := json.NewDecoder(r.Body).Decode(&au); err != nil {
 		fail(w, r, err)
 		return
@@ -163,7 +169,7 @@ func (a *App) createAuthor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) listAudit(w http.ResponseWriter, r *http.Request) {
-	var audit []AuditLog
+	var audit []shop.AuditLog
 	if err := a.db(r).Order("id").Find(&audit).Error; err != nil {
 		fail(w, r, err)
 		return

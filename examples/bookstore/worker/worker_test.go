@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -33,9 +34,18 @@ func requireService(t *testing.T, name, addr string) {
 	t.Skip(msg)
 }
 
-// worker: the durable welcome e-mail in broker mode, against the local
-// PostgreSQL and NATS, in a schema and a stream of this test's own.
-func TestWorker(t *testing.T) {
+// An engine that does not exist is refused before anything is connected.
+func TestUnknownEngine(t *testing.T) {
+	err := Run(t.Context(), Config{Engine: "carrier-pigeon"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `unknown engine "carrier-pigeon": use one of nats`) {
+		t.Fatalf("Run with an unknown engine: %v", err)
+	}
+}
+
+// The nats engine: the durable welcome e-mail through PostgreSQL and NATS
+// JetStream, against the local services, in a schema and a stream of this
+// test's own.
+func TestNATSEngine(t *testing.T) {
 	requireService(t, "PostgreSQL", "127.0.0.1:5432")
 	requireService(t, "NATS", "127.0.0.1:4222")
 	base := envOr("SIGNALS_POSTGRES_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test sslmode=disable")
@@ -61,9 +71,9 @@ func TestWorker(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
 	var out bytes.Buffer
-	err = RunWorker(ctx, WorkerConfig{
-		Postgres: base + " search_path=" + schema, NATS: envOr("SIGNALS_NATS_URL", "nats://127.0.0.1:4222"),
-		Stream: stream, TopicPrefix: "t" + suffix + ".", Demo: true,
+	err = Run(ctx, Config{
+		Engine: "nats", Postgres: base + " search_path=" + schema, Demo: true,
+		NATS: NATSConfig{URL: envOr("SIGNALS_NATS_URL", "nats://127.0.0.1:4222"), Stream: stream, TopicPrefix: "t" + suffix + "."},
 	}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())

@@ -1,10 +1,11 @@
-package main
+package shop
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,8 +34,11 @@ type Catalog struct {
 type Receivers struct {
 	Catalog *Catalog
 	// Models lists the models class_prepared announced.
-	Models  []string
-	db      *gorm.DB // for the receivers of signals sent outside statements
+	Models []string
+	// DB is the database of the receivers of signals sent outside a
+	// statement (post_migrate, the durable receiver): set it once the
+	// database is open.
+	DB      *gorm.DB
 	handles []disconnecter
 }
 
@@ -62,7 +66,7 @@ func (r *Receivers) Connect() {
 		// post_delete for every model: deletions are audited, cascaded ones
 		// included (which makes the collector read those rows).
 		modelsignals.PostDelete.ConnectFunc(func(ctx context.Context, ev modelsignals.DeleteEvent) error {
-			return audit(ctx, "deleted", ev.Model.Label, fmt.Sprintf("origin %T", ev.Origin))
+			return audit(ctx, "deleted", ev.Model.Label, "origin "+labelOf(ev.Origin))
 		}, signals.Name("audit delete")),
 		// class_prepared: the models the plugin learns, for an admin index.
 		modelsignals.ClassPrepared.ConnectFunc(func(ctx context.Context, ev modelsignals.ClassPreparedEvent) error {
@@ -92,7 +96,7 @@ func (r *Receivers) welcomeEmail(ctx context.Context, ev outbox.Event[Author]) e
 	if !ev.Created || ev.Instance.Email == "" {
 		return nil
 	}
-	_, err := outboxgorm.Once(ctx, r.db, func(tx *gorm.DB) error {
+	_, err := outboxgorm.Once(ctx, r.DB, func(tx *gorm.DB) error {
 		return tx.Create(&Email{To: ev.Instance.Email, Subject: "Welcome to the bookstore, " + ev.Instance.Name}).Error
 	})
 	return err
@@ -164,7 +168,7 @@ func auditUpdate(ctx context.Context, ev modelsignals.UpdateEvent) error {
 // classic use of it.
 func (r *Receivers) seedTags(ctx context.Context, ev modelsignals.MigrateEvent) error {
 	for _, name := range []string{"sf", "classic"} {
-		if err := signalsgorm.DB(ctx, r.db).Where(Tag{Name: name}).FirstOrCreate(&Tag{}).Error; err != nil {
+		if err := signalsgorm.DB(ctx, r.DB).Where(Tag{Name: name}).FirstOrCreate(&Tag{}).Error; err != nil {
 			return err
 		}
 	}
@@ -174,6 +178,9 @@ func (r *Receivers) seedTags(ctx context.Context, ev modelsignals.MigrateEvent) 
 // tagCounters is an m2m_changed receiver keeping each tag's usage counter
 // right.
 func tagCounters(ctx context.Context, ev modelsignals.M2MEvent) error {
+	if signals.TraceFrom(ctx) != nil { // the trace shows what the receiver was sent
+		signals.SetStepDetail(ctx, m2mDetail(ev))
+	}
 	if _, ok := ev.Instance.(*Book); !ok {
 		return nil
 	}
@@ -186,6 +193,16 @@ func tagCounters(ctx context.Context, ev modelsignals.M2MEvent) error {
 		return bumpTags(ctx, ev.Removed, -1)
 	}
 	return nil
+}
+
+// m2mDetail describes an m2m_changed event as Django's receivers see it:
+// the action and pk_set ("post_add pk_set=[1 2]"), and for a clear the keys
+// it unlinks.
+func m2mDetail(ev modelsignals.M2MEvent) string {
+	if ev.PKSet == nil {
+		return fmt.Sprintf("%s removed=%v", ev.Action, ev.Removed)
+	}
+	return fmt.Sprintf("%s pk_set=%v", ev.Action, ev.PKSet)
 }
 
 // untagDeletedBook is a pre_delete receiver: a deleted book's links vanish
@@ -231,6 +248,14 @@ func audit(ctx context.Context, action, object, changes string) error {
 		user = "system"
 	}
 	return signalsgorm.DB(ctx, nil).Create(&AuditLog{User: user, Action: action, Object: object, Changes: changes, At: time.Now()}).Error
+}
+
+// labelOf returns the model label of v ("bookstore.Author"), or "none".
+func labelOf(v any) string {
+	if v == nil {
+		return "none"
+	}
+	return modelsignals.LabelOf(reflect.TypeOf(v))
 }
 
 func bumpTags(ctx context.Context, ids []any, by int) error {
