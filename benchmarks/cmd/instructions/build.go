@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gosignals/signals/benchmarks/internal/moduledir"
@@ -21,7 +22,7 @@ func build(ctx context.Context, moduleDir, outDir string, progs, env []string) (
 		bin := filepath.Join(outDir, p)
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/"+p)
 		cmd.Dir = moduleDir
-		cmd.Env = append(env, "CGO_ENABLED=0")
+		cmd.Env = slices.Concat(env, []string{"CGO_ENABLED=0"})
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("building %s in %s: %w\n%s", p, moduleDir, err, out)
 		}

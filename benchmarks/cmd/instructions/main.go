@@ -23,8 +23,10 @@
 //	         asaskevich/EventBus (-receivers k,...)
 //
 // Beside the instructions per operation (per row for the cascade) it shows
-// the heap allocations per operation the measured functions made, which
-// the programs read from runtime.MemStats as go test -benchmem does.
+// the heap allocations per operation the measured work made, which the
+// programs read from runtime.MemStats as go test -benchmem does. The counts
+// repeat within about 0.2% from run to run (Go randomizes its hash seeds);
+// -count N runs every row N times and shows the median run.
 //
 // With -base REF it also builds the same programs against another commit:
 // it adds a git worktree of REF in a temporary directory, copies the
