@@ -3,7 +3,7 @@ MODULES := $(shell go list -m -f '{{.Dir}}')
 # The one test command, as in the README.
 TEST := go run ./internal/testall
 
-.PHONY: all build vet fmt test bench tidy ci compare
+.PHONY: all build vet fmt test bench tidy ci compare instructions
 
 all: build vet test
 
@@ -39,3 +39,11 @@ ci:
 # alternatives and writes benchmarks/RESULTS.md (a few minutes).
 compare:
 	cd benchmarks && go run ./cmd/compare
+
+# instructions counts the instructions per operation under callgrind
+# (valgrind) of GORM Create/Save/Delete with and without the plugin, the
+# cascade and Send, with allocations beside; BASE=<git ref> adds the figures
+# of that commit and the change (benchmarks/README.md; several minutes).
+BASE ?=
+instructions:
+	cd benchmarks && go run ./cmd/instructions $(if $(BASE),-base $(BASE)) all

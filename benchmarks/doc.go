@@ -39,4 +39,17 @@
 // The save and cascade benchmarks time one whole workload per iteration;
 // run them with -benchtime 1x -count 3. Their sizes are flags of the test
 // binary: -saves, -books, -comments.
+//
+// # Instruction counts
+//
+// Times vary with the machine's load; instruction counts do not.
+//
+//	cd benchmarks && go run ./cmd/instructions [-base REF] gorm|cascade|send|all
+//
+// (or make instructions [BASE=REF]) counts the instructions per operation
+// of GORM Create, Save and Delete with and without the plugin, of the
+// cascade and of Send, under valgrind's callgrind, with the allocations per
+// operation beside; with -base it builds the same harness (cmd/cggorm and
+// cmd/cgsend) against another commit and shows both sides and the change.
+// See README.md.
 package benchmarks

@@ -1,58 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/gosignals/signals/benchmarks/workload"
 )
-
-// modulePath is the module the command belongs to; its directory holds the
-// benchmarks and the Django script.
-const modulePath = "github.com/gosignals/signals/benchmarks"
-
-// findModule returns the directory of the benchmarks module: dir if given,
-// else the first directory from the working directory upwards that is it
-// or holds it as benchmarks/.
-func findModule(dir string) (string, error) {
-	if dir != "" {
-		if !isModule(dir) {
-			return "", fmt.Errorf("%s is not the %s module", dir, modulePath)
-		}
-		return filepath.Abs(dir)
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		for _, c := range []string{d, filepath.Join(d, "benchmarks")} {
-			if isModule(c) {
-				return c, nil
-			}
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no %s module above %s; pass -dir", modulePath, wd)
-		}
-	}
-}
-
-func isModule(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	return sc.Scan() && strings.TrimSpace(sc.Text()) == "module "+modulePath
-}
 
 // ensureDjango checks that python imports django and, if not and install
 // is set, installs Debian's python3-django with apt-get (as root, or

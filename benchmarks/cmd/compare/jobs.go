@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,7 +112,9 @@ func newCollector() *collector {
 	return &collector{series: map[key]*series{}, start: time.Now()}
 }
 
-func (c *collector) add(k key, s sample, rss int64) {
+// add appends s, measured in round (1, 2, ...), to the series of k.
+func (c *collector) add(k key, round int, s sample, rss int64) {
+	s.round = round
 	se := c.series[k]
 	if se == nil {
 		se = &series{}
@@ -120,8 +124,8 @@ func (c *collector) add(k key, s sample, rss int64) {
 	se.rssKiB = max(se.rssKiB, rss)
 }
 
-// record parses a job's output into the collector.
-func (c *collector) record(j job, out []byte, rss int64) error {
+// record parses the output of a job run in round into the collector.
+func (c *collector) record(j job, round int, out []byte, rss int64) error {
 	if j.django {
 		d, samples, err := parseDjango(bytes.NewReader(out))
 		if err != nil {
@@ -130,7 +134,7 @@ func (c *collector) record(j job, out []byte, rss int64) error {
 		c.django = d
 		for k, ss := range samples {
 			for _, s := range ss {
-				c.add(k, s, rss)
+				c.add(k, round, s, rss)
 			}
 		}
 		return nil
@@ -141,19 +145,68 @@ func (c *collector) record(j job, out []byte, rss int64) error {
 	}
 	for k, ss := range samples {
 		for _, s := range ss {
-			c.add(k, s, rss)
+			c.add(k, round, s, rss)
 		}
 	}
 	return nil
 }
 
-// pick returns the sample of se the statistic selects: the fastest
-// ("best") or the median by time.
-func pick(se *series, stat string) sample {
-	ss := append([]sample(nil), se.samples...)
-	sort.Slice(ss, func(i, j int) bool { return ss[i].ns < ss[j].ns })
-	if stat == "median" {
-		return ss[(len(ss)-1)/2]
+// summarize reduces a series to what the tables show. A round's figure is
+// its fastest sample (a database workload is timed -repeat times in one
+// process: the fastest run is the one the machine disturbed least); the
+// series' time is the median of its rounds' figures, and its other metrics
+// are those of the median round.
+func summarize(se *series) measured {
+	best := map[int]sample{}
+	for _, s := range se.samples {
+		if b, ok := best[s.round]; !ok || s.ns < b.ns {
+			best[s.round] = s
+		}
 	}
-	return ss[0]
+	figures := make([]sample, 0, len(best))
+	rounds := make(map[int]float64, len(best))
+	ns := make([]float64, 0, len(best))
+	for r, s := range best {
+		figures = append(figures, s)
+		rounds[r] = s.ns
+		ns = append(ns, s.ns)
+	}
+	sort.Slice(figures, func(i, j int) bool { return figures[i].ns < figures[j].ns })
+	m := measured{sample: figures[(len(figures)-1)/2], rounds: rounds, rssKiB: se.rssKiB, ok: true}
+	m.ns = median(ns)
+	return m
+}
+
+// ratio returns a's time divided by b's as the median, over the rounds
+// that measured both, of the ratio within each round. The two sides of a
+// ratio run one after the other in a round, so that load on the machine
+// hits both; taking each side's best or median over the whole run instead
+// would divide figures from different moments, which a loaded machine
+// makes unstable. It returns NaN when no round measured both.
+func ratio(a, b measured) float64 {
+	var rs []float64
+	for r, an := range a.rounds {
+		if bn, ok := b.rounds[r]; ok && bn > 0 {
+			rs = append(rs, an/bn)
+		}
+	}
+	if len(rs) == 0 {
+		return math.NaN()
+	}
+	return median(rs)
+}
+
+// median returns the median of v (the mean of the two middle values when
+// their number is even), or NaN for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	mid := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[mid]
+	}
+	return (s[mid-1] + s[mid]) / 2
 }

@@ -7,9 +7,11 @@
 //	cd benchmarks && go run ./cmd/compare
 //
 // Every round starts each Go benchmark group and each Django workload as
-// its own process, the two sides of a pair one after the other; the table
-// shows the best (or, with -stat median, the median) of the rounds, and the
-// peak resident set size of each process. Django comes from Debian's
+// its own process, the two sides of a pair one after the other. A time in
+// the tables is the median over the rounds of each round's fastest run; a
+// ratio (Django ÷ Go, ÷ signals) is the median over the rounds of the
+// ratio within each round, whose two sides ran close together in time.
+// The tables also show the peak resident set size of each process. Django comes from Debian's
 // python3-django for the system interpreter (/usr/bin/python3); the command
 // installs it with apt-get when it is missing, unless -install=false.
 package main
@@ -24,14 +26,16 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gosignals/signals/benchmarks/internal/moduledir"
 )
 
 type config struct {
-	dir, out, python, script, stat string
-	runs, repeat                   int
-	benchtime                      time.Duration
-	django, install                bool
-	saves, books, comments         int
+	dir, out, python, script string
+	runs, repeat             int
+	benchtime                time.Duration
+	django, install          bool
+	saves, books, comments   int
 }
 
 func main() {
@@ -39,7 +43,6 @@ func main() {
 	flag.StringVar(&cfg.dir, "dir", "", "directory of the benchmarks module (default: found from the working directory)")
 	flag.StringVar(&cfg.out, "out", "RESULTS.md", "Markdown file to write, relative to the module's directory (\"\" for none)")
 	flag.StringVar(&cfg.python, "python", "/usr/bin/python3", "Python interpreter that imports Django")
-	flag.StringVar(&cfg.stat, "stat", "best", "statistic over the rounds: best or median")
 	flag.IntVar(&cfg.runs, "runs", 5, "rounds: processes started per benchmark group and side")
 	flag.IntVar(&cfg.repeat, "repeat", 3, "timed runs of each database workload per process")
 	flag.DurationVar(&cfg.benchtime, "benchtime", 200*time.Millisecond, "time per dispatch benchmark and round, on each side")
@@ -49,8 +52,8 @@ func main() {
 	flag.IntVar(&cfg.books, "books", 2000, "books of the author deleted in the cascade workload")
 	flag.IntVar(&cfg.comments, "comments", 5, "comments of each book in the cascade workload")
 	flag.Parse()
-	if cfg.stat != "best" && cfg.stat != "median" || cfg.runs < 1 || cfg.repeat < 1 || cfg.saves < 1 || cfg.books < 1 || cfg.comments < 0 {
-		fmt.Fprintln(os.Stderr, "compare: need -stat best|median, -runs ≥ 1, -repeat ≥ 1, -saves ≥ 1, -books ≥ 1, -comments ≥ 0")
+	if cfg.runs < 1 || cfg.repeat < 1 || cfg.saves < 1 || cfg.books < 1 || cfg.comments < 0 {
+		fmt.Fprintln(os.Stderr, "compare: need -runs ≥ 1, -repeat ≥ 1, -saves ≥ 1, -books ≥ 1, -comments ≥ 0")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -64,7 +67,7 @@ func main() {
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "compare: "+format+"\n", args...) }
 
 func compare(ctx context.Context, cfg config) error {
-	dir, err := findModule(cfg.dir)
+	dir, err := moduledir.Find(cfg.dir)
 	if err != nil {
 		return err
 	}
@@ -97,13 +100,13 @@ func compare(ctx context.Context, cfg config) error {
 			if err != nil {
 				return err
 			}
-			if err := c.record(j, out, rss); err != nil {
+			if err := c.record(j, round, out, rss); err != nil {
 				return err
 			}
 		}
 	}
 	m.loadAfter = loadavg()
-	r := buildReport(c, cfg.stat, sizes{cfg.saves, cfg.books, cfg.comments})
+	r := buildReport(c, sizes{cfg.saves, cfg.books, cfg.comments})
 
 	fmt.Print(r.text(cfg, m, c))
 	if cfg.out != "" {
@@ -121,19 +124,18 @@ func compare(ctx context.Context, cfg config) error {
 
 // setup describes the run in one paragraph.
 func setup(cfg config, m machine, c *collector) string {
-	stat := fmt.Sprintf("the best (fastest) of %d rounds (of %d timed runs for the save and cascade workloads, %d per process)",
-		cfg.runs, cfg.runs*cfg.repeat, cfg.repeat)
-	if cfg.stat == "median" {
-		stat = "the median" + strings.TrimPrefix(stat, "the best (fastest)")
-	}
 	s := fmt.Sprintf("%s, %d CPUs, load average %s before and %s after the run (%s). "+
 		"Go side: %s, GORM on modernc.org/sqlite (SQLite %s). ",
 		m.cpu, m.cpus, m.loadBefore, m.loadAfter, time.Since(c.start).Round(time.Second), m.goVersion, m.goSQLite)
 	if d := c.django; d.Django != "" {
 		s += fmt.Sprintf("Django side: Django %s on Python %s (SQLite %s). ", d.Django, d.Python, d.SQLite)
 	}
-	s += fmt.Sprintf("Each figure is %s; each round runs every benchmark group of each side as its own process, "+
-		"the two sides of a pair one after the other. Peak RSS is the largest resident set of those processes.", stat)
+	s += fmt.Sprintf("Each round runs every benchmark group of each side as its own process, "+
+		"the two sides of a pair one after the other; there were %d rounds. "+
+		"A time is the median over the rounds of each round's fastest run (of %d timed runs per process for the save and cascade workloads). "+
+		"A ratio is the median over the rounds of the ratio within each round, not the ratio of two medians: "+
+		"both sides of a round ran close together, under the same load. "+
+		"Peak RSS is the largest resident set of those processes.", cfg.runs, cfg.repeat)
 	return s
 }
 
@@ -141,9 +143,9 @@ func (r *report) text(cfg config, m machine, c *collector) string {
 	var b strings.Builder
 	b.WriteString("\n" + setup(cfg, m, c) + "\n\n")
 	if cfg.django {
-		b.WriteString("Against Django\n\n" + r.djangoTable().text() + "\n")
+		b.WriteString("Against Django\n\n" + r.djangoTable().Text() + "\n")
 	}
-	b.WriteString("Go implementations\n\n" + r.goTable().text() + "\n")
+	b.WriteString("Go implementations\n\n" + r.goTable().Text() + "\n")
 	b.WriteString("Targets\n\n" + r.targets(false))
 	return b.String()
 }
@@ -155,9 +157,9 @@ func (r *report) markdown(cfg config, m machine, c *collector) string {
 		c.start.UTC().Format("2006-01-02 15:04 MST") + ". Rerun it on your machine: figures vary with the machine and its load.\n\n")
 	b.WriteString(setup(cfg, m, c) + "\n\n")
 	if cfg.django {
-		b.WriteString("## Against Django\n\n" + r.djangoTable().markdown() + "\n")
+		b.WriteString("## Against Django\n\n" + r.djangoTable().Markdown() + "\n")
 	}
-	b.WriteString("## Go implementations\n\n" + r.goTable().markdown() + "\n")
+	b.WriteString("## Go implementations\n\n" + r.goTable().Markdown() + "\n")
 	b.WriteString("Time per operation: one send for the dispatch rows, one whole workload for the others. " +
 		"B/op and allocs/op are Go's -benchmem figures for that operation.\n\n")
 	b.WriteString("## Targets\n\n" + r.targets(true))

@@ -11,10 +11,12 @@ import (
 
 // A sample is what one run measured for one benchmark: the time per
 // operation and the other figures of the run ("B/op", "allocs/op",
-// "queries/op", "pre_save/op", ...).
+// "queries/op", "pre_save/op", ...), and the round that ran it (set by
+// the collector).
 type sample struct {
 	ns      float64
 	metrics map[string]float64
+	round   int
 }
 
 // A key names a measured series: a workload ("send/r=1", "save") and an

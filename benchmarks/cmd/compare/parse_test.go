@@ -25,13 +25,13 @@ func TestParseGoBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	save := func(ns float64) sample {
-		return sample{ns, map[string]float64{"post_save/op": 5000, "pre_save/op": 5000,
+		return sample{ns: ns, metrics: map[string]float64{"post_save/op": 5000, "pre_save/op": 5000,
 			"queries/op": 5000, "B/op": 27330680, "allocs/op": 375184}}
 	}
 	want := map[key][]sample{
-		{"send/r=0", "gosignals"}:  {{3.989, map[string]float64{"B/op": 0, "allocs/op": 0}}},
-		{"send/r=10", "gosignals"}: {{28.10, map[string]float64{"B/op": 0, "allocs/op": 0}}},
-		{"async/r=1", "watermill"}: {{32400, map[string]float64{"B/op": 1842, "allocs/op": 25}}},
+		{"send/r=0", "gosignals"}:  {{ns: 3.989, metrics: map[string]float64{"B/op": 0, "allocs/op": 0}}},
+		{"send/r=10", "gosignals"}: {{ns: 28.10, metrics: map[string]float64{"B/op": 0, "allocs/op": 0}}},
+		{"async/r=1", "watermill"}: {{ns: 32400, metrics: map[string]float64{"B/op": 1842, "allocs/op": 25}}},
 		{"save", "gosignals"}:      {save(112345678), save(98765432)},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -80,7 +80,7 @@ func TestParseDjango(t *testing.T) {
 		t.Errorf("versions %+v", d)
 	}
 	m := map[string]float64{"queries/op": 126, "pre_delete/op": 12001, "post_delete/op": 12001}
-	want := map[key][]sample{{"cascade", "django"}: {{209791599, m}, {300673099, m}}}
+	want := map[key][]sample{{"cascade", "django"}: {{ns: 209791599, metrics: m}, {ns: 300673099, metrics: m}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}

@@ -4,67 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/gosignals/signals/benchmarks/internal/table"
 )
-
-// A table renders as aligned text for the terminal and as Markdown.
-type table struct {
-	header []string
-	rows   [][]string
-}
-
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
-
-func (t *table) text() string {
-	w := make([]int, len(t.header))
-	for _, r := range append([][]string{t.header}, t.rows...) {
-		for i, c := range r {
-			w[i] = max(w[i], utf8.RuneCountInString(c))
-		}
-	}
-	var b strings.Builder
-	line := func(r []string) {
-		for i, c := range r {
-			pad := w[i] - utf8.RuneCountInString(c)
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			if i < 2 { // names left, figures right
-				b.WriteString(c + strings.Repeat(" ", pad))
-			} else {
-				b.WriteString(strings.Repeat(" ", pad) + c)
-			}
-		}
-		b.WriteString("\n")
-	}
-	line(t.header)
-	sep := make([]string, len(w))
-	for i := range w {
-		sep[i] = strings.Repeat("-", w[i])
-	}
-	line(sep)
-	for _, r := range t.rows {
-		line(r)
-	}
-	return b.String()
-}
-
-func (t *table) markdown() string {
-	var b strings.Builder
-	b.WriteString("| " + strings.Join(t.header, " | ") + " |\n|")
-	for i := range t.header {
-		if i < 2 {
-			b.WriteString("---|")
-		} else {
-			b.WriteString("--:|")
-		}
-	}
-	b.WriteString("\n")
-	for _, r := range t.rows {
-		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
-	}
-	return b.String()
-}
 
 // sizes are the workload sizes, for the names of the rows.
 type sizes struct{ saves, books, comments int }
@@ -165,9 +107,9 @@ func count(v float64, ok bool) string {
 }
 
 // djangoTable shows each workload Django ran next to ours.
-func (r *report) djangoTable() *table {
-	t := &table{header: []string{"workload", "target", "Django", "Go (signals)", "Django ÷ Go",
-		"queries Django / Go", "signals Django / Go", "peak RSS Django / Go"}}
+func (r *report) djangoTable() *table.Table {
+	t := table.New(2, "workload", "target", "Django", "Go (signals)", "Django ÷ Go",
+		"queries Django / Go", "signals Django / Go", "peak RSS Django / Go")
 	for _, w := range r.workloads {
 		d, g := r.get(w, "django"), r.get(w, ours)
 		if !d.ok || !g.ok {
@@ -181,11 +123,11 @@ func (r *report) djangoTable() *table {
 		if tg, ok := djangoTargets[kind(w)]; ok {
 			target = fmt.Sprintf("≥ %g×", tg)
 		}
-		ratio := times(d.ns / g.ns)
+		rel := times(ratio(d, g))
 		if dsok && gsok && ds != gs {
-			ratio += " (not comparable: signals differ)"
+			rel += " (not comparable: signals differ)"
 		}
-		t.add(workloadName(w, r.sz), target, duration(d.ns), duration(g.ns), ratio,
+		t.Add(workloadName(w, r.sz), target, duration(d.ns), duration(g.ns), rel,
 			count(dq, dqok)+" / "+count(gq, gqok), count(ds, dsok)+" / "+count(gs, gsok),
 			mib(d.rssKiB)+" / "+mib(g.rssKiB))
 	}
@@ -194,9 +136,9 @@ func (r *report) djangoTable() *table {
 
 // goTable shows every Go implementation of each workload, with the ratio
 // of its time to ours.
-func (r *report) goTable() *table {
-	t := &table{header: []string{"workload", "implementation", "time/op", "÷ signals",
-		"B/op", "allocs/op", "queries", "signals", "peak RSS"}}
+func (r *report) goTable() *table.Table {
+	t := table.New(2, "workload", "implementation", "time/op", "÷ signals",
+		"B/op", "allocs/op", "queries", "signals", "peak RSS")
 	for _, w := range r.workloads {
 		g := r.get(w, ours)
 		first := true
@@ -209,15 +151,15 @@ func (r *report) goTable() *table {
 			if first {
 				name, first = workloadName(w, r.sz), false
 			}
-			ratio := "—"
+			rel := "—"
 			if g.ok {
-				ratio = times(m.ns / g.ns)
+				rel = times(ratio(m, g))
 			}
 			b, bok := m.metrics["B/op"]
 			a, aok := m.metrics["allocs/op"]
 			q, qok := m.queries()
 			s, sok := m.signals()
-			t.add(name, implName(w, impl), duration(m.ns), ratio, count(b, bok), count(a, aok),
+			t.Add(name, implName(w, impl), duration(m.ns), rel, count(b, bok), count(a, aok),
 				count(q, qok), count(s, sok), mib(m.rssKiB))
 		}
 	}

@@ -20,10 +20,12 @@ var djangoTargets = map[string]float64{"send": 80, "save": 3, "cascade": 5}
 // dispatcher must be.
 const peerTarget = 2
 
-// A measured value: a sample picked from a series, and the series' peak
-// RSS.
+// A measured value: a series summarized (see summarize): its median time
+// and the metrics of its median round, the figure of each round, and the
+// series' peak RSS.
 type measured struct {
 	sample
+	rounds map[int]float64 // round → that round's time per operation
 	rssKiB int64
 	ok     bool
 }
@@ -59,7 +61,6 @@ type check struct {
 
 // report is everything the tables show.
 type report struct {
-	stat      string
 	sz        sizes
 	workloads []string // in display order
 	impls     map[string][]string
@@ -67,11 +68,11 @@ type report struct {
 	checks    []check
 }
 
-// buildReport picks one sample per series and evaluates the targets.
-func buildReport(c *collector, stat string, sz sizes) *report {
-	r := &report{stat: stat, sz: sz, impls: map[string][]string{}, m: map[key]measured{}}
+// buildReport summarizes each series and evaluates the targets.
+func buildReport(c *collector, sz sizes) *report {
+	r := &report{sz: sz, impls: map[string][]string{}, m: map[key]measured{}}
 	for k, se := range c.series {
-		r.m[k] = measured{sample: pick(se, stat), rssKiB: se.rssKiB, ok: true}
+		r.m[k] = summarize(se)
 		if _, seen := r.impls[k.workload]; !seen {
 			r.workloads = append(r.workloads, k.workload)
 		}
@@ -138,7 +139,7 @@ func (r *report) evaluate(w string) {
 			}
 		}
 		if bestImpl != "" {
-			c := newCheck(w, fmt.Sprintf("%d× the fastest Go peer (%s)", peerTarget, implName(w, bestImpl)), best.ns/g.ns, peerTarget)
+			c := newCheck(w, fmt.Sprintf("%d× the fastest Go peer (%s)", peerTarget, implName(w, bestImpl)), ratio(best, g), peerTarget)
 			if !c.met {
 				c.why = fmt.Sprintf("%s takes %s per send, %s %s.", implName(w, bestImpl), duration(best.ns), implName(w, ours), duration(g.ns))
 				if f := r.get(w, "loop"); f.ok {
@@ -159,7 +160,7 @@ func (r *report) djangoCheck(w string, d, g measured, t float64) []check {
 			why: fmt.Sprintf("the Go side sent %.0f model signals where Django sent %.0f, so it did not do the same work; "+
 				"for the cascade, the plugin's deletion collector (per-object pre_delete/post_delete along constraint:OnDelete:CASCADE relations) is missing from this build, and the database cascaded silently.", gs, ds)}}
 	}
-	c := newCheck(w, fmt.Sprintf("%g× Django", t), d.ns/g.ns, t)
+	c := newCheck(w, fmt.Sprintf("%g× Django", t), ratio(d, g), t)
 	if !c.met {
 		c.why = r.whySlower(w, d, g)
 	}
@@ -193,9 +194,9 @@ func (r *report) whySlower(w string, d, g measured) string {
 	}
 	extra := g.ns - f.ns
 	s := fmt.Sprintf("%s takes %s, %s %s, Django %s. %s ", implName(w, floor), duration(f.ns), implName(w, ours), duration(g.ns), duration(d.ns), need)
-	if d.ns/f.ns < target {
+	if df := ratio(d, f); df < target {
 		s += fmt.Sprintf("Even signals that cost nothing would leave Go only %s faster than Django here: "+
-			"the work around the signals, not the signals, sets the ratio. ", times(d.ns/f.ns))
+			"the work around the signals, not the signals, sets the ratio. ", times(df))
 	}
 	if extra > 0 {
 		s += fmt.Sprintf("The signals add %s over the floor (%.0f%% of the Go time).", duration(extra), 100*extra/g.ns)
