@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -64,37 +63,46 @@ func MarshalInstance(v any) (json.RawMessage, error) {
 	if err != nil || len(ti.hiddenJSON) == 0 {
 		return b, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return b, nil // a custom marshaler wrote something else
+	return cutFields(b, ti.hiddenJSON), nil
+}
+
+// cutFields returns the JSON object b without its members named in
+// hidden. b is what encoding/json wrote: valid and compact. Anything that
+// is not an object (a custom marshaler's output) is returned as it is.
+func cutFields(b []byte, hidden map[string]bool) []byte {
+	if len(b) < 2 || b[0] != '{' {
+		return b
 	}
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	n := 0
-	for dec.More() {
-		tok, err := dec.Token()
+	out := make([]byte, 0, len(b))
+	out = append(out, '{')
+	s := scanner{b: b, i: 1}
+	for {
+		s.blank()
+		if s.i >= len(b) || b[s.i] != '"' {
+			break
+		}
+		start := s.i
+		ks, ke, esc, err := s.str()
 		if err != nil {
-			return nil, err
+			return b
 		}
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return nil, err
+		if s.expect(':', "") != nil {
+			return b
 		}
-		key, _ := tok.(string)
-		if ti.hiddenJSON[key] {
-			continue
+		if _, _, err := s.value(); err != nil {
+			return b
 		}
-		if n > 0 {
-			buf.WriteByte(',')
+		if !hidden[text(b[ks:ke], esc)] {
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, b[start:s.i]...)
 		}
-		k, _ := json.Marshal(key)
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(val)
-		n++
+		if s.blank(); s.i < len(b) && b[s.i] == ',' {
+			s.i++
+		}
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return append(out, '}')
 }
 
 // Hidden reports whether the struct field name (a Go field name) of the
