@@ -117,48 +117,59 @@ func (d *decoder) members(e *Envelope) error {
 
 // field stores the (valid) raw value of the field key in e.
 func (d *decoder) field(e *Envelope, key, raw []byte) {
+	if dst := stringField(e, key); dst != nil {
+		d.str(dst, string(key), raw)
+		return
+	}
 	switch string(key) {
 	case "v":
 		d.version(e, raw)
-	case "id":
-		d.str(&e.ID, "id", raw)
-	case "signal":
-		d.str(&e.Signal, "signal", raw)
-	case "model":
-		d.str(&e.Model, "model", raw)
-	case "table":
-		d.str(&e.Table, "table", raw)
-	case "db":
-		d.str(&e.Using, "db", raw)
-	case "pk":
-		d.str(&e.PK, "pk", raw)
 	case "created":
 		d.boolean(&e.Created, "created", raw)
+	case "reverse":
+		d.boolean(&e.Reverse, "reverse", raw)
 	case "update_fields":
 		d.strings(&e.UpdateFields, raw)
 	case "changed":
 		d.changes(e, raw)
 	case "instance":
 		e.Instance = json.RawMessage(raw)
-	case "action":
-		d.str(&e.Action, "action", raw)
-	case "field":
-		d.str(&e.Field, "field", raw)
-	case "reverse":
-		d.boolean(&e.Reverse, "reverse", raw)
-	case "related":
-		d.str(&e.Related, "related", raw)
 	case "pk_set":
 		e.PKSet = json.RawMessage(raw)
-	case "tx":
-		d.str(&e.Tx, "tx", raw)
 	case "seq":
 		d.seq(e, raw)
 	case "occurred_at":
 		d.time(e, raw)
-	case "correlation_id":
-		d.str(&e.CorrelationID, "correlation_id", raw)
 	}
+}
+
+// stringField returns the string field of e named key, or nil.
+func stringField(e *Envelope, key []byte) *string {
+	switch string(key) {
+	case "id":
+		return &e.ID
+	case "signal":
+		return &e.Signal
+	case "model":
+		return &e.Model
+	case "table":
+		return &e.Table
+	case "db":
+		return &e.Using
+	case "pk":
+		return &e.PK
+	case "action":
+		return &e.Action
+	case "field":
+		return &e.Field
+	case "related":
+		return &e.Related
+	case "tx":
+		return &e.Tx
+	case "correlation_id":
+		return &e.CorrelationID
+	}
+	return nil
 }
 
 func isNull(raw []byte) bool { return raw[0] == 'n' }
