@@ -118,7 +118,7 @@ func (d *decoder) members(e *Envelope) error {
 // field stores the (valid) raw value of the field key in e.
 func (d *decoder) field(e *Envelope, key, raw []byte) {
 	if dst := stringField(e, key); dst != nil {
-		d.str(dst, string(key), raw)
+		d.str(dst, key, raw)
 		return
 	}
 	switch string(key) {
@@ -196,14 +196,14 @@ func (d *decoder) version(e *Envelope, raw []byte) {
 	d.badV, e.V = nil, v
 }
 
-func (d *decoder) str(dst *string, field string, raw []byte) {
+func (d *decoder) str(dst *string, field []byte, raw []byte) {
 	switch raw[0] {
 	case '"':
 		body := raw[1 : len(raw)-1]
 		*dst = text(body, bytes.IndexByte(body, '\\') >= 0)
 	case 'n':
 	default:
-		d.wrongType(field, "a string", raw)
+		d.wrongType(string(field), "a string", raw)
 	}
 }
 
@@ -260,7 +260,7 @@ func (d *decoder) strings(dst *[]string, raw []byte) {
 			return
 		}
 		var s string
-		d.str(&s, "update_fields", el)
+		d.str(&s, nil, el)
 		out = append(out, s)
 	})
 	*dst = out
