@@ -123,7 +123,7 @@ func TestOnceAppliesARedeliveredEventOnce(t *testing.T) {
 		}
 		runOnce(t, ob)
 		// Redeliver: as if the worker had crashed before marking the row.
-		if err := db.Exec("UPDATE " + outboxgorm.Table + " SET status = 0").Error; err != nil {
+		if err := db.Exec("UPDATE " + outboxgorm.Table + " SET status = 'pending'").Error; err != nil {
 			t.Fatal(err)
 		}
 		if n := runOnce(t, ob); n != 1 {

@@ -1,0 +1,9 @@
+-- +goose Up
+-- Row statuses as readable text: 'pending', 'delivered', 'dead' (were 0,
+-- 1, 2). Statuses already in text are kept, so the file can run again.
+DROP INDEX IF EXISTS signals_outbox_pending;
+ALTER TABLE signals_outbox ADD COLUMN status_text VARCHAR(16) NOT NULL DEFAULT 'pending';
+UPDATE signals_outbox SET status_text = CASE CAST(status AS TEXT) WHEN '0' THEN 'pending' WHEN '1' THEN 'delivered' WHEN '2' THEN 'dead' ELSE status END;
+ALTER TABLE signals_outbox DROP COLUMN status;
+ALTER TABLE signals_outbox RENAME COLUMN status_text TO status;
+CREATE INDEX signals_outbox_pending ON signals_outbox (receiver, status, id);
