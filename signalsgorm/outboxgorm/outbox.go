@@ -143,4 +143,3 @@ func New(db *gorm.DB, cfg Config) (*Outbox, error) {
 	return &Outbox{db: db.Session(&gorm.Session{NewDB: true}), plugin: p, dialect: dialect, now: outboxsql.Now(dialect),
 		cfg: cfg.withDefaults(), owner: outbox.NewID(), wake: make(chan struct{}, 1)}, nil
 }
-
