@@ -161,7 +161,8 @@ func (p *Plugin) flushStaged(ctx context.Context, t *txConn, es *outboxsql.Store
 	for i, it := range items {
 		rows[i] = it.(*stagedRow).Row
 	}
-	if err := es.AppendRows(ctx, t.Tx, rows); err != nil {
+	sqlDB, _ := p.db.DB()
+	if err := es.AppendRows(ctx, sqlDB, t.Tx, rows); err != nil {
 		return fmt.Errorf("signalsgorm: durable receivers: writing %d outbox rows before the commit: %w", len(rows), err)
 	}
 	t.Add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})

@@ -21,8 +21,12 @@ type row struct {
 // pending reads up to cfg.Batch pending rows of the session's receiver,
 // in id order.
 func (s *session) pending() ([]row, error) {
-	rs, err := s.o.db.WithContext(s.ctx).Raw("SELECT id, payload, attempts FROM "+Table+
-		" WHERE receiver = ? AND status = ? ORDER BY id LIMIT ?", s.name, outboxsql.StatusPending, s.o.cfg.Batch).Rows()
+	st, err := s.o.prepared(s.ctx, "SELECT id, payload, attempts FROM "+Table+
+		" WHERE receiver = ? AND status = '"+outboxsql.StatusPending+"' ORDER BY id LIMIT ?")
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.QueryContext(s.ctx, s.name, s.o.cfg.Batch)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +90,7 @@ func (s *session) flushAcks(ctx context.Context) error {
 	}
 	ctx, cancel := bounded(ctx)
 	defer cancel()
-	err := s.o.db.WithContext(ctx).Exec("UPDATE "+Table+" SET status = ?, done_at = "+s.o.now+" WHERE id IN ?",
-		outboxsql.StatusDelivered, s.acks).Error
-	if err != nil {
+	if err := s.o.markDelivered(ctx, s.acks); err != nil {
 		return fmt.Errorf("outboxgorm: marking %d outbox rows of %s delivered: %w", len(s.acks), s.name, err)
 	}
 	s.acks = s.acks[:0]

@@ -123,6 +123,7 @@ type Outbox struct {
 	cfg     Config
 	owner   string
 	wake    chan struct{}
+	stmts   stmtCache
 
 	mu      sync.Mutex
 	running bool

@@ -26,7 +26,45 @@ type session struct {
 
 	acks      []int64 // delivered, not yet marked
 	firstAck  time.Time
-	abandoned bool // a handler was left running: keep the lease until it expires
+	abandoned bool    // a handler was left running: keep the lease until it expires
+	run       *runner // runs the handlers
+}
+
+// A runner is the goroutine that runs a session's handlers, one at a time,
+// so that the worker can stop waiting for one. It is long-lived (a
+// goroutine per delivery would grow a new stack each time); a runner left
+// running an abandoned handler is replaced, and exits when the handler
+// returns.
+type runner struct {
+	jobs chan job
+	done chan error
+}
+
+type job struct {
+	ctx context.Context
+	d   *outbox.Delivery
+}
+
+func (s *session) runner() *runner {
+	if s.run == nil {
+		r := &runner{jobs: make(chan job), done: make(chan error, 1)}
+		reg := s.o.cfg.Registry
+		go func() {
+			for j := range r.jobs {
+				r.done <- reg.Deliver(j.ctx, j.d)
+			}
+		}()
+		s.run = r
+	}
+	return s.run
+}
+
+// dropRunner lets the runner go: it exits once its handler returns.
+func (s *session) dropRunner() {
+	if s.run != nil {
+		close(s.run.jobs)
+		s.run = nil
+	}
 }
 
 // ackInterval bounds how long a delivery waits to be marked delivered: a
@@ -61,6 +99,7 @@ func (o *Outbox) startSession(ctx, hard context.Context, name string) (*session,
 // release is set, and no handler was abandoned, it gives the lease up.
 func (s *session) end(release bool) error {
 	close(s.stop)
+	s.dropRunner()
 	defer s.cancelLive(nil)
 	ctx, cancel := bounded(s.ctx)
 	defer cancel()
@@ -90,29 +129,36 @@ func (s *session) stopped() error {
 func (s *session) call(d *outbox.Delivery) (err error, abandoned bool) {
 	hctx, cancel := context.WithTimeoutCause(s.live, s.o.cfg.DeliveryTimeout, errDeliveryTimeout)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- s.o.cfg.Registry.Deliver(hctx, d) }()
+	r := s.runner()
+	r.jobs <- job{hctx, d}
 	select {
-	case err := <-done:
+	case err := <-r.done:
 		return err, false
 	case <-hctx.Done():
 	}
 	if cause := context.Cause(hctx); !errors.Is(cause, errDeliveryTimeout) {
-		s.abandoned = true
+		s.abandon()
 		return cause, true
 	}
 	late := time.NewTimer(lateReturn)
 	defer late.Stop()
 	select {
-	case err := <-done:
+	case err := <-r.done:
 		if err == nil {
 			return nil, false // finished its work after all
 		}
 	case <-late.C:
-		s.abandoned = true // still running: the lease must outlive it
+		s.abandon() // still running: the lease must outlive it
 	case <-s.live.Done():
-		s.abandoned = true
+		s.abandon()
 		return context.Cause(s.live), true
 	}
 	return fmt.Errorf("outboxgorm: delivery to %s timed out after %v", d.Receiver, s.o.cfg.DeliveryTimeout), false
+}
+
+// abandon leaves the handler running: its runner is replaced, and the
+// lease is kept until it expires.
+func (s *session) abandon() {
+	s.abandoned = true
+	s.dropRunner()
 }

@@ -2,16 +2,20 @@ package outboxsql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gosignals/signals/outbox"
 )
 
 // RowsPerInsert is the most rows one INSERT of [Store.AppendRows] writes:
-// 4 placeholders a row stay under SQLite's oldest limit of 999.
-const RowsPerInsert = 200
+// 4 placeholders a row stay under SQLite's oldest limit of 999. The
+// INSERTs write a power of two of rows each (128, 64, ..., 1), so that a
+// connection prepares at most eight of them.
+const RowsPerInsert = 128
 
 // Store is the embedded outbox as an [outbox.Store]: it writes one row per
 // (event, receiver) to [Table] in the writer's transaction. The plugin
@@ -22,13 +26,16 @@ type Store struct {
 	dialect string
 	now     string
 
-	mu      sync.Mutex
-	inserts map[int]string // INSERT of n rows
+	mu       sync.Mutex
+	inserts   map[int]string    // INSERT of n rows
+	prepared  map[int]*sql.Stmt // the same, prepared on db
+	preparing map[int]bool
+	db        *sql.DB
 }
 
 // NewStore returns the store of a database of dialect.
 func NewStore(dialect string) *Store {
-	return &Store{dialect: dialect, now: Now(dialect), inserts: map[int]string{}}
+	return &Store{dialect: dialect, now: Now(dialect), inserts: map[int]string{}, prepared: map[int]*sql.Stmt{}}
 }
 
 // PerReceiver implements outbox.Store: the embedded outbox delivers each
@@ -43,19 +50,31 @@ type Row struct {
 
 // Append implements outbox.Store: it inserts m's row with tx.
 func (s *Store) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
-	return s.AppendRows(ctx, tx, []Row{{EventID: m.Envelope.ID, Receiver: m.Receiver, Topic: m.Topic, Payload: m.Payload}})
+	return s.AppendRows(ctx, nil, tx, []Row{{EventID: m.Envelope.ID, Receiver: m.Receiver, Topic: m.Topic, Payload: m.Payload}})
 }
 
 // AppendRows inserts rows with tx, in order, with INSERTs of up to
-// [RowsPerInsert] rows each.
-func (s *Store) AppendRows(ctx context.Context, tx outbox.Execer, rows []Row) error {
+// [RowsPerInsert] rows each. When db is given and tx is one of its
+// transactions, the INSERTs are statements db prepared (once per
+// connection: no parsing of the SQL per transaction).
+func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, rows []Row) error {
+	sqlTx, _ := tx.(*sql.Tx)
 	for len(rows) > 0 {
-		n := min(len(rows), RowsPerInsert)
+		n := RowsPerInsert
+		for n > len(rows) {
+			n /= 2
+		}
 		args := make([]any, 0, 4*n)
 		for _, r := range rows[:n] {
 			args = append(args, r.EventID, r.Receiver, r.Topic, string(r.Payload))
 		}
-		if _, err := tx.ExecContext(ctx, s.insert(n), args...); err != nil {
+		var err error
+		if stmt := s.stmt(db, n); stmt != nil && sqlTx != nil {
+			_, err = sqlTx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, s.insert(n), args...)
+		}
+		if err != nil {
 			if strings.Contains(strings.ToLower(err.Error()), Table) {
 				return fmt.Errorf("%w (create the outbox tables with outboxgorm's Outbox.Migrate)", err)
 			}
@@ -63,6 +82,40 @@ func (s *Store) AppendRows(ctx context.Context, tx outbox.Execer, rows []Row) er
 		}
 		rows = rows[n:]
 	}
+	return nil
+}
+
+// stmt returns the INSERT of n rows prepared on db, or nil when db is nil
+// or the statement is not prepared yet. Preparing on db takes a
+// connection of its pool, which the caller's transaction may hold the last
+// of: it is done in the background, and the INSERTs run unprepared
+// meanwhile (or for good, when the table is missing).
+func (s *Store) stmt(db *sql.DB, n int) *sql.Stmt {
+	if db == nil {
+		return nil
+	}
+	q := s.insert(n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != db { // a Store serves one database; this guards against misuse
+		s.db, s.prepared, s.preparing = db, map[int]*sql.Stmt{}, map[int]bool{}
+	}
+	if st, ok := s.prepared[n]; ok || s.preparing[n] {
+		return st
+	}
+	s.preparing[n] = true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := db.PrepareContext(ctx, q)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err != nil || s.db != db {
+			delete(s.preparing, n) // try again at a later transaction
+			return
+		}
+		s.prepared[n] = st
+	}()
 	return nil
 }
 
@@ -82,9 +135,7 @@ func (s *Store) insert(n int) string {
 		b.WriteString("(?, ?, ?, ?, " + s.now + ")")
 	}
 	q := Rebind(s.dialect, b.String())
-	if len(s.inserts) < 64 { // the sizes of a workload's transactions
-		s.inserts[n] = q
-	}
+	s.inserts[n] = q
 	return q
 }
 
