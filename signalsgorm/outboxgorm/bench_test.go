@@ -64,10 +64,12 @@ func benchEmbedded(b *testing.B, dialect string) {
 		}
 		want += perTx
 	}
+	wrote := time.Since(start)
 	for delivered.Load() < want {
 		time.Sleep(time.Millisecond)
 	}
 	b.ReportMetric(float64(want)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64(want)/wrote.Seconds(), "written/s")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(want), "cpu-µs/event")
 }
 

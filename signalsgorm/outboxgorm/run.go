@@ -143,8 +143,17 @@ func (o *Outbox) receivers() []string {
 	return names
 }
 
-// work is the loop of one receiver's worker.
+// work is the loop of one receiver's worker. Once it holds the receiver's
+// lease it keeps it, renewed by the heartbeat, until Run stops or another
+// worker takes it: a commit wakes it to deliver at once, with no statement
+// but the reading of a batch and the marking of the deliveries.
 func (o *Outbox) work(ctx, hard context.Context, name string, wake <-chan struct{}) {
+	var s *session
+	defer func() {
+		if s != nil {
+			o.logEnd(ctx, name, s.end(true))
+		}
+	}()
 	idle := time.NewTimer(0)
 	defer idle.Stop()
 	for {
@@ -154,27 +163,31 @@ func (o *Outbox) work(ctx, hard context.Context, name string, wake <-chan struct
 		case <-wake:
 		case <-idle.C:
 		}
-		o.workOnce(ctx, hard, name)
+		if s != nil && s.live.Err() != nil { // the lease is lost
+			o.logEnd(ctx, name, errors.Join(context.Cause(s.live), s.end(false)))
+			s = nil
+		}
+		if s == nil {
+			var err error
+			if s, err = o.startSession(ctx, hard, name); err != nil && ctx.Err() == nil {
+				o.cfg.Logger.Error("outboxgorm: outbox lease", "receiver", name, "error", err)
+			}
+		}
+		if s != nil {
+			if _, err := s.drain(); err != nil && s.live.Err() == nil {
+				o.logEnd(ctx, name, err)
+			}
+		}
 		idle.Reset(o.cfg.PollInterval)
 	}
 }
 
-// workOnce delivers the receiver's pending rows, if this worker gets its
-// lease, and logs the failures.
-func (o *Outbox) workOnce(ctx, hard context.Context, name string) {
-	s, err := o.startSession(ctx, hard, name)
-	if err != nil || s == nil {
-		if err != nil && ctx.Err() == nil {
-			o.cfg.Logger.Error("outboxgorm: outbox lease", "receiver", name, "error", err)
-		}
-		return
-	}
-	_, err = s.drain()
-	err = errors.Join(err, s.end(ctx.Err() != nil))
+// logEnd logs why a worker stopped delivering, unless Run is stopping.
+func (o *Outbox) logEnd(ctx context.Context, name string, err error) {
 	switch {
 	case err == nil, ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errShutdown)):
 	case errors.Is(err, errLeaseLost), errors.Is(err, errLeaseUnsure):
-		o.cfg.Logger.Warn("outboxgorm: outbox worker stopped", "receiver", name, "error", err)
+		o.cfg.Logger.Warn("outboxgorm: outbox worker lost its lease", "receiver", name, "error", err)
 	default:
 		o.cfg.Logger.Error("outboxgorm: outbox worker", "receiver", name, "error", err)
 	}
