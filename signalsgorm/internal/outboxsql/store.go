@@ -12,9 +12,11 @@ import (
 )
 
 // RowsPerInsert is the most rows one INSERT of [Store.AppendRows] writes:
-// 4 placeholders a row stay under SQLite's oldest limit of 999. The
-// INSERTs write a power of two of rows each (128, 64, ..., 1), so that a
-// connection prepares at most eight of them.
+// 4 placeholders a row stay under SQLite's oldest limit of 999. On SQLite
+// and MySQL the INSERTs write a power of two of rows each (128, 64, ...,
+// 1), prepared once per connection, so that a connection prepares at most
+// eight of them; on PostgreSQL, whose driver (pgx) prepares and caches
+// statements itself, one INSERT writes up to 128 rows.
 const RowsPerInsert = 128
 
 // Store is the embedded outbox as an [outbox.Store]: it writes one row per
@@ -61,6 +63,9 @@ func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, ro
 	sqlTx, _ := tx.(*sql.Tx)
 	for len(rows) > 0 {
 		n := RowsPerInsert
+		if s.dialect == "postgres" {
+			n, db = min(n, len(rows)), nil
+		}
 		for n > len(rows) {
 			n /= 2
 		}
