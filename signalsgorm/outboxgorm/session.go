@@ -131,10 +131,8 @@ func (s *session) call(d *outbox.Delivery) (err error, abandoned bool) {
 	defer cancel()
 	r := s.runner()
 	r.jobs <- job{hctx, d}
-	select {
-	case err := <-r.done:
+	if err, done := s.wait(hctx, r); done {
 		return err, false
-	case <-hctx.Done():
 	}
 	if cause := context.Cause(hctx); !errors.Is(cause, errDeliveryTimeout) {
 		s.abandon()
@@ -154,6 +152,32 @@ func (s *session) call(d *outbox.Delivery) (err error, abandoned bool) {
 		return context.Cause(s.live), true
 	}
 	return fmt.Errorf("outboxgorm: delivery to %s timed out after %v", d.Receiver, s.o.cfg.DeliveryTimeout), false
+}
+
+// wait waits for the handler r runs to return, or for hctx to be done;
+// meanwhile it marks the deliveries made before delivered once the oldest
+// has waited ackInterval, so that a slow handler does not hold their
+// acknowledgement up.
+func (s *session) wait(hctx context.Context, r *runner) (err error, done bool) {
+	var flush <-chan time.Time
+	if len(s.acks) > 0 {
+		t := time.NewTimer(ackInterval - time.Since(s.firstAck))
+		defer t.Stop()
+		flush = t.C
+	}
+	for {
+		select {
+		case err := <-r.done:
+			return err, true
+		case <-hctx.Done():
+			return nil, false
+		case <-flush:
+			flush = nil
+			if err := s.flushAcks(s.ctx); err != nil {
+				s.o.cfg.Logger.Error("outboxgorm: outbox worker", "receiver", s.name, "error", err)
+			}
+		}
+	}
 }
 
 // abandon leaves the handler running: its runner is replaced, and the
