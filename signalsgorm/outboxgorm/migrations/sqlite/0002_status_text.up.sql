@@ -4,6 +4,7 @@
 -- index, which a delivery leaves (it is not moved to another status's
 -- place), and the dead letters one of their own.
 DROP INDEX IF EXISTS signals_outbox_pending;
+DROP INDEX IF EXISTS signals_outbox_dead;
 ALTER TABLE signals_outbox ADD COLUMN status_text VARCHAR(16) NOT NULL DEFAULT 'pending';
 UPDATE signals_outbox SET status_text = CASE CAST(status AS TEXT) WHEN '0' THEN 'pending' WHEN '1' THEN 'delivered' WHEN '2' THEN 'dead' ELSE status END;
 ALTER TABLE signals_outbox DROP COLUMN status;
