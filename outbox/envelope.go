@@ -67,7 +67,8 @@ type Envelope struct {
 }
 
 // Key returns the ordering key of the event: its model and primary key.
-// Events with the same key are delivered to each receiver in commit order.
+// The post_save and post_delete events of one key are delivered to each
+// receiver in commit order.
 func (e *Envelope) Key() string { return e.Model + "#" + e.PK }
 
 // Change is the old and the new value of a changed field, as JSON. It is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -49,9 +50,11 @@ type eventKey struct {
 type pendingEvent struct {
 	env     *outbox.Envelope
 	payload []byte
-	written bool            // a per-event store has its record
-	seen    map[string]bool // receivers that wrote this event
+	written bool     // a per-event store has its record
+	seen    []string // receivers that wrote this event (a few)
 }
+
+func (pe *pendingEvent) wrote(name string) bool { return slices.Contains(pe.seen, name) }
 
 // durableWriter is the inline receiver of a durable receiver: it writes
 // the event to the outbox of the statement's transaction.
@@ -79,14 +82,14 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	memo := memoOf(db.Statement)
 	key := eventKey{w.topic, pointerOf(inst)}
 	pe := memo.events[key]
-	if pe == nil || pe.seen[w.name] { // a new event (or the same instance sent again)
+	if pe == nil || pe.wrote(w.name) { // a new event (or the same instance sent again)
 		var err error
 		if pe, err = w.newEvent(ctx, t, inst, build); err != nil {
 			return err
 		}
 		memo.events[key] = pe
 	}
-	pe.seen[w.name] = true
+	pe.seen = append(pe.seen, w.name)
 	store := p.outboxStore()
 	if es, ok := store.(*outboxsql.Store); ok && t != nil {
 		return w.stage(ctx, p, t, es, pe)
@@ -191,7 +194,7 @@ func (w *durableWriter) newEvent(ctx context.Context, t *txConn, inst any, build
 	if err != nil {
 		return nil, fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, err)
 	}
-	return &pendingEvent{env: env, payload: payload, seen: map[string]bool{}}, nil
+	return &pendingEvent{env: env, payload: payload}, nil
 }
 
 func memoOf(stmt *gorm.Statement) *eventMemo {
