@@ -137,7 +137,7 @@ func TestMigrationFilesByAnotherTool(t *testing.T) {
 				}
 			}
 		}
-		if err := db.Exec("INSERT INTO "+outboxgorm.Table+" (event_id, receiver, topic, payload, status, created_at) VALUES ('e', 'r', 't', '{}', 'dead', 1)").Error; err != nil {
+		if err := db.Exec("INSERT INTO " + outboxgorm.Table + " (event_id, receiver, topic, payload, status, created_at) VALUES ('e', 'r', 't', '{}', 'dead', 1)").Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := outboxgorm.Migrate(t.Context(), db); err != nil {

@@ -28,7 +28,7 @@ type Store struct {
 	dialect string
 	now     string
 
-	mu       sync.Mutex
+	mu        sync.Mutex
 	inserts   map[int]string    // INSERT of n rows
 	prepared  map[int]*sql.Stmt // the same, prepared on db
 	preparing map[int]bool
