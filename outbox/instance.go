@@ -3,6 +3,7 @@ package outbox
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -23,7 +24,9 @@ import (
 //
 // A field tagged "-" is left out of the instance (and of the changed
 // fields); a blank field tagged "thin" makes the model's events thin: no
-// instance at all, only the primary key and the event's metadata.
+// instance at all, only the primary key and the event's metadata. A field
+// tagged "sensitive" is sent (handlers get it) but operator tools (the
+// /debug/signals durable panel) never show its value ([SensitiveFields]).
 const TagName = "signals"
 
 // typeInfo is what MarshalInstance learns once per type.
@@ -31,6 +34,7 @@ type typeInfo struct {
 	thin       bool
 	hidden     map[string]bool // Go names of fields tagged "-"
 	hiddenJSON map[string]bool // their JSON names
+	sensitive  []string        // JSON names of fields tagged "sensitive"
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo
@@ -118,6 +122,19 @@ func Hidden(t reflect.Type, name string) bool {
 	return infoOf(t).hidden[name]
 }
 
+// SensitiveFields returns the JSON names of the fields of the model type t
+// tagged signals:"sensitive" (see [TagName]): values that operator tools
+// must not show.
+func SensitiveFields(t reflect.Type) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	return slices.Clone(infoOf(t).sensitive)
+}
+
 // IsThin reports whether the model type t is thin (see [TagName]).
 func IsThin(t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
@@ -148,6 +165,11 @@ func infoOf(t reflect.Type) *typeInfo {
 					name = sf.Name
 				}
 				ti.hiddenJSON[name] = true
+			case tag == "sensitive":
+				if name == "" {
+					name = sf.Name
+				}
+				ti.sensitive = append(ti.sensitive, name)
 			case sf.Anonymous && name == "":
 				ft := sf.Type
 				if ft.Kind() == reflect.Pointer {

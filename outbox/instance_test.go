@@ -74,3 +74,25 @@ func TestHiddenAndThin(t *testing.T) {
 		t.Error("IsThin")
 	}
 }
+
+type Patient struct {
+	ID   uint
+	Name string `signals:"sensitive" json:"name"`
+	SSN  string `signals:"sensitive"`
+	Note string
+}
+
+// Fields tagged sensitive stay in the instance; SensitiveFields names them
+// by their JSON names, for operator tools to redact.
+func TestSensitiveFields(t *testing.T) {
+	if got := outbox.SensitiveFields(reflect.TypeFor[*Patient]()); !reflect.DeepEqual(got, []string{"name", "SSN"}) {
+		t.Fatalf("SensitiveFields = %v", got)
+	}
+	b, _ := outbox.MarshalInstance(&Patient{ID: 1, Name: "Ada", SSN: "123"})
+	if string(b) != `{"ID":1,"name":"Ada","SSN":"123","Note":""}` {
+		t.Fatalf("a sensitive field must still be sent: %s", b)
+	}
+	if outbox.SensitiveFields(reflect.TypeFor[int]()) != nil {
+		t.Fatal("SensitiveFields of a non-struct")
+	}
+}

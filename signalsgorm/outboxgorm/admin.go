@@ -120,7 +120,49 @@ func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 			s.Dead = r.N
 		}
 	}
+	if err := o.lastErrors(ctx, out); err != nil {
+		return nil, fmt.Errorf("outboxgorm: Stats: %w", err)
+	}
 	return out, nil
+}
+
+// lastErrors sets the Attempts and LastError of the receivers' stats: those
+// of the pending event each retries, or else the error of its latest dead
+// letter.
+func (o *Outbox) lastErrors(ctx context.Context, stats []outbox.Stats) error {
+	var retrying []struct {
+		Receiver  string
+		Attempts  int
+		LastError *string
+	}
+	err := o.db.WithContext(ctx).Raw("SELECT receiver, attempts, last_error FROM " + Table +
+		" WHERE status = '" + outboxsql.StatusPending + "' AND attempts > 0 ORDER BY id").Scan(&retrying).Error
+	if err != nil {
+		return err
+	}
+	for i := range stats {
+		s := &stats[i]
+		for _, r := range retrying {
+			if r.Receiver == s.Receiver && s.Attempts == 0 {
+				s.Attempts = r.Attempts
+				if r.LastError != nil {
+					s.LastError = *r.LastError
+				}
+			}
+		}
+		if s.LastError != "" || s.Dead == 0 {
+			continue
+		}
+		var last *string
+		if err := o.db.WithContext(ctx).Raw("SELECT last_error FROM "+Table+" WHERE receiver = ? AND status = '"+outboxsql.StatusDead+
+			"' ORDER BY id DESC LIMIT 1", s.Receiver).Scan(&last).Error; err != nil {
+			return err
+		}
+		if last != nil {
+			s.LastError = *last
+		}
+	}
+	return nil
 }
 
 var _ outbox.DeadLetters = (*Outbox)(nil)

@@ -59,7 +59,8 @@ func TestOutboxDeadLetterAndReplay(t *testing.T) {
 			t.Fatalf("the good receiver has dead letters: %+v", d)
 		}
 		stats := statsOf(t, ob)
-		if stats[bad].Dead != 2 || stats[bad].Pending != 0 || stats[good].Delivered != 2 {
+		if stats[bad].Dead != 2 || stats[bad].Pending != 0 || stats[good].Delivered != 2 ||
+			!strings.Contains(stats[bad].LastError, "smtp down") || stats[good].LastError != "" {
 			t.Fatalf("stats: %+v", stats)
 		}
 
