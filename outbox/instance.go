@@ -3,7 +3,6 @@ package outbox
 import (
 	"encoding/json"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -26,7 +25,7 @@ import (
 // fields); a blank field tagged "thin" makes the model's events thin: no
 // instance at all, only the primary key and the event's metadata. A field
 // tagged "sensitive" is sent (handlers get it) but operator tools (the
-// /debug/signals durable panel) never show its value ([SensitiveFields]).
+// /debug/signals durable panel) never show its value ([Sensitive]).
 const TagName = "signals"
 
 // typeInfo is what MarshalInstance learns once per type.
@@ -34,7 +33,7 @@ type typeInfo struct {
 	thin       bool
 	hidden     map[string]bool // Go names of fields tagged "-"
 	hiddenJSON map[string]bool // their JSON names
-	sensitive  []string        // JSON names of fields tagged "sensitive"
+	sensitive  map[string]bool // Go and JSON names of fields tagged "sensitive"
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo
@@ -122,17 +121,15 @@ func Hidden(t reflect.Type, name string) bool {
 	return infoOf(t).hidden[name]
 }
 
-// SensitiveFields returns the JSON names of the fields of the model type t
-// tagged signals:"sensitive" (see [TagName]): values that operator tools
-// must not show.
-func SensitiveFields(t reflect.Type) []string {
+// Sensitive reports whether the field name (its Go name, as in an
+// envelope's Changed, or its JSON name, as in its Instance) of the model
+// type t is tagged signals:"sensitive" (see [TagName]): a value operator
+// tools must not show.
+func Sensitive(t reflect.Type, name string) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	return slices.Clone(infoOf(t).sensitive)
+	return t.Kind() == reflect.Struct && infoOf(t).sensitive[name]
 }
 
 // IsThin reports whether the model type t is thin (see [TagName]).
@@ -147,7 +144,7 @@ func infoOf(t reflect.Type) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
 	}
-	ti := &typeInfo{hidden: map[string]bool{}, hiddenJSON: map[string]bool{}}
+	ti := &typeInfo{hidden: map[string]bool{}, hiddenJSON: map[string]bool{}, sensitive: map[string]bool{}}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		for i := 0; i < t.NumField(); i++ {
@@ -166,10 +163,10 @@ func infoOf(t reflect.Type) *typeInfo {
 				}
 				ti.hiddenJSON[name] = true
 			case tag == "sensitive":
-				if name == "" {
-					name = sf.Name
+				ti.sensitive[sf.Name] = true
+				if name != "" {
+					ti.sensitive[name] = true
 				}
-				ti.sensitive = append(ti.sensitive, name)
 			case sf.Anonymous && name == "":
 				ft := sf.Type
 				if ft.Kind() == reflect.Pointer {
