@@ -107,7 +107,7 @@ func TestCommand(t *testing.T) {
 
 func TestGuessDialect(t *testing.T) {
 	for dsn, want := range map[string]string{
-		"postgres://u@h/db":                       "postgres",
+		"postgres://u@h/db":                        "postgres",
 		"host=127.0.0.1 user=postgres dbname=test": "postgres",
 		"root@tcp(127.0.0.1:3306)/test":            "mysql",
 		"file:/var/lib/app.db?_pragma=foo":         "sqlite",
