@@ -30,12 +30,12 @@ func outboxCmd(t *testing.T, args ...string) (int, string) {
 	return code, out.String() + errs.String()
 }
 
-// The command on a SQLite outbox with dead letters: stats, dead (payload
-// values not shown), replay, purge, migrate, and its refusals.
-func TestCommand(t *testing.T) {
+// fixture is a SQLite outbox with two dead letters of receiver name, whose
+// handler works once fix is called.
+func fixture(t *testing.T) (dsn, name string, ob *outboxgorm.Outbox, fix func()) {
+	t.Helper()
 	db := dbtest.Open(t, "sqlite", dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Parcel{}))
-	dsn := db.Dialector.(sqlite.Dialector).DSN
-	name := "shipping.label"
+	dsn, name = db.Dialector.(sqlite.Dialector).DSN, "shipping.label"
 	fixed := false
 	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Parcel]) error {
 		if !fixed {
@@ -59,7 +59,13 @@ func TestCommand(t *testing.T) {
 	if _, err := ob.RunOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return dsn, name, ob, func() { fixed = true }
+}
 
+// The command on a SQLite outbox with dead letters: stats, dead (payload
+// values not shown), replay, purge.
+func TestCommand(t *testing.T) {
+	dsn, name, ob, fix := fixture(t)
 	code, out := outboxCmd(t, "-dsn", dsn, "stats")
 	if code != 0 || !regexp.MustCompile(`shipping\.label\s+0\s+-\s+0\s+2\s+0\s+no carrier for this address`).MatchString(out) {
 		t.Fatalf("stats: %d\n%s", code, out)
@@ -72,14 +78,19 @@ func TestCommand(t *testing.T) {
 	if code, out := outboxCmd(t, "-dsn", dsn, "replay", id); code != 0 || !strings.Contains(out, "replayed 1 of 1") {
 		t.Fatalf("replay: %d %s", code, out)
 	}
-	fixed = true
+	fix()
 	if n, err := ob.RunOnce(t.Context()); n != 1 || err != nil {
 		t.Fatalf("after the replay: %d, %v", n, err)
 	}
 	if code, out := outboxCmd(t, "-dsn", dsn, "purge", "-age", "-1h"); code != 0 || !strings.Contains(out, "purged 1 delivered rows") {
 		t.Fatalf("purge: %d %s", code, out)
 	}
+}
 
+// migrations writes a dialect's SQL files; bad command lines are refused
+// with status 2 and a message saying why, failures with status 1.
+func TestCommandMigrationsAndRefusals(t *testing.T) {
+	dsn, _, _, _ := fixture(t)
 	dir := t.TempDir()
 	if code, out := outboxCmd(t, "-dialect", "postgres", "migrations", dir); code != 0 || !strings.Contains(out, "0002_status_text.up.sql") {
 		t.Fatalf("migrations: %d %s", code, out)
