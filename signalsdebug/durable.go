@@ -146,6 +146,10 @@ func (o *options) collectDurable(ctx context.Context, replayed int) *Durable {
 
 func (o *options) collectOutbox(ctx context.Context, no namedOutbox) DurableOutbox {
 	do := DurableOutbox{Name: no.name}
+	if no.ob == nil {
+		do.Error = "signalsdebug: WithOutbox(" + strconv.Quote(no.name) + ", nil): no outbox to show"
+		return do
+	}
 	stats, err := no.ob.Stats(ctx)
 	if err != nil {
 		do.Error = err.Error()
@@ -215,6 +219,10 @@ func (o *options) serveReplay(w http.ResponseWriter, r *http.Request) {
 	i := slices.IndexFunc(o.outboxes, func(no namedOutbox) bool { return no.name == name })
 	if i < 0 || len(ids) == 0 {
 		http.Error(w, "signalsdebug: replay: no such outbox, or no dead letter given", http.StatusBadRequest)
+		return
+	}
+	if o.outboxes[i].ob == nil {
+		http.Error(w, "signalsdebug: replay: the outbox "+strconv.Quote(name)+" is nil", http.StatusBadRequest)
 		return
 	}
 	n, err := o.outboxes[i].ob.Replay(r.Context(), ids...)

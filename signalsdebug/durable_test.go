@@ -111,7 +111,16 @@ func TestReplayRefusals(t *testing.T) {
 			t.Errorf("%s: %d %q, want 403 saying %q", c.what, code, body, c.msg)
 		}
 	}
-	res, err := http.Get(on.URL + "/debug/signals/durable/replay")
+	res, err := http.Get(on.URL + "/debug/signals/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "no outbox to show") {
+		t.Errorf("the page of a nil outbox: %d", res.StatusCode)
+	}
+	res, err = http.Get(on.URL + "/debug/signals/durable/replay")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (o *Outbox) release(ctx context.Context, name string) {
 // it cancels s.live: the handler running is cancelled and s delivers
 // nothing more.
 func (s *session) heartbeat(stop <-chan struct{}) {
-	every := s.o.cfg.LeaseTTL / 3
+	every := max(s.o.cfg.LeaseTTL/3, time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	lastOK := time.Now() // the lease was just taken
