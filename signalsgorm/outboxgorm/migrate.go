@@ -125,13 +125,10 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		return err
 	}
 	db = db.WithContext(ctx)
-	create := `CREATE TABLE IF NOT EXISTS ` + SchemaTable + ` (
-	version INTEGER NOT NULL PRIMARY KEY,
-	name VARCHAR(255) NOT NULL,
-	applied_at BIGINT NOT NULL
-)`
-	if err := db.Exec(create).Error; err != nil {
-		return fmt.Errorf("outboxgorm: Migrate: %w", err)
+	if dialect == "sqlite" { // SQLite's lock is a write to this table
+		if err := db.Exec(createSchema).Error; err != nil {
+			return fmt.Errorf("outboxgorm: Migrate: %w", err)
+		}
 	}
 	switch dialect {
 	case "mysql":
@@ -145,6 +142,14 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
+// createSchema creates SchemaTable. It runs under the lock (two
+// PostgreSQL sessions creating one table at once collide).
+const createSchema = `CREATE TABLE IF NOT EXISTS ` + SchemaTable + ` (
+	version INTEGER NOT NULL PRIMARY KEY,
+	name VARCHAR(255) NOT NULL,
+	applied_at BIGINT NOT NULL
+)`
+
 // migrateTx applies the files in one transaction, after taking the lock
 // that keeps other processes out until it commits.
 func migrateTx(tx *gorm.DB, dialect string, files []migration) error {
@@ -154,6 +159,11 @@ func migrateTx(tx *gorm.DB, dialect string, files []migration) error {
 	}
 	if err := tx.Exec(lock).Error; err != nil {
 		return err
+	}
+	if dialect == "postgres" {
+		if err := tx.Exec(createSchema).Error; err != nil {
+			return err
+		}
 	}
 	current, err := schemaVersion(tx)
 	if err != nil {
@@ -179,6 +189,9 @@ func migrateLocked(conn *gorm.DB, files []migration) error {
 		return fmt.Errorf("another process holds the lock signals_outbox_migrate (waited 60s)")
 	}
 	defer conn.Exec("SELECT RELEASE_LOCK('signals_outbox_migrate')")
+	if err := conn.Exec(createSchema).Error; err != nil {
+		return err
+	}
 	current, err := schemaVersion(conn)
 	if err != nil {
 		return err
