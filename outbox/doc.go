@@ -38,8 +38,10 @@
 // and before it acknowledged delivers the event again, with the same event
 // ID. Make handlers idempotent with the key [Delivery.Key] (receiver and
 // event ID); signalsgorm's Once records it in the handler's own
-// transaction, which makes database effects happen exactly once. Events of
-// the same model and primary key reach each receiver in commit order.
+// transaction, which makes database effects happen exactly once. The
+// post_save and post_delete events of one row (same model and primary
+// key) reach each receiver in commit order; the transports say what else
+// they order.
 //
 // The guide docs/durable.md in the repository walks through durable
 // receivers end to end: connecting one, running the workers, choosing a

@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -24,7 +23,9 @@ import (
 //
 // A field tagged "-" is left out of the instance (and of the changed
 // fields); a blank field tagged "thin" makes the model's events thin: no
-// instance at all, only the primary key and the event's metadata.
+// instance at all, only the primary key and the event's metadata. A field
+// tagged "sensitive" is sent (handlers get it) but operator tools (the
+// /debug/signals durable panel) never show its value ([Sensitive]).
 const TagName = "signals"
 
 // typeInfo is what MarshalInstance learns once per type.
@@ -32,6 +33,7 @@ type typeInfo struct {
 	thin       bool
 	hidden     map[string]bool // Go names of fields tagged "-"
 	hiddenJSON map[string]bool // their JSON names
+	sensitive  map[string]bool // Go and JSON names of fields tagged "sensitive"
 }
 
 var typeCache sync.Map // reflect.Type → *typeInfo
@@ -64,37 +66,46 @@ func MarshalInstance(v any) (json.RawMessage, error) {
 	if err != nil || len(ti.hiddenJSON) == 0 {
 		return b, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return b, nil // a custom marshaler wrote something else
+	return cutFields(b, ti.hiddenJSON), nil
+}
+
+// cutFields returns the JSON object b without its members named in
+// hidden. b is what encoding/json wrote: valid and compact. Anything that
+// is not an object (a custom marshaler's output) is returned as it is.
+func cutFields(b []byte, hidden map[string]bool) []byte {
+	if len(b) < 2 || b[0] != '{' {
+		return b
 	}
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	n := 0
-	for dec.More() {
-		tok, err := dec.Token()
+	out := make([]byte, 0, len(b))
+	out = append(out, '{')
+	s := scanner{b: b, i: 1}
+	for {
+		s.blank()
+		if s.i >= len(b) || b[s.i] != '"' {
+			break
+		}
+		start := s.i
+		ks, ke, esc, err := s.str()
 		if err != nil {
-			return nil, err
+			return b
 		}
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			return nil, err
+		if s.expect(':', "") != nil {
+			return b
 		}
-		key, _ := tok.(string)
-		if ti.hiddenJSON[key] {
-			continue
+		if _, _, err := s.value(); err != nil {
+			return b
 		}
-		if n > 0 {
-			buf.WriteByte(',')
+		if !hidden[text(b[ks:ke], esc)] {
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, b[start:s.i]...)
 		}
-		k, _ := json.Marshal(key)
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(val)
-		n++
+		if s.blank(); s.i < len(b) && b[s.i] == ',' {
+			s.i++
+		}
 	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return append(out, '}')
 }
 
 // Hidden reports whether the struct field name (a Go field name) of the
@@ -110,6 +121,17 @@ func Hidden(t reflect.Type, name string) bool {
 	return infoOf(t).hidden[name]
 }
 
+// Sensitive reports whether the field name (its Go name, as in an
+// envelope's Changed, or its JSON name, as in its Instance) of the model
+// type t is tagged signals:"sensitive" (see [TagName]): a value operator
+// tools must not show.
+func Sensitive(t reflect.Type, name string) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct && infoOf(t).sensitive[name]
+}
+
 // IsThin reports whether the model type t is thin (see [TagName]).
 func IsThin(t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
@@ -122,7 +144,7 @@ func infoOf(t reflect.Type) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
 	}
-	ti := &typeInfo{hidden: map[string]bool{}, hiddenJSON: map[string]bool{}}
+	ti := &typeInfo{hidden: map[string]bool{}, hiddenJSON: map[string]bool{}, sensitive: map[string]bool{}}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		for i := 0; i < t.NumField(); i++ {
@@ -140,6 +162,11 @@ func infoOf(t reflect.Type) *typeInfo {
 					name = sf.Name
 				}
 				ti.hiddenJSON[name] = true
+			case tag == "sensitive":
+				ti.sensitive[sf.Name] = true
+				if name != "" {
+					ti.sensitive[name] = true
+				}
 			case sf.Anonymous && name == "":
 				ft := sf.Type
 				if ft.Kind() == reflect.Pointer {

@@ -74,3 +74,28 @@ func TestHiddenAndThin(t *testing.T) {
 		t.Error("IsThin")
 	}
 }
+
+type Patient struct {
+	ID   uint
+	Name string `signals:"sensitive" json:"name"`
+	SSN  string `signals:"sensitive"`
+	Note string
+}
+
+// Fields tagged sensitive stay in the instance; Sensitive knows them by
+// their Go and JSON names, for operator tools to redact.
+func TestSensitive(t *testing.T) {
+	pt := reflect.TypeFor[*Patient]()
+	for name, want := range map[string]bool{"name": true, "Name": true, "SSN": true, "Note": false, "ID": false} {
+		if got := outbox.Sensitive(pt, name); got != want {
+			t.Errorf("Sensitive(%s) = %v", name, got)
+		}
+	}
+	b, _ := outbox.MarshalInstance(&Patient{ID: 1, Name: "Ada", SSN: "123"})
+	if string(b) != `{"ID":1,"name":"Ada","SSN":"123","Note":""}` {
+		t.Fatalf("a sensitive field must still be sent: %s", b)
+	}
+	if outbox.Sensitive(reflect.TypeFor[int](), "x") {
+		t.Fatal("Sensitive of a non-struct")
+	}
+}

@@ -72,4 +72,10 @@ type Stats struct {
 	Pending, Dead, Delivered int64
 	// Lag is the age of the oldest pending event (0 when none is pending).
 	Lag time.Duration
+	// Attempts counts the failed attempts of the event the receiver is
+	// retrying (its oldest pending event), 0 when it is not retrying one.
+	Attempts int
+	// LastError is the last error of the event being retried, or else of
+	// the receiver's latest dead letter; "" when there is neither.
+	LastError string
 }

@@ -16,7 +16,12 @@
 //     model signal would call for it;
 //   - the recent traces (signals.StartTrace), as timelines: each send,
 //     receiver call, SQL statement and other step, nested where it
-//     happened, with its duration and outcome.
+//     happened, with its duration and outcome;
+//   - with [WithOutbox], the durable receivers of an outbox: each one's
+//     backlog, lag, attempts and last error, and the dead letters with
+//     their error and a [Preview] of their payload (values redacted unless
+//     [ShowValues]; fields tagged signals:"sensitive" always), and, with
+//     [AllowReplay], a button replaying each.
 //
 // The same data is served as JSON with ?format=json or at the path
 // ".../json"; [Collect] returns it as a [Snapshot].

@@ -14,10 +14,13 @@ import (
 //go:embed page.html
 var pageHTML string
 
-var page = template.Must(template.New("page").Funcs(template.FuncMap{
+//go:embed durable.html
+var durableHTML string
+
+var page = template.Must(template.Must(template.New("page").Funcs(template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
 	"dur": func(ns int64) string { return formatDuration(time.Duration(ns)) },
-}).Parse(pageHTML))
+}).Parse(pageHTML)).Parse(durableHTML))
 
 // Handler returns the handler of the /debug/signals page. Mount it under a
 // path of your choice:
@@ -28,28 +31,46 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 // the query has format=json or the path ends in "/json". Like
 // net/http/pprof it shows the program's internals (function names, file
 // paths, SQL): mount it where only developers can reach it.
-func Handler() http.Handler {
-	return http.HandlerFunc(serve)
+//
+// [WithOutbox] adds the durable receivers panel; [ShowValues] and
+// [AllowReplay] widen what it shows and does.
+func Handler(opts ...Option) http.Handler {
+	o := newOptions(opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, o) })
 }
 
-func serve(w http.ResponseWriter, r *http.Request) {
+func serve(w http.ResponseWriter, r *http.Request, o *options) {
+	if strings.HasSuffix(r.URL.Path, "/durable/replay") {
+		o.serveReplay(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "signalsdebug: method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	snap := Collect()
+	replayed, err := strconv.Atoi(r.URL.Query().Get("replayed"))
+	if err != nil {
+		replayed = -1
+	}
+	durable := o.collectDurable(r.Context(), replayed)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if r.URL.Query().Get("format") == "json" || strings.HasSuffix(r.URL.Path, "/json") {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		_ = enc.Encode(snap)
+		_ = enc.Encode(struct {
+			Snapshot
+			Durable *Durable `json:"durable,omitempty"`
+		}{snap, durable})
 		return
 	}
+	data := view(snap)
+	data.Durable = durable
 	var buf bytes.Buffer
-	if err := page.Execute(&buf, view(snap)); err != nil {
+	if err := page.Execute(&buf, data); err != nil {
 		http.Error(w, "signalsdebug: rendering the page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
@@ -62,8 +83,9 @@ type pageData struct {
 	Snapshot
 	ReceiverCount int
 	// Silent lists the signals without receivers.
-	Silent []string
-	Traces []pageTrace
+	Silent  []string
+	Traces  []pageTrace
+	Durable *Durable
 }
 
 type pageTrace struct {

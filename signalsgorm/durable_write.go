@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm/internal/key"
+	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
+	"github.com/gosignals/signals/signalsgorm/internal/txpool"
 )
 
 // ErrNotAtomic reports a durable receiver's event sent outside any
@@ -47,9 +50,11 @@ type eventKey struct {
 type pendingEvent struct {
 	env     *outbox.Envelope
 	payload []byte
-	written bool            // a per-event store has its record
-	seen    map[string]bool // receivers that wrote this event
+	written bool     // a per-event store has its record
+	seen    []string // receivers that wrote this event (a few)
 }
+
+func (pe *pendingEvent) wrote(name string) bool { return slices.Contains(pe.seen, name) }
 
 // durableWriter is the inline receiver of a durable receiver: it writes
 // the event to the outbox of the statement's transaction.
@@ -77,15 +82,18 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 	memo := memoOf(db.Statement)
 	key := eventKey{w.topic, pointerOf(inst)}
 	pe := memo.events[key]
-	if pe == nil || pe.seen[w.name] { // a new event (or the same instance sent again)
+	if pe == nil || pe.wrote(w.name) { // a new event (or the same instance sent again)
 		var err error
 		if pe, err = w.newEvent(ctx, t, inst, build); err != nil {
 			return err
 		}
 		memo.events[key] = pe
 	}
-	pe.seen[w.name] = true
+	pe.seen = append(pe.seen, w.name)
 	store := p.outboxStore()
+	if es, ok := store.(*outboxsql.Store); ok && t != nil {
+		return w.stage(ctx, p, t, es, pe)
+	}
 	msg := &outbox.Message{Topic: w.topic, Envelope: pe.env, Payload: pe.payload}
 	if store.PerReceiver() {
 		msg.ID, msg.Receiver = outbox.NewID(), w.name
@@ -107,6 +115,60 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 		memo.woken = true
 		t.Add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
 	}
+	return nil
+}
+
+// stagedRow is a row of the embedded outbox queued in its transaction:
+// the rows of a transaction are written together, in multi-row INSERTs,
+// just before its commit (flushStaged). Queued in the transaction, they
+// follow its savepoints: a rollback to a savepoint drops those staged
+// since.
+type stagedRow struct {
+	outboxsql.Row
+	seq uint64
+}
+
+// Queued implements txpool.Item.
+func (r *stagedRow) Queued(_, seq uint64) { r.seq = seq }
+
+// Seq implements txpool.Item.
+func (r *stagedRow) Seq() uint64 { return r.seq }
+
+func isStaged(it txpool.Item) bool {
+	_, ok := it.(*stagedRow)
+	return ok
+}
+
+// stage queues the event's row for receiver w in transaction t, and makes
+// sure t writes its staged rows before it commits.
+func (w *durableWriter) stage(ctx context.Context, p *Plugin, t *txConn, es *outboxsql.Store, pe *pendingEvent) error {
+	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
+	step.SetDetail("event " + pe.env.ID)
+	defer step.End(nil)
+	row := &stagedRow{Row: outboxsql.Row{EventID: pe.env.ID, Receiver: w.name, Topic: w.topic, Payload: pe.payload}}
+	if t.Add(row) != txpool.Open {
+		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
+	}
+	t.BeforeCommit(es, func() error { return p.flushStaged(ctx, t, es) })
+	return nil
+}
+
+// flushStaged writes the rows staged in t with t, and queues the wake-up
+// of the outbox workers for after the commit.
+func (p *Plugin) flushStaged(ctx context.Context, t *txConn, es *outboxsql.Store) error {
+	items := t.Extract(isStaged)
+	if len(items) == 0 {
+		return nil
+	}
+	rows := make([]outboxsql.Row, len(items))
+	for i, it := range items {
+		rows[i] = it.(*stagedRow).Row
+	}
+	sqlDB, _ := p.db.DB()
+	if err := es.AppendRows(ctx, sqlDB, t.Tx, rows); err != nil {
+		return fmt.Errorf("signalsgorm: durable receivers: writing %d outbox rows before the commit: %w", len(rows), err)
+	}
+	t.Add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
 	return nil
 }
 
@@ -132,7 +194,7 @@ func (w *durableWriter) newEvent(ctx context.Context, t *txConn, inst any, build
 	if err != nil {
 		return nil, fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, err)
 	}
-	return &pendingEvent{env: env, payload: payload, seen: map[string]bool{}}, nil
+	return &pendingEvent{env: env, payload: payload}, nil
 }
 
 func memoOf(stmt *gorm.Statement) *eventMemo {

@@ -77,11 +77,12 @@ func (o *Outbox) Replay(ctx context.Context, ids ...string) (int, error) {
 	return int(res.RowsAffected), nil
 }
 
-// Purge deletes the delivered rows older than age and returns how many it
-// deleted. Pending rows and dead letters are kept.
+// Purge deletes the rows delivered more than age ago (by the database's
+// clock) and returns how many it deleted. Pending rows and dead letters
+// are kept.
 func (o *Outbox) Purge(ctx context.Context, age time.Duration) (int64, error) {
-	res := o.db.WithContext(ctx).Exec("DELETE FROM "+Table+" WHERE status = ? AND done_at < ?",
-		outboxsql.StatusDelivered, time.Now().Add(-age).UnixMicro())
+	res := o.db.WithContext(ctx).Exec("DELETE FROM "+Table+" WHERE status = ? AND done_at < "+o.now+" - ?",
+		outboxsql.StatusDelivered, age.Microseconds())
 	if res.Error != nil {
 		return 0, fmt.Errorf("outboxgorm: Purge: %w", res.Error)
 	}
@@ -90,21 +91,20 @@ func (o *Outbox) Purge(ctx context.Context, age time.Duration) (int64, error) {
 
 // Stats returns the backlog of each receiver that has rows in the outbox:
 // pending, dead and retained delivered events, and the lag (the age of the
-// oldest pending event), sorted by receiver.
+// oldest pending event, by the database's clock), sorted by receiver.
 func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 	var rows []struct {
 		Receiver string
-		Status   int
+		Status   string
 		N        int64
-		Oldest   int64
+		Age      int64
 	}
-	err := o.db.WithContext(ctx).Raw("SELECT receiver, status, COUNT(*) AS n, MIN(created_at) AS oldest FROM " + Table +
+	err := o.db.WithContext(ctx).Raw("SELECT receiver, status, COUNT(*) AS n, " + o.now + " - MIN(created_at) AS age FROM " + Table +
 		" GROUP BY receiver, status ORDER BY receiver").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("outboxgorm: Stats: %w", err)
 	}
 	var out []outbox.Stats
-	now := time.Now()
 	for _, r := range rows {
 		if len(out) == 0 || out[len(out)-1].Receiver != r.Receiver {
 			out = append(out, outbox.Stats{Receiver: r.Receiver})
@@ -113,14 +113,56 @@ func (o *Outbox) Stats(ctx context.Context) ([]outbox.Stats, error) {
 		switch r.Status {
 		case outboxsql.StatusPending:
 			s.Pending = r.N
-			s.Lag = max(now.Sub(time.UnixMicro(r.Oldest)), 0)
+			s.Lag = max(time.Duration(r.Age)*time.Microsecond, 0)
 		case outboxsql.StatusDelivered:
 			s.Delivered = r.N
 		case outboxsql.StatusDead:
 			s.Dead = r.N
 		}
 	}
+	if err := o.lastErrors(ctx, out); err != nil {
+		return nil, fmt.Errorf("outboxgorm: Stats: %w", err)
+	}
 	return out, nil
+}
+
+// lastErrors sets the Attempts and LastError of the receivers' stats: those
+// of the pending event each retries, or else the error of its latest dead
+// letter.
+func (o *Outbox) lastErrors(ctx context.Context, stats []outbox.Stats) error {
+	var retrying []struct {
+		Receiver  string
+		Attempts  int
+		LastError *string
+	}
+	err := o.db.WithContext(ctx).Raw("SELECT receiver, attempts, last_error FROM " + Table +
+		" WHERE status = '" + outboxsql.StatusPending + "' AND attempts > 0 ORDER BY id").Scan(&retrying).Error
+	if err != nil {
+		return err
+	}
+	for i := range stats {
+		s := &stats[i]
+		for _, r := range retrying {
+			if r.Receiver == s.Receiver && s.Attempts == 0 {
+				s.Attempts = r.Attempts
+				if r.LastError != nil {
+					s.LastError = *r.LastError
+				}
+			}
+		}
+		if s.LastError != "" || s.Dead == 0 {
+			continue
+		}
+		var last *string
+		if err := o.db.WithContext(ctx).Raw("SELECT last_error FROM "+Table+" WHERE receiver = ? AND status = '"+outboxsql.StatusDead+
+			"' ORDER BY id DESC LIMIT 1", s.Receiver).Scan(&last).Error; err != nil {
+			return err
+		}
+		if last != nil {
+			s.LastError = *last
+		}
+	}
+	return nil
 }
 
 var _ outbox.DeadLetters = (*Outbox)(nil)

@@ -40,10 +40,15 @@ type CrashDelivery struct {
 const crashReceiver = "test.crash.embedded"
 
 // TestMain turns the test binary into the application process of the
-// embedded crash test when SIGNALS_GORM_HELPER=worker.
+// embedded crash test when SIGNALS_GORM_HELPER=worker, and into a worker
+// process of the worker-process tests when it is durable-worker.
 func TestMain(m *testing.M) {
-	if os.Getenv("SIGNALS_GORM_HELPER") == "worker" {
+	switch os.Getenv("SIGNALS_GORM_HELPER") {
+	case "worker":
 		crashWorker(os.Getenv("SIGNALS_GORM_HELPER_DSN"))
+		return
+	case "durable-worker":
+		durableWorker()
 		return
 	}
 	os.Exit(m.Run())
@@ -185,7 +190,7 @@ func TestOutboxSurvivesKill9(t *testing.T) {
 		{"distinct deliveries", "SELECT COUNT(DISTINCT event_id) FROM crash_deliveries", int64(total)},
 		{"deliveries of unknown events", "SELECT COUNT(*) FROM crash_deliveries d WHERE NOT EXISTS (SELECT 1 FROM signals_outbox o WHERE o.event_id = d.event_id)", 0},
 		{"outbox rows", "SELECT COUNT(*) FROM signals_outbox", int64(total)},
-		{"dead letters", "SELECT COUNT(*) FROM signals_outbox WHERE status = 2", 0},
+		{"dead letters", "SELECT COUNT(*) FROM signals_outbox WHERE status = 'dead'", 0},
 	} {
 		if got := count(c.q); got != c.want {
 			t.Errorf("%s: %d, want %d", c.what, got, c.want)

@@ -13,81 +13,120 @@ import (
 
 // row is a pending row of the outbox, as a worker reads it.
 type row struct {
-	ID       int64
-	EventID  string
-	Payload  string
-	Attempts int
+	id       int64
+	payload  []byte
+	attempts int
 }
 
-// batch delivers up to cfg.Batch pending rows of receiver name, in order,
-// and reports how many it delivered and whether there may be more.
-func (o *Outbox) batch(ctx context.Context, name string) (int, bool, error) {
-	var rows []row
-	err := o.db.WithContext(ctx).Raw(
-		"SELECT id, event_id, payload, attempts FROM "+Table+" WHERE receiver = ? AND status = ? ORDER BY id LIMIT ?",
-		name, outboxsql.StatusPending, o.cfg.Batch).Scan(&rows).Error
+// pending reads up to cfg.Batch pending rows of the session's receiver,
+// in id order.
+func (s *session) pending() ([]row, error) {
+	st, err := s.o.prepared(s.ctx, "SELECT id, payload, attempts FROM "+Table+
+		" WHERE receiver = ? AND status = '"+outboxsql.StatusPending+"' ORDER BY id LIMIT ?")
+	if err != nil {
+		return nil, err
+	}
+	rs, err := st.QueryContext(s.ctx, s.name, s.o.cfg.Batch)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	rows := make([]row, 0, 16)
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.id, &r.payload, &r.attempts); err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, rs.Err()
+}
+
+// batch delivers a batch of pending rows, in order, and reports whether
+// there may be more. It stops early, without an error, when the session
+// must stop (Run's context done, the lease lost).
+func (s *session) batch() (int, bool, error) {
+	rows, err := s.pending()
 	if err != nil || len(rows) == 0 {
 		return 0, false, err
 	}
-	done := make([]int64, 0, len(rows))
-	renewed := time.Now() // the caller has just taken or renewed the lease
+	n := 0
 	for _, r := range rows {
-		// Keep the lease through a long batch: without it another process
-		// would take over and deliver the same rows concurrently.
-		if time.Since(renewed) > o.cfg.LeaseTTL/3 {
-			if err := o.keepLease(ctx, name); err != nil {
-				return len(done), false, errors.Join(err, o.markDelivered(ctx, done))
-			}
-			renewed = time.Now()
+		if s.stopped() != nil {
+			return n, false, nil
 		}
-		ok, err := o.deliver(ctx, name, r)
+		ok, stop, err := s.deliver(r)
 		if ok {
-			done = append(done, r.ID)
-		}
-		if err != nil { // ctx cancelled while retrying, or the database failed
-			if ferr := o.markDelivered(ctx, done); ferr != nil {
-				return len(done), false, ferr
+			n++
+			if err := s.ack(r.id); err != nil {
+				return n, false, err
 			}
-			return len(done), false, err
+		}
+		if err != nil || stop {
+			return n, false, err
 		}
 	}
-	return len(done), len(rows) == o.cfg.Batch, o.markDelivered(ctx, done)
+	return n, len(rows) == s.o.cfg.Batch, s.flushAcks(s.ctx)
 }
 
-// markDelivered marks the rows ids delivered, even when ctx is cancelled.
-func (o *Outbox) markDelivered(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+// ack records a delivery, and marks the deliveries recorded delivered
+// when there are a batch of them or the oldest has waited ackInterval.
+func (s *session) ack(id int64) error {
+	if len(s.acks) == 0 {
+		s.firstAck = time.Now()
+	}
+	s.acks = append(s.acks, id)
+	if len(s.acks) >= s.o.cfg.Batch || time.Since(s.firstAck) >= ackInterval {
+		return s.flushAcks(s.ctx)
+	}
+	return nil
+}
+
+// flushAcks marks the recorded deliveries delivered. It does so even when
+// ctx is cancelled (the handlers did run), within a bounded time.
+func (s *session) flushAcks(ctx context.Context) error {
+	if len(s.acks) == 0 {
 		return nil
 	}
-	return o.db.WithContext(context.WithoutCancel(ctx)).Exec(
-		"UPDATE "+Table+" SET status = ?, done_at = ? WHERE id IN ?",
-		outboxsql.StatusDelivered, time.Now().UnixMicro(), ids).Error
+	ctx, cancel := bounded(ctx)
+	defer cancel()
+	if err := s.o.markDelivered(ctx, s.acks); err != nil {
+		return fmt.Errorf("outboxgorm: marking %d outbox rows of %s delivered: %w", len(s.acks), s.name, err)
+	}
+	s.acks = s.acks[:0]
+	return nil
 }
 
 // deliver delivers one row, retrying it with backoff; it reports whether
-// the handler succeeded. A row that fails MaxAttempts times, or fails
-// permanently, is moved to the dead letters.
-func (o *Outbox) deliver(ctx context.Context, name string, r row) (bool, error) {
-	env, err := outbox.Decode([]byte(r.Payload))
+// the handler succeeded, and whether the session must stop (the delivery
+// was abandoned, or Run's context is done). A row that fails MaxAttempts
+// times, or fails permanently, is moved to the dead letters.
+func (s *session) deliver(r row) (ok, stop bool, err error) {
+	env, err := outbox.Decode(r.payload)
 	if err != nil {
-		return false, o.bury(ctx, r.ID, r.Attempts, err)
+		return false, false, s.o.bury(s.ctx, r.id, r.attempts, err)
 	}
-	for attempt := r.Attempts + 1; ; attempt++ {
-		d := &outbox.Delivery{Envelope: env, Receiver: name, Attempt: attempt}
-		herr := o.cfg.Registry.Deliver(ctx, d)
-		if herr == nil {
-			return true, nil
+	for attempt := r.attempts + 1; ; attempt++ {
+		d := &outbox.Delivery{Envelope: env, Receiver: s.name, Attempt: attempt}
+		herr, abandoned := s.call(d)
+		switch {
+		case abandoned:
+			return false, true, nil
+		case herr == nil:
+			return true, false, nil
+		case errors.Is(herr, outbox.ErrUnknownReceiver):
+			return false, true, herr // not ours to judge: leave the row pending
 		}
-		if errors.Is(herr, outbox.ErrUnknownReceiver) {
-			return false, herr // not ours to judge: leave the row pending
-		}
-		final := attempt >= o.cfg.MaxAttempts || outbox.IsPermanent(herr)
-		o.logFailure(ctx, d, final, herr)
+		final := attempt >= s.o.cfg.MaxAttempts || outbox.IsPermanent(herr)
+		s.o.logFailure(s.ctx, d, final, herr)
 		if final {
-			return false, o.bury(ctx, r.ID, attempt, herr)
+			return false, false, s.o.bury(s.ctx, r.id, attempt, herr)
 		}
-		if err := o.retryLater(ctx, name, r.ID, attempt, herr); err != nil {
-			return false, err
+		if err := s.retryLater(r.id, attempt, herr); err != nil {
+			return false, true, err
+		}
+		if s.stopped() != nil {
+			return false, true, nil
 		}
 	}
 }
@@ -101,27 +140,35 @@ func (o *Outbox) logFailure(ctx context.Context, d *outbox.Delivery, final bool,
 		slog.String("event", d.Envelope.ID), slog.Int("attempt", d.Attempt), slog.Bool("dead", final), slog.Any("error", err))
 }
 
-// retryLater records a failed attempt of row id, waits for the backoff
-// and renews the lease before the next attempt.
-func (o *Outbox) retryLater(ctx context.Context, name string, id int64, attempt int, cause error) error {
-	if err := o.db.WithContext(context.WithoutCancel(ctx)).Exec(
+// retryLater records a failed attempt of row id, marks the deliveries
+// made so far, and waits for the backoff (the heartbeat keeps the lease).
+func (s *session) retryLater(id int64, attempt int, cause error) error {
+	ctx, cancel := bounded(s.ctx)
+	defer cancel()
+	if err := s.o.db.WithContext(ctx).Exec(
 		"UPDATE "+Table+" SET attempts = ?, last_error = ? WHERE id = ?", attempt, cause.Error(), id).Error; err != nil {
 		return err
 	}
-	if err := sleep(ctx, o.backoff(attempt)); err != nil {
+	if err := s.flushAcks(s.ctx); err != nil {
 		return err
 	}
-	if held, err := o.lease(ctx, name); err != nil || !held {
-		return errors.Join(fmt.Errorf("outboxgorm: outbox worker of %s lost its lease while retrying", name), err)
+	t := time.NewTimer(s.o.backoff(attempt))
+	defer t.Stop()
+	select {
+	case <-s.ctx.Done():
+	case <-s.live.Done():
+	case <-t.C:
 	}
 	return nil
 }
 
 // bury moves a row to the dead letters.
 func (o *Outbox) bury(ctx context.Context, id int64, attempts int, cause error) error {
-	err := o.db.WithContext(context.WithoutCancel(ctx)).Exec(
-		"UPDATE "+Table+" SET status = ?, attempts = ?, last_error = ?, done_at = ? WHERE id = ?",
-		outboxsql.StatusDead, attempts, cause.Error(), time.Now().UnixMicro(), id).Error
+	ctx, cancel := bounded(ctx)
+	defer cancel()
+	err := o.db.WithContext(ctx).Exec(
+		"UPDATE "+Table+" SET status = ?, attempts = ?, last_error = ?, done_at = "+o.now+" WHERE id = ?",
+		outboxsql.StatusDead, attempts, cause.Error(), id).Error
 	if err != nil {
 		return fmt.Errorf("outboxgorm: moving outbox row %d to the dead letters: %w", id, err)
 	}
@@ -136,13 +183,13 @@ func (o *Outbox) backoff(attempt int) time.Duration {
 	return min(d, o.cfg.MaxBackoff)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+// bounded returns a context for a statement that records what handlers
+// did: not cancelled with ctx, but bounded in time, to a second once ctx
+// is done (Run is stopping).
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := 10 * time.Second
+	if ctx.Err() != nil {
+		d = time.Second
 	}
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }

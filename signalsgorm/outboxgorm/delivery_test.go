@@ -62,6 +62,8 @@ func TestOutboxDeadLetterAndReplay(t *testing.T) {
 		if stats[bad].Dead != 2 || stats[bad].Pending != 0 || stats[good].Delivered != 2 {
 			t.Fatalf("stats: %+v", stats)
 		}
+		checkLastError(t, stats[bad], "smtp down")
+		checkLastError(t, stats[good], "")
 
 		fixed.Store(true)
 		n, err := ob.Replay(context.Background(), dead[0].ID, dead[1].ID, dead[1].ID)
@@ -123,7 +125,7 @@ func TestOnceAppliesARedeliveredEventOnce(t *testing.T) {
 		}
 		runOnce(t, ob)
 		// Redeliver: as if the worker had crashed before marking the row.
-		if err := db.Exec("UPDATE " + outboxgorm.Table + " SET status = 0").Error; err != nil {
+		if err := db.Exec("UPDATE " + outboxgorm.Table + " SET status = 'pending'").Error; err != nil {
 			t.Fatal(err)
 		}
 		if n := runOnce(t, ob); n != 1 {
@@ -236,5 +238,14 @@ func TestOutboxRunIsWokenByACommit(t *testing.T) {
 func TestOutboxNewNeedsThePlugin(t *testing.T) {
 	if _, err := outboxgorm.New(dbtest.Open(t, "sqlite"), outboxgorm.Config{}); err == nil || !strings.Contains(err.Error(), "db.Use(signalsgorm.New())") {
 		t.Fatalf("New without the plugin: %v", err)
+	}
+}
+
+// checkLastError checks that a receiver's stats report the error want ("":
+// none).
+func checkLastError(t *testing.T, s outbox.Stats, want string) {
+	t.Helper()
+	if want == "" && s.LastError != "" || !strings.Contains(s.LastError, want) {
+		t.Errorf("%s's last error: %q, want %q", s.Receiver, s.LastError, want)
 	}
 }

@@ -21,20 +21,37 @@
 //
 // # Delivery
 //
-// Run starts one worker per receiver, which delivers that receiver's rows
-// in commit order; a commit that wrote rows wakes the workers at once, and
-// they poll for the rows of other processes every PollInterval. A lease in
-// signals_outbox_leases keeps one worker per receiver across processes;
-// another process takes over LeaseTTL after the holder died.
+// The rows of a transaction are written together, in multi-row INSERTs,
+// just before its commit. Run starts one worker per receiver; a commit
+// that wrote rows wakes the workers at once, and they poll for the rows of
+// other processes every PollInterval. A lease in signals_outbox_leases
+// keeps one worker per receiver across processes: its holder renews it
+// every LeaseTTL/3, while its handlers run too, and another process takes
+// over LeaseTTL after the holder stopped. Every time the outbox keeps is
+// the database's clock.
 //
-// A failing event is retried with exponential backoff and, after
-// MaxAttempts (or at once for an [outbox.Permanent] error), moved to the
-// dead letters; meanwhile the receiver's later events wait, which keeps the
-// order of each row's events, and other receivers are not delayed.
+// A delivery lasts at most DeliveryTimeout: then its context is cancelled
+// and the attempt fails. A failing event is retried with exponential
+// backoff and, after MaxAttempts (or at once for an [outbox.Permanent]
+// error), moved to the dead letters; meanwhile the receiver's later events
+// wait, and other receivers are not delayed. Each receiver gets its events
+// in the order of their rows, which is commit order for the events of one
+// row (docs/durable.md in the repository says exactly what is ordered).
+// Once Run's context is done, the handlers running get ShutdownTimeout to
+// finish; Run then returns, even if one ignores its context, and what it
+// abandoned is delivered again.
+//
 // [Outbox.DeadLetters] and [Outbox.Replay] list and replay dead letters,
 // [Outbox.Purge] drops delivered rows past the retention, [Outbox.Stats]
 // gives each receiver's backlog and lag. [Outbox.RunOnce] delivers what is
 // pending now, for tests and cron jobs.
+//
+// # Tables
+//
+// The tables are made by versioned SQL files, per dialect, that
+// [Outbox.Migrate] applies and records ([Migrations] returns them, to hand
+// to goose, golang-migrate or atlas instead). Row statuses are text:
+// pending, delivered, dead.
 //
 // # Exactly-once effects
 //

@@ -116,3 +116,22 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	}
 	return true
 }
+
+// waitProgress polls count until it reaches target, and fails the test
+// when count has not grown for idle: waits end on a lack of progress, not
+// on a deadline, so that a slow machine does not fail them.
+func waitProgress(t testing.TB, idle time.Duration, what string, count func() int64, target int64) {
+	t.Helper()
+	last, since := count(), time.Now()
+	for last < target {
+		time.Sleep(20 * time.Millisecond)
+		n := count()
+		if n > last {
+			last, since = n, time.Now()
+			continue
+		}
+		if time.Since(since) > idle {
+			t.Fatalf("waiting for %s: no progress for %v (at %d of %d)", what, idle, last, target)
+		}
+	}
+}

@@ -2,49 +2,94 @@ package outboxgorm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
-
-	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
 
-// lease claims receiver name for this worker, or renews its claim, and
+// The leases of signals_outbox_leases keep one worker per receiver across
+// processes. A lease row names its owner (an Outbox value) and when the
+// claim expires, in the database's clock: a worker takes a receiver whose
+// lease is its own or has expired, and renews it every LeaseTTL/3 while it
+// delivers (the heartbeat), so that a handler of any length keeps it.
+
+var (
+	errLeaseLost   = errors.New("outboxgorm: the receiver's lease was taken by another worker")
+	errLeaseUnsure = errors.New("outboxgorm: the receiver's lease could not be renewed before it would expire")
+)
+
+// acquire claims receiver name for this worker, or renews its claim, and
 // reports whether the worker holds it.
-func (o *Outbox) lease(ctx context.Context, name string) (bool, error) {
-	now := time.Now()
+func (o *Outbox) acquire(ctx context.Context, name string) (bool, error) {
 	db := o.db.WithContext(ctx)
-	insert := outboxsql.InsertIgnore(o.dialect, LeaseTable, "receiver, owner, expires_at", "?, '', 0")
-	if err := db.Exec(insert, name).Error; err != nil {
-		return false, fmt.Errorf("outboxgorm: outbox lease of %s: %w", name, err)
+	ttl := o.cfg.LeaseTTL.Microseconds()
+	res := db.Exec("UPDATE "+LeaseTable+" SET owner = ?, expires_at = "+o.now+" + ? WHERE receiver = ? AND (owner = ? OR expires_at < "+o.now+")",
+		o.owner, ttl, name, o.owner)
+	if res.Error != nil {
+		return false, fmt.Errorf("outboxgorm: outbox lease of %s: %w", name, res.Error)
 	}
-	if err := db.Exec("UPDATE "+LeaseTable+" SET owner = ?, expires_at = ? WHERE receiver = ? AND (owner = ? OR expires_at < ?)",
-		o.owner, now.Add(o.cfg.LeaseTTL).UnixMicro(), name, o.owner, now.UnixMicro()).Error; err != nil {
-		return false, fmt.Errorf("outboxgorm: outbox lease of %s: %w", name, err)
+	if res.RowsAffected == 1 {
+		return true, nil
 	}
-	var owner string
-	if err := db.Raw("SELECT owner FROM "+LeaseTable+" WHERE receiver = ?", name).Scan(&owner).Error; err != nil {
-		return false, fmt.Errorf("outboxgorm: outbox lease of %s: %w", name, err)
+	insert := "INSERT INTO " + LeaseTable + " (receiver, owner, expires_at) VALUES (?, ?, " + o.now + " + ?)"
+	switch o.dialect {
+	case "mysql":
+		insert = "INSERT IGNORE" + insert[len("INSERT"):]
+	default:
+		insert += " ON CONFLICT DO NOTHING"
 	}
-	return owner == o.owner, nil
+	res = db.Exec(insert, name, o.owner, ttl)
+	if res.Error != nil {
+		return false, fmt.Errorf("outboxgorm: outbox lease of %s: %w", name, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
-// keepLease renews the lease of receiver name within a batch, and fails
-// when another worker has taken it.
-func (o *Outbox) keepLease(ctx context.Context, name string) error {
-	held, err := o.lease(ctx, name)
-	if err == nil && !held {
-		err = fmt.Errorf("outboxgorm: outbox worker of %s lost its lease", name)
-	}
-	return err
+// renew extends this worker's lease of receiver name, and reports whether
+// the worker still holds it.
+func (o *Outbox) renew(ctx context.Context, name string) (bool, error) {
+	res := o.db.WithContext(ctx).Exec("UPDATE "+LeaseTable+" SET expires_at = "+o.now+" + ? WHERE receiver = ? AND owner = ?",
+		o.cfg.LeaseTTL.Microseconds(), name, o.owner)
+	return res.RowsAffected == 1, res.Error
 }
 
+// release gives the lease of receiver name up, so that another process
+// may take the receiver at once.
 func (o *Outbox) release(ctx context.Context, name string) {
-	_ = o.db.WithContext(context.WithoutCancel(ctx)).Exec(
-		"UPDATE "+LeaseTable+" SET expires_at = 0 WHERE receiver = ? AND owner = ?", name, o.owner).Error
+	_ = o.db.WithContext(ctx).Exec("UPDATE "+LeaseTable+" SET expires_at = 0 WHERE receiver = ? AND owner = ?", name, o.owner).Error
 }
 
-func (o *Outbox) releaseAll(names []string) {
-	for _, n := range names {
-		o.release(context.Background(), n)
+// heartbeat renews the lease of s's receiver every LeaseTTL/3 until stop
+// is closed. When another worker has taken the lease, or no renewal has
+// succeeded for two thirds of LeaseTTL (the lease may be about to expire),
+// it cancels s.live: the handler running is cancelled and s delivers
+// nothing more.
+func (s *session) heartbeat(stop <-chan struct{}) {
+	every := max(s.o.cfg.LeaseTTL/3, time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	lastOK := time.Now() // the lease was just taken
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), every)
+		held, err := s.o.renew(ctx, s.name)
+		cancel()
+		switch {
+		case err == nil && held:
+			lastOK = start
+		case err == nil:
+			s.cancelLive(errLeaseLost)
+			return
+		case time.Since(lastOK) >= s.o.cfg.LeaseTTL*2/3:
+			s.cancelLive(fmt.Errorf("%w: %w", errLeaseUnsure, err))
+			return
+		default:
+			s.o.cfg.Logger.Warn("outboxgorm: renewing an outbox lease", "receiver", s.name, "error", err)
+		}
 	}
 }

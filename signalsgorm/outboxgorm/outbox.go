@@ -1,8 +1,6 @@
 package outboxgorm
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -14,7 +12,8 @@ import (
 	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
 
-// The tables of the embedded outbox, created by [Outbox.Migrate].
+// The tables of the embedded outbox, made by [Outbox.Migrate] (or by the
+// files of [Migrations]).
 const (
 	// Table, "signals_outbox", holds one row per event and durable
 	// receiver.
@@ -50,8 +49,22 @@ type Config struct {
 	PollInterval time.Duration
 	// LeaseTTL is how long a worker's claim on a receiver lasts without
 	// renewal: one worker per receiver delivers, in order, across
-	// processes; another takes over this long after it died. Default 15s.
+	// processes. The worker renews it every LeaseTTL/3 while it delivers,
+	// however long a handler takes; another process takes over this long
+	// after the holder died. Expiry is reckoned by the database's clock.
+	// Default 15s.
 	LeaseTTL time.Duration
+	// DeliveryTimeout bounds one delivery: when it passes, the handler's
+	// context is cancelled and the attempt counts as failed (it is
+	// retried, or dead-lettered after MaxAttempts), unless the handler
+	// still returns nil within a second. Default 1 minute.
+	DeliveryTimeout time.Duration
+	// ShutdownTimeout is how long Run, once its context is done, lets the
+	// handlers running finish (their contexts are not cancelled until
+	// then). Past it, their contexts are cancelled, their deliveries are
+	// abandoned and not acknowledged (they are delivered again later), and
+	// Run returns. Default 5s.
+	ShutdownTimeout time.Duration
 	// Retention is how long delivered rows are kept; Run purges older ones
 	// every minute. Default 24h; a negative value keeps them.
 	Retention time.Duration
@@ -82,6 +95,12 @@ func (c Config) withDefaults() Config {
 	if c.LeaseTTL <= 0 {
 		c.LeaseTTL = 15 * time.Second
 	}
+	if c.DeliveryTimeout <= 0 {
+		c.DeliveryTimeout = time.Minute
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 5 * time.Second
+	}
 	if c.Retention == 0 {
 		c.Retention = 24 * time.Hour
 	}
@@ -100,9 +119,11 @@ type Outbox struct {
 	db      *gorm.DB
 	plugin  *signalsgorm.Plugin
 	dialect string
+	now     string // the database's clock, in microseconds (outboxsql.Now)
 	cfg     Config
 	owner   string
 	wake    chan struct{}
+	stmts   stmtCache
 
 	mu      sync.Mutex
 	running bool
@@ -119,27 +140,7 @@ func New(db *gorm.DB, cfg Config) (*Outbox, error) {
 	if _, tx := db.Statement.ConnPool.(gorm.TxCommitter); tx {
 		return nil, errInTransaction
 	}
-	return &Outbox{db: db.Session(&gorm.Session{NewDB: true}), plugin: p, dialect: db.Dialector.Name(),
+	dialect := db.Dialector.Name()
+	return &Outbox{db: db.Session(&gorm.Session{NewDB: true}), plugin: p, dialect: dialect, now: outboxsql.Now(dialect),
 		cfg: cfg.withDefaults(), owner: outbox.NewID(), wake: make(chan struct{}, 1)}, nil
-}
-
-// Migrate creates the outbox's tables if they do not exist: [Table],
-// [ProcessedTable] (for [Once]) and [LeaseTable].
-func (o *Outbox) Migrate(ctx context.Context) error {
-	for _, q := range outboxsql.DDL(o.dialect) {
-		if err := o.db.WithContext(ctx).Exec(q).Error; err != nil {
-			return fmt.Errorf("outboxgorm: Migrate: %w", err)
-		}
-	}
-	return nil
-}
-
-// MigrateOnce creates the table [Once] records deliveries in, if missing.
-// [Outbox.Migrate] creates it too; the workers of a broker outbox
-// (signalsgorm.WithOutbox), which have no embedded outbox, call this.
-func MigrateOnce(ctx context.Context, db *gorm.DB) error {
-	if err := db.WithContext(ctx).Exec(outboxsql.ProcessedDDL).Error; err != nil {
-		return fmt.Errorf("outboxgorm: MigrateOnce: %w", err)
-	}
-	return nil
 }

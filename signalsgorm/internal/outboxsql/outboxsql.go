@@ -1,8 +1,8 @@
 // Package outboxsql is the SQL shared by the plugin, which writes durable
 // receivers' events to the embedded outbox table, and package outboxgorm,
-// which creates the tables and delivers the rows: table names, row
-// statuses, the DDL of each dialect, placeholder rebinding and the insert
-// of one row.
+// which delivers the rows: table names, row statuses, the database's clock
+// in each dialect, placeholder rebinding and the inserts of rows. The
+// tables themselves are made by the versioned SQL files of outboxgorm.
 package outboxsql
 
 import (
@@ -18,13 +18,15 @@ const (
 	Processed = "signals_processed"
 	// Leases holds each receiver's worker lease.
 	Leases = "signals_outbox_leases"
+	// Schema records the versions of the outbox's schema applied.
+	Schema = "signals_outbox_schema"
 )
 
-// Row statuses of [Table].
+// Row statuses of [Table], stored as text.
 const (
-	StatusPending   = 0
-	StatusDelivered = 1
-	StatusDead      = 2
+	StatusPending   = "pending"
+	StatusDelivered = "delivered"
+	StatusDead      = "dead"
 )
 
 // ProcessedDDL creates the [Processed] table.
@@ -35,44 +37,22 @@ const ProcessedDDL = `CREATE TABLE IF NOT EXISTS ` + Processed + ` (
 	PRIMARY KEY (receiver, event_id)
 )`
 
-// DDL returns the statements that create the three tables on dialect (a
-// gorm Dialector name: "sqlite", "postgres", "mysql").
-func DDL(dialect string) []string {
-	id, text, idx := "BIGSERIAL PRIMARY KEY", "TEXT", true
+// Now returns the SQL expression of the database's current time, in
+// microseconds since the Unix epoch, in dialect (a gorm Dialector name:
+// "sqlite", "postgres", "mysql"). Every time the outbox stores or compares
+// (creation, delivery, lease expiry) is the database's, so that the clocks
+// of the processes sharing it do not matter. SQLite's clock has
+// millisecond resolution (and needs SQLite 3.42 for 'subsec'). PostgreSQL's
+// is now(), the start of the transaction, through date_part's float (EXTRACT's
+// numeric, or clock_timestamp(), doubles the cost of a multi-row INSERT).
+func Now(dialect string) string {
 	switch dialect {
-	case "sqlite":
-		id = "INTEGER PRIMARY KEY AUTOINCREMENT"
+	case "postgres":
+		return "CAST(date_part('epoch', now()) * 1000000 AS BIGINT)"
 	case "mysql":
-		id, text, idx = "BIGINT AUTO_INCREMENT PRIMARY KEY", "LONGTEXT", false
+		return "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))"
 	}
-	inline := ""
-	if !idx {
-		inline = ",\n\tINDEX signals_outbox_pending (receiver, status, id)"
-	}
-	ddl := []string{
-		`CREATE TABLE IF NOT EXISTS ` + Table + ` (
-	id ` + id + `,
-	event_id VARCHAR(36) NOT NULL,
-	receiver VARCHAR(128) NOT NULL,
-	topic VARCHAR(255) NOT NULL,
-	payload ` + text + ` NOT NULL,
-	status SMALLINT NOT NULL DEFAULT 0,
-	attempts INTEGER NOT NULL DEFAULT 0,
-	last_error TEXT,
-	created_at BIGINT NOT NULL,
-	done_at BIGINT` + inline + `
-)`,
-		ProcessedDDL,
-		`CREATE TABLE IF NOT EXISTS ` + Leases + ` (
-	receiver VARCHAR(128) NOT NULL PRIMARY KEY,
-	owner VARCHAR(64) NOT NULL,
-	expires_at BIGINT NOT NULL
-)`,
-	}
-	if idx {
-		ddl = append(ddl, `CREATE INDEX IF NOT EXISTS signals_outbox_pending ON `+Table+` (receiver, status, id)`)
-	}
-	return ddl
+	return "CAST(unixepoch('subsec') * 1000000 AS INTEGER)"
 }
 
 // InsertIgnore returns an INSERT of the given columns (placeholders
@@ -92,11 +72,13 @@ func Rebind(dialect, q string) string {
 		return q
 	}
 	var b strings.Builder
+	b.Grow(len(q) + strings.Count(q, "?")*3)
 	n := 0
 	for i := 0; i < len(q); i++ {
 		if q[i] == '?' {
 			n++
-			b.WriteString("$" + strconv.Itoa(n))
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
 			continue
 		}
 		b.WriteByte(q[i])

@@ -30,18 +30,20 @@ func TestInsertIgnore(t *testing.T) {
 	}
 }
 
-// Every dialect gets the three tables and the pending index, inline on
-// MySQL, which has no CREATE INDEX IF NOT EXISTS.
-func TestDDL(t *testing.T) {
-	for _, d := range []string{"sqlite", "postgres", "mysql"} {
-		all := strings.Join(DDL(d), "\n")
-		for _, want := range []string{Table + " (", Processed + " (", Leases + " (", "signals_outbox_pending"} {
-			if !strings.Contains(all, want) {
-				t.Errorf("%s: no %q in\n%s", d, want, all)
-			}
-		}
-		if inline := strings.Contains(all, "\tINDEX signals_outbox_pending"); inline != (d == "mysql") {
-			t.Errorf("%s: inline index = %v", d, inline)
-		}
+// The INSERT of n rows has n tuples of four placeholders and the
+// database's clock, numbered on PostgreSQL; a statement is made once per
+// size.
+func TestStoreInsert(t *testing.T) {
+	pg := NewStore("postgres")
+	q := pg.insert(3)
+	if !strings.HasSuffix(q, "($9, $10, $11, $12, "+Now("postgres")+")") || strings.Count(q, "(") != 1+3*4 {
+		t.Errorf("postgres insert of 3: %s", q)
+	}
+	if pg.insert(3) != q {
+		t.Error("not cached")
+	}
+	lite := NewStore("sqlite")
+	if q := lite.insert(2); strings.Count(q, "?") != 8 || !strings.Contains(q, "unixepoch") {
+		t.Errorf("sqlite insert of 2: %s", q)
 	}
 }

@@ -2,37 +2,146 @@ package outboxsql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gosignals/signals/outbox"
 )
 
-// Store is the embedded outbox as an [outbox.Store]: it appends one row
-// per (event, receiver) to [Table] in the writer's transaction. Package
+// RowsPerInsert is the most rows one INSERT of [Store.AppendRows] writes:
+// 4 placeholders a row stay under SQLite's oldest limit of 999. On SQLite
+// and MySQL the INSERTs write a power of two of rows each (128, 64, ...,
+// 1), prepared once per connection, so that a connection prepares at most
+// eight of them; on PostgreSQL, whose driver (pgx) prepares and caches
+// statements itself, one INSERT writes up to 128 rows.
+const RowsPerInsert = 128
+
+// Store is the embedded outbox as an [outbox.Store]: it writes one row per
+// (event, receiver) to [Table] in the writer's transaction. The plugin
+// stages the rows of a transaction and writes them with [Store.AppendRows]
+// just before the commit; [Store.Append] writes one row at once. Package
 // outboxgorm delivers the rows.
 type Store struct {
-	insert string
+	dialect string
+	now     string
+
+	mu        sync.Mutex
+	inserts   map[int]string    // INSERT of n rows
+	prepared  map[int]*sql.Stmt // the same, prepared on db
+	preparing map[int]bool
+	db        *sql.DB
 }
 
 // NewStore returns the store of a database of dialect.
 func NewStore(dialect string) *Store {
-	return &Store{insert: Rebind(dialect,
-		"INSERT INTO "+Table+" (event_id, receiver, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)")}
+	return &Store{dialect: dialect, now: Now(dialect), inserts: map[int]string{}, prepared: map[int]*sql.Stmt{}}
 }
 
 // PerReceiver implements outbox.Store: the embedded outbox delivers each
 // receiver's rows itself.
 func (s *Store) PerReceiver() bool { return true }
 
+// Row is one row of the outbox: an event bound for one receiver.
+type Row struct {
+	EventID, Receiver, Topic string
+	Payload                  []byte
+}
+
 // Append implements outbox.Store: it inserts m's row with tx.
 func (s *Store) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
-	_, err := tx.ExecContext(ctx, s.insert, m.Envelope.ID, m.Receiver, m.Topic, string(m.Payload), time.Now().UnixMicro())
-	if err != nil && strings.Contains(strings.ToLower(err.Error()), Table) {
-		return fmt.Errorf("%w (create the outbox tables with outboxgorm's Outbox.Migrate)", err)
+	return s.AppendRows(ctx, nil, tx, []Row{{EventID: m.Envelope.ID, Receiver: m.Receiver, Topic: m.Topic, Payload: m.Payload}})
+}
+
+// AppendRows inserts rows with tx, in order, with INSERTs of up to
+// [RowsPerInsert] rows each. When db is given and tx is one of its
+// transactions, the INSERTs are statements db prepared (once per
+// connection: no parsing of the SQL per transaction).
+func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, rows []Row) error {
+	sqlTx, _ := tx.(*sql.Tx)
+	for len(rows) > 0 {
+		n := RowsPerInsert
+		if s.dialect == "postgres" {
+			n, db = min(n, len(rows)), nil
+		}
+		for n > len(rows) {
+			n /= 2
+		}
+		args := make([]any, 0, 4*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.EventID, r.Receiver, r.Topic, string(r.Payload))
+		}
+		var err error
+		if stmt := s.stmt(db, n); stmt != nil && sqlTx != nil {
+			_, err = sqlTx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, s.insert(n), args...)
+		}
+		if err != nil {
+			if strings.Contains(strings.ToLower(err.Error()), Table) {
+				return fmt.Errorf("%w (create the outbox tables with outboxgorm's Outbox.Migrate)", err)
+			}
+			return err
+		}
+		rows = rows[n:]
 	}
-	return err
+	return nil
+}
+
+// stmt returns the INSERT of n rows prepared on db, or nil when db is nil
+// or the statement is not prepared yet. Preparing on db takes a
+// connection of its pool, which the caller's transaction may hold the last
+// of: it is done in the background, and the INSERTs run unprepared
+// meanwhile (or for good, when the table is missing).
+func (s *Store) stmt(db *sql.DB, n int) *sql.Stmt {
+	if db == nil {
+		return nil
+	}
+	q := s.insert(n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db != db { // a Store serves one database; this guards against misuse
+		s.db, s.prepared, s.preparing = db, map[int]*sql.Stmt{}, map[int]bool{}
+	}
+	if st, ok := s.prepared[n]; ok || s.preparing[n] {
+		return st
+	}
+	s.preparing[n] = true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := db.PrepareContext(ctx, q)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err != nil || s.db != db {
+			delete(s.preparing, n) // try again at a later transaction
+			return
+		}
+		s.prepared[n] = st
+	}()
+	return nil
+}
+
+// insert returns the INSERT of n rows.
+func (s *Store) insert(n int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q, ok := s.inserts[n]; ok {
+		return q
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + Table + " (event_id, receiver, topic, payload, created_at) VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?, ?, ?, ?, " + s.now + ")")
+	}
+	q := Rebind(s.dialect, b.String())
+	s.inserts[n] = q
+	return q
 }
 
 var _ outbox.Store = (*Store)(nil)

@@ -31,6 +31,12 @@ type Tx struct {
 	seq        uint64 // sequence number of the last item queued
 	items      []Item
 	savepoints []savepoint
+	before     []beforeFn // BeforeCommit's functions
+}
+
+type beforeFn struct {
+	key any
+	fn  func() error
 }
 
 // State is the state of a transaction.
@@ -149,14 +155,73 @@ func (t *Tx) end(state State) []Item {
 	}
 	t.state = state
 	items := t.items
-	t.items, t.savepoints = nil, nil
+	t.items, t.savepoints, t.before = nil, nil, nil
 	return items
 }
 
-// Commit commits the transaction, then hands its queued items to the
-// Pool's committed function and returns its error. A failed commit drops
-// them: the transaction did not commit.
+// BeforeCommit adds fn, under key, to the functions called just before the
+// outermost COMMIT, in the order added, in the transaction; fn typically
+// writes queued items ([Tx.Extract]) with the transaction. A key already
+// added keeps its first function. If fn fails, the transaction is rolled
+// back and Commit returns the error. A rollback drops the functions; a
+// rollback to a savepoint does not (the items queued since do go). It
+// returns the transaction's state, as [Tx.Add] does.
+func (t *Tx) BeforeCommit(key any, fn func() error) State {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state != Open {
+		return t.state
+	}
+	for _, b := range t.before {
+		if b.key == key {
+			return Open
+		}
+	}
+	t.before = append(t.before, beforeFn{key, fn})
+	return Open
+}
+
+// Extract removes and returns the queued items match selects, in order.
+func (t *Tx) Extract(match func(Item) bool) []Item {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Item
+	kept := t.items[:0]
+	for _, it := range t.items {
+		if match(it) {
+			out = append(out, it)
+		} else {
+			kept = append(kept, it)
+		}
+	}
+	clear(t.items[len(kept):])
+	t.items = kept
+	return out
+}
+
+// runBefore calls the BeforeCommit functions.
+func (t *Tx) runBefore() error {
+	t.mu.Lock()
+	fns := t.before
+	t.before = nil
+	t.mu.Unlock()
+	for _, b := range fns {
+		if err := b.fn(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit calls the BeforeCommit functions, commits the transaction, then
+// hands its queued items to the Pool's committed function and returns its
+// error. A failed commit drops them: the transaction did not commit.
 func (t *Tx) Commit() error {
+	if err := t.runBefore(); err != nil {
+		t.end(RolledBack)
+		_ = t.Tx.Rollback()
+		return err
+	}
 	if err := t.Tx.Commit(); err != nil {
 		t.end(RolledBack)
 		return err
