@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -111,4 +113,170 @@ func TestRollbackDeliversNothing(t *testing.T) {
 	})
 }
 
-var _ = atomic.Int64{}
+// jobRow is a river_job row as the tests read it.
+type jobRow struct {
+	ID          int64
+	State       string
+	Attempt     int
+	MaxAttempts int
+	Errors      string
+}
+
+func jobOf(t *testing.T, db *gorm.DB, kind string) jobRow {
+	t.Helper()
+	var rows []jobRow
+	err := db.Raw("SELECT id, state, attempt, max_attempts, CAST(errors AS TEXT) AS errors FROM river_job WHERE kind = ? ORDER BY id", kind).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d jobs of kind %s, want 1: %+v", len(rows), kind, rows)
+	}
+	return rows[0]
+}
+
+// A handler that keeps failing is retried with backoff, then River
+// discards its job: the job stays in river_job, state discarded, with
+// every attempt's error, and is listed as a dead letter. Replay
+// (River's JobRetry) makes it available again and the next attempt
+// delivers it. A permanent failure (outbox.Permanent) cancels the job at
+// the first attempt.
+func TestFailingHandlerDiscardedAndReplayed(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		name, perm := rtest.Unique("river.failing."), rtest.Unique("river.permanent.")
+		var fail atomic.Bool
+		fail.Store(true)
+		var attempts []int
+		var mu sync.Mutex
+		h := signalsgorm.DurablePostSave(name, func(_ context.Context, ev outbox.Event[rtest.Account]) error {
+			mu.Lock()
+			attempts = append(attempts, ev.Delivery.Attempt)
+			mu.Unlock()
+			if fail.Load() {
+				return fmt.Errorf("mail server down (attempt %d)", ev.Delivery.Attempt)
+			}
+			return nil
+		})
+		t.Cleanup(func() { h.Disconnect() })
+		hp := signalsgorm.DurablePostSave(perm, func(context.Context, outbox.Event[rtest.Account]) error {
+			return outbox.Permanent(errors.New("no such mailbox"))
+		})
+		t.Cleanup(func() { hp.Disconnect() })
+		eng, db := setup(t, dialect, signalsriver.Config{Receivers: []string{name, perm}, MaxAttempts: 3, Backoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+		w := startWorker(t, eng, db)
+		if err := db.Create(&rtest.Account{Email: "a@x"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		finished := func(kind string) func() int64 {
+			return func() int64 {
+				var n int64
+				db.Raw("SELECT attempt + CASE WHEN state IN ('discarded', 'cancelled', 'completed') THEN 1 ELSE 0 END FROM river_job WHERE kind = ?", kind).Scan(&n)
+				return n
+			}
+		}
+		rtest.WaitProgress(t, 30*time.Second, "the failing job's discarding", finished(signalsriver.Kind(name)), 4)
+		rtest.WaitProgress(t, 30*time.Second, "the permanent failure's cancellation", finished(signalsriver.Kind(perm)), 2)
+
+		j := jobOf(t, db, signalsriver.Kind(name))
+		if j.State != "discarded" || j.Attempt != 3 || j.MaxAttempts != 3 {
+			t.Fatalf("failing job: %+v, want discarded after 3 attempts", j)
+		}
+		for i := 1; i <= 3; i++ {
+			if want := fmt.Sprintf("mail server down (attempt %d)", i); !strings.Contains(j.Errors, want) {
+				t.Fatalf("the job's errors lack %q: %s", want, j.Errors)
+			}
+		}
+		if p := jobOf(t, db, signalsriver.Kind(perm)); p.State != "cancelled" || p.Attempt != 1 || !strings.Contains(p.Errors, "no such mailbox") {
+			t.Fatalf("permanently failing job: %+v, want cancelled after 1 attempt", p)
+		}
+
+		dead, err := w.DeadLetters(context.Background(), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dead) != 2 || dead[0].Receiver != name || dead[1].Receiver != perm {
+			t.Fatalf("dead letters %+v, want the failing job then the cancelled one", dead)
+		}
+		d := dead[0]
+		if d.ID != strconv.FormatInt(j.ID, 10) || d.Attempts != 3 || d.EventID == "" || d.Topic != "signals.rtest.Account.post_save" ||
+			d.Error != "mail server down (attempt 3)" || d.FailedAt.IsZero() {
+			t.Fatalf("dead letter %+v", d)
+		}
+		if only, _ := w.DeadLetters(context.Background(), perm, 10); len(only) != 1 || only[0].Receiver != perm {
+			t.Fatalf("dead letters of %s: %+v", perm, only)
+		}
+
+		// Replay: one more attempt, which succeeds now.
+		fail.Store(false)
+		n, err := w.Replay(context.Background(), d.ID)
+		if n != 1 || err != nil {
+			t.Fatalf("Replay = %d, %v", n, err)
+		}
+		rtest.WaitProgress(t, 30*time.Second, "the replayed job", finished(signalsriver.Kind(name)), 5)
+		if j := jobOf(t, db, signalsriver.Kind(name)); j.State != "completed" || j.Attempt != 4 {
+			t.Fatalf("replayed job: %+v, want completed at attempt 4", j)
+		}
+		mu.Lock()
+		if fmt.Sprint(attempts) != "[1 2 3 4]" {
+			t.Errorf("attempts %v, want [1 2 3 4]", attempts)
+		}
+		mu.Unlock()
+		// A completed job is no dead letter: Replay refuses it.
+		if n, err := w.Replay(context.Background(), d.ID, "x"); n != 0 || err == nil ||
+			!strings.Contains(err.Error(), "is completed, not a dead letter") || !strings.Contains(err.Error(), `"x" is not a job ID`) {
+			t.Fatalf("Replay of a completed job = %d, %v", n, err)
+		}
+	})
+}
+
+// A handler that runs longer than the job's timeout has its context
+// cancelled (context.DeadlineExceeded): returning that error fails the
+// attempt, which River retries. A handler that ignores the cancellation
+// and returns nil completes its job: River judges by what Work returns.
+func TestHandlerLongerThanTimeout(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		name, stubborn := rtest.Unique("river.slow."), rtest.Unique("river.stubborn.")
+		var ctxErrs []error
+		var mu sync.Mutex
+		h := signalsgorm.DurablePostSave(name, func(ctx context.Context, ev outbox.Event[rtest.Account]) error {
+			if ev.Delivery.Attempt > 1 {
+				return nil
+			}
+			<-ctx.Done() // a slow call that honours its context
+			mu.Lock()
+			ctxErrs = append(ctxErrs, ctx.Err())
+			mu.Unlock()
+			return ctx.Err()
+		})
+		t.Cleanup(func() { h.Disconnect() })
+		hs := signalsgorm.DurablePostSave(stubborn, func(ctx context.Context, ev outbox.Event[rtest.Account]) error {
+			time.Sleep(300 * time.Millisecond) // ignores ctx
+			return nil
+		})
+		t.Cleanup(func() { hs.Disconnect() })
+		eng, db := setup(t, dialect, signalsriver.Config{Receivers: []string{name, stubborn}, Timeout: 100 * time.Millisecond, Backoff: 10 * time.Millisecond})
+		startWorker(t, eng, db)
+		start := time.Now()
+		if err := db.Create(&rtest.Account{Email: "a@x"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		completed := func() int64 {
+			return rtest.Count(t, db, "SELECT COUNT(*) FROM river_job WHERE kind IN (?, ?) AND state = 'completed'", signalsriver.Kind(name), signalsriver.Kind(stubborn))
+		}
+		rtest.WaitProgress(t, 30*time.Second, "both jobs' completion", completed, 2)
+		mu.Lock()
+		if len(ctxErrs) != 1 || !errors.Is(ctxErrs[0], context.DeadlineExceeded) {
+			t.Errorf("the first attempt's context ended with %v, want [context.DeadlineExceeded]", ctxErrs)
+		}
+		mu.Unlock()
+		if time.Since(start) < 100*time.Millisecond {
+			t.Errorf("completed after %v, before the timeout", time.Since(start))
+		}
+		if j := jobOf(t, db, signalsriver.Kind(name)); j.Attempt != 2 || !strings.Contains(j.Errors, "context deadline exceeded") {
+			t.Errorf("slow job: %+v, want completed at attempt 2 after a deadline error", j)
+		}
+		if j := jobOf(t, db, signalsriver.Kind(stubborn)); j.Attempt != 1 || j.Errors != "" && j.Errors != "[]" {
+			t.Errorf("stubborn job: %+v, want completed at attempt 1", j)
+		}
+	})
+}
