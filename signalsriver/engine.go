@@ -50,7 +50,7 @@ type Config struct {
 	// (default 1 minute), -1 no limit.
 	Timeout time.Duration
 	// MaxWorkers is the number of jobs of one receiver worked at once, in
-	// its queue; default 10.
+	// its queue; default 100.
 	MaxWorkers int
 	// OpenTelemetry, when not nil, adds River's OpenTelemetry middleware
 	// (otelriver) to the insertion and to the work of the jobs: spans
@@ -78,7 +78,7 @@ func (c Config) withDefaults() Config {
 		c.MaxBackoff = 10 * time.Second
 	}
 	if c.MaxWorkers <= 0 {
-		c.MaxWorkers = 10
+		c.MaxWorkers = 100
 	}
 	return c
 }

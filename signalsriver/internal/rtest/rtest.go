@@ -144,14 +144,21 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_txlock=immediate"
 }
 
+// Dialector returns GORM's dialector of dialect for dsn.
+func Dialector(dialect, dsn string) gorm.Dialector {
+	if dialect == signalsriver.SQLite {
+		return sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
+	}
+	return postgres.Open(dsn)
+}
+
+// GormConfig is the GORM configuration of the tests: no logs.
+func GormConfig() *gorm.Config { return &gorm.Config{Logger: logger.Discard} }
+
 // OpenDSN opens the database at dsn with the plugin writing durable
 // receivers' events to eng, without creating anything.
 func OpenDSN(dialect, dsn string, eng *signalsriver.Engine) (*gorm.DB, error) {
-	var dial gorm.Dialector = postgres.Open(dsn)
-	if dialect == signalsriver.SQLite {
-		dial = sqlite.Dialector{DriverName: "sqlite", DSN: dsn}
-	}
-	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
+	db, err := gorm.Open(Dialector(dialect, dsn), GormConfig())
 	if err != nil {
 		return nil, err
 	}
