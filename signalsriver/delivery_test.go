@@ -96,7 +96,9 @@ func TestRollbackDeliversNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs := func() int64 { return rtest.Count(t, db, "SELECT COUNT(*) FROM river_job WHERE kind = ?", signalsriver.Kind(name)) }
+		jobs := func() int64 {
+			return rtest.Count(t, db, "SELECT COUNT(*) FROM river_job WHERE kind = ?", signalsriver.Kind(name))
+		}
 		if n := jobs(); n != 1 {
 			t.Fatalf("%d River jobs after a rollback, a savepoint rollback and a commit, want 1", n)
 		}

@@ -33,10 +33,10 @@ type Customer struct {
 
 // The demo's durable receivers.
 const (
-	Welcome = "crm.welcome_email" // completes
+	Welcome = "crm.welcome_email"    // completes
 	Invoice = "billing.open_invoice" // fails twice, then completes
-	Sync    = "crm.sync_partner" // always fails: discarded after 3 attempts
-	Audit   = "audit.record" // a permanent failure for free plans: cancelled
+	Sync    = "crm.sync_partner"     // always fails: discarded after 3 attempts
+	Audit   = "audit.record"         // a permanent failure for free plans: cancelled
 	Report  = "stats.monthly_report" // slow: running while the page is shown
 )
 
