@@ -2,12 +2,17 @@ package signalsriver_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/rivercontrib/otelriver"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -177,4 +182,32 @@ func TestOpenTelemetry(t *testing.T) {
 	if strings.Join(names, ",") != strings.Join(want, ",") {
 		t.Fatalf("spans %q, want %q", names, want)
 	}
+}
+
+// Migrate brings River's tables to the latest migration of the River
+// module linked in, as `river migrate-up` does, and may run again.
+func TestMigrateIsIdempotent(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dialect string) {
+		eng, db := setup(t, dialect, signalsriver.Config{})
+		if err := eng.Migrate(context.Background(), db); err != nil {
+			t.Fatalf("second Migrate: %v", err)
+		}
+		sqlDB, _ := db.DB()
+		var d riverdriver.Driver[*sql.Tx] = riversqlite.New(sqlDB)
+		if dialect == signalsriver.Postgres {
+			d = riverdatabasesql.New(sqlDB)
+		}
+		m, err := rivermigrate.New(d, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := m.AllVersions()
+		latest := all[len(all)-1].Version
+		if got := rtest.Count(t, db, "SELECT MAX(version) FROM river_migration"); got != int64(latest) {
+			t.Fatalf("river_migration at version %d, want %d", got, latest)
+		}
+		if n := rtest.Count(t, db, "SELECT COUNT(*) FROM signals_processed"); n != 0 {
+			t.Fatalf("signals_processed has %d rows", n)
+		}
+	})
 }
