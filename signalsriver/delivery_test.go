@@ -169,44 +169,10 @@ func TestFailingHandlerDiscardedAndReplayed(t *testing.T) {
 		if err := db.Create(&rtest.Account{Email: "a@x"}).Error; err != nil {
 			t.Fatal(err)
 		}
-		finished := func(kind string) func() int64 {
-			return func() int64 {
-				var n int64
-				db.Raw("SELECT attempt + CASE WHEN state IN ('discarded', 'cancelled', 'completed') THEN 1 ELSE 0 END FROM river_job WHERE kind = ?", kind).Scan(&n)
-				return n
-			}
-		}
-		rtest.WaitProgress(t, 30*time.Second, "the failing job's discarding", finished(signalsriver.Kind(name)), 4)
-		rtest.WaitProgress(t, 30*time.Second, "the permanent failure's cancellation", finished(signalsriver.Kind(perm)), 2)
-
-		j := jobOf(t, db, signalsriver.Kind(name))
-		if j.State != "discarded" || j.Attempt != 3 || j.MaxAttempts != 3 {
-			t.Fatalf("failing job: %+v, want discarded after 3 attempts", j)
-		}
-		for i := 1; i <= 3; i++ {
-			if want := fmt.Sprintf("mail server down (attempt %d)", i); !strings.Contains(j.Errors, want) {
-				t.Fatalf("the job's errors lack %q: %s", want, j.Errors)
-			}
-		}
-		if p := jobOf(t, db, signalsriver.Kind(perm)); p.State != "cancelled" || p.Attempt != 1 || !strings.Contains(p.Errors, "no such mailbox") {
-			t.Fatalf("permanently failing job: %+v, want cancelled after 1 attempt", p)
-		}
-
-		dead, err := w.DeadLetters(context.Background(), "", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(dead) != 2 || dead[0].Receiver != name || dead[1].Receiver != perm {
-			t.Fatalf("dead letters %+v, want the failing job then the cancelled one", dead)
-		}
-		d := dead[0]
-		if d.ID != strconv.FormatInt(j.ID, 10) || d.Attempts != 3 || d.EventID == "" || d.Topic != "signals.rtest.Account.post_save" ||
-			d.Error != "mail server down (attempt 3)" || d.FailedAt.IsZero() {
-			t.Fatalf("dead letter %+v", d)
-		}
-		if only, _ := w.DeadLetters(context.Background(), perm, 10); len(only) != 1 || only[0].Receiver != perm {
-			t.Fatalf("dead letters of %s: %+v", perm, only)
-		}
+		rtest.WaitProgress(t, 30*time.Second, "the failing job's discarding", finished(t, db, signalsriver.Kind(name)), 4)
+		rtest.WaitProgress(t, 30*time.Second, "the permanent failure's cancellation", finished(t, db, signalsriver.Kind(perm)), 2)
+		id := checkFailures(t, db, name, perm)
+		d := checkDeadLetters(t, w, id, name, perm)
 
 		// Replay: one more attempt, which succeeds now.
 		fail.Store(false)
@@ -214,7 +180,7 @@ func TestFailingHandlerDiscardedAndReplayed(t *testing.T) {
 		if n != 1 || err != nil {
 			t.Fatalf("Replay = %d, %v", n, err)
 		}
-		rtest.WaitProgress(t, 30*time.Second, "the replayed job", finished(signalsriver.Kind(name)), 5)
+		rtest.WaitProgress(t, 30*time.Second, "the replayed job", finished(t, db, signalsriver.Kind(name)), 5)
 		if j := jobOf(t, db, signalsriver.Kind(name)); j.State != "completed" || j.Attempt != 4 {
 			t.Fatalf("replayed job: %+v, want completed at attempt 4", j)
 		}
@@ -229,6 +195,55 @@ func TestFailingHandlerDiscardedAndReplayed(t *testing.T) {
 			t.Fatalf("Replay of a completed job = %d, %v", n, err)
 		}
 	})
+}
+
+// finished counts a job's attempts, plus one once it is finalized.
+func finished(t *testing.T, db *gorm.DB, kind string) func() int64 {
+	return func() int64 {
+		return rtest.Count(t, db, "SELECT attempt + CASE WHEN state IN ('discarded', 'cancelled', 'completed') THEN 1 ELSE 0 END FROM river_job WHERE kind = ?", kind)
+	}
+}
+
+// checkFailures checks the rows River keeps of the failing receiver's job
+// (discarded, every attempt's error) and of the permanently failing one
+// (cancelled), and returns the first one's ID.
+func checkFailures(t *testing.T, db *gorm.DB, name, perm string) int64 {
+	t.Helper()
+	j := jobOf(t, db, signalsriver.Kind(name))
+	if j.State != "discarded" || j.Attempt != 3 || j.MaxAttempts != 3 {
+		t.Fatalf("failing job: %+v, want discarded after 3 attempts", j)
+	}
+	for i := 1; i <= 3; i++ {
+		if want := fmt.Sprintf("mail server down (attempt %d)", i); !strings.Contains(j.Errors, want) {
+			t.Fatalf("the job's errors lack %q: %s", want, j.Errors)
+		}
+	}
+	if p := jobOf(t, db, signalsriver.Kind(perm)); p.State != "cancelled" || p.Attempt != 1 || !strings.Contains(p.Errors, "no such mailbox") {
+		t.Fatalf("permanently failing job: %+v, want cancelled after 1 attempt", p)
+	}
+	return j.ID
+}
+
+// checkDeadLetters checks the worker's dead letters: the discarded job
+// (id) then the cancelled one; it returns the first.
+func checkDeadLetters(t *testing.T, w *signalsriver.Worker, id int64, name, perm string) outbox.DeadLetter {
+	t.Helper()
+	dead, err := w.DeadLetters(context.Background(), "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 2 || dead[0].Receiver != name || dead[1].Receiver != perm {
+		t.Fatalf("dead letters %+v, want the failing job then the cancelled one", dead)
+	}
+	d := dead[0]
+	if d.ID != strconv.FormatInt(id, 10) || d.Attempts != 3 || d.EventID == "" || d.Topic != "signals.rtest.Account.post_save" ||
+		d.Error != "mail server down (attempt 3)" || d.FailedAt.IsZero() {
+		t.Fatalf("dead letter %+v", d)
+	}
+	if only, _ := w.DeadLetters(context.Background(), perm, 10); len(only) != 1 || only[0].Receiver != perm {
+		t.Fatalf("dead letters of %s: %+v", perm, only)
+	}
+	return d
 }
 
 // A handler that runs longer than the job's timeout has its context
