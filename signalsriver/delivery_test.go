@@ -297,3 +297,48 @@ func TestHandlerLongerThanTimeout(t *testing.T) {
 		}
 	})
 }
+
+// A database too busy to answer River's start in time (here SQLite's
+// write lock, held longer than River waits) delays the worker: it starts
+// when the lock is released and delivers what was written.
+func TestWorkerStartsOnceTheDatabaseIsFree(t *testing.T) {
+	name := rtest.Unique("river.busy.")
+	var got atomic.Int64
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[rtest.Account]) error {
+		got.Add(1)
+		return nil
+	})
+	t.Cleanup(func() { h.Disconnect() })
+	eng, db := setup(t, signalsriver.SQLite, signalsriver.Config{Receivers: []string{name}})
+	if err := db.Create(&rtest.Account{Email: "a@x"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	lock, err := sqlDB.BeginTx(context.Background(), nil) // _txlock=immediate: takes the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := eng.NewWorker(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	select {
+	case <-time.After(12 * time.Second): // past River's 10 s start timeout
+	case err := <-done:
+		done <- err // for the deferred wait
+		t.Fatalf("Run returned while the database was locked: %v", err)
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	rtest.WaitProgress(t, 60*time.Second, "the delivery", got.Load, 1)
+}

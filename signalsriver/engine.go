@@ -57,9 +57,10 @@ type Config struct {
 	// river.insert_many and river.work, and River's metrics.
 	OpenTelemetry *otelriver.MiddlewareConfig
 	// River is the base configuration of the worker's River client
-	// (Logger, FetchPollInterval, RescueStuckJobsAfter, Workers and Queues
-	// of your own jobs...); it is copied, and the receivers' workers and
-	// queues are added to the copy. Nil means River's defaults.
+	// (Logger, JobTimeout, FetchCooldown, RescueStuckJobsAfter, the Workers
+	// and Queues of your own jobs...). NewWorker copies it and adds a queue
+	// per receiver to the copy's Queues, and a worker per receiver to its
+	// Workers (your bundle, if you give one). Nil means River's defaults.
 	River *river.Config
 }
 

@@ -3,9 +3,12 @@ package signalsriver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -22,6 +25,7 @@ type Worker struct {
 	client  *river.Client[*sql.Tx]
 	kinds   []string
 	closeFn func()
+	logger  *slog.Logger
 }
 
 // NewWorker returns the worker of db's database, which must have River's
@@ -56,7 +60,7 @@ func (e *Engine) NewWorker(db *gorm.DB) (*Worker, error) {
 		closeFn()
 		return nil, fmt.Errorf("signalsriver: %w", err)
 	}
-	return &Worker{client: client, kinds: kinds, closeFn: closeFn}, nil
+	return &Worker{client: client, kinds: kinds, closeFn: closeFn, logger: e.logger()}, nil
 }
 
 // addWorkers registers a worker and a queue per receiver in rc and
@@ -115,13 +119,38 @@ func (w *Worker) Kinds() []string { return append([]string(nil), w.kinds...) }
 // when they have returned (an interrupted job is made available again).
 // For a graceful stop, call Client().Stop first, or set the River
 // configuration's SoftStopTimeout.
+//
+// A database too busy to answer River's start in time (River's timeouts,
+// SQLite's write lock held past its busy timeout) delays the start: Run
+// logs it and tries again, waiting one second, then up to 30. Any other
+// failure to start is returned.
 func (w *Worker) Run(ctx context.Context) error {
 	defer w.closeFn()
-	if err := w.client.Start(ctx); err != nil {
-		return fmt.Errorf("signalsriver: starting River: %w", err)
+	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+		err := w.client.Start(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if !busy(err) {
+			return fmt.Errorf("signalsriver: starting River: %w", err)
+		}
+		w.logger.WarnContext(ctx, "signalsriver: the database is busy; starting River again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
 	}
 	<-w.client.Stopped()
 	return nil
+}
+
+// busy reports whether err is the database's failure to answer in time.
+func busy(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "database is locked")
 }
 
 // receiverWorker is the River worker of one durable receiver.
