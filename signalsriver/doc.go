@@ -70,10 +70,16 @@
 //
 // On PostgreSQL the worker listens for River's insert notifications on a
 // connection of its own (a pgx pool on the dialector's DSN), so that a
-// commit wakes it at once; without a DSN it polls every FetchPollInterval. On SQLite, open
-// the database with _txlock=immediate and a busy_timeout: River's
-// transactions and the application's then wait for the write lock instead
-// of failing.
+// commit wakes it at once; without a DSN it polls every
+// FetchPollInterval.
+//
+// On SQLite, open the database with _txlock=immediate and a busy_timeout:
+// River's transactions and the application's then wait for the write lock
+// instead of failing. River's own operations (fetching, completing,
+// electing its leader) give up after 5 to 10 s and try again: keep the
+// application's write transactions short, and MaxWorkers moderate when
+// the handlers write to SQLite, whose one writer they all wait for. A
+// worker that cannot start in time tries again ([Worker.Run]).
 //
 // Config.OpenTelemetry adds River's OpenTelemetry middleware (otelriver):
 // spans and metrics for the insertions and the work. Package
