@@ -5,7 +5,6 @@ package signalsriver_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sync/atomic"
 	"syscall"
@@ -178,9 +177,6 @@ func measure(b *testing.B, e *engine, round int) (rate, cpu float64) {
 		if err := e.write(round, i, benchPerTx); err != nil {
 			b.Fatal(err)
 		}
-	}
-	if os.Getenv("BENCH_DEBUG") != "" {
-		b.Logf("%s: writes took %v (CPU %v), %d delivered meanwhile", e.name, time.Since(start), cpuTime()-cpu0, e.delivered.Load()-want+benchEvents)
 	}
 	last, since := e.delivered.Load(), time.Now()
 	for n := last; n < want; n = e.delivered.Load() {
