@@ -2,14 +2,9 @@ module github.com/gosignals/signals/signalsriver
 
 go 1.26.0
 
-replace (
-	github.com/gosignals/signals => ../
-	github.com/gosignals/signals/signalsgorm => ../signalsgorm
-)
-
 require (
-	github.com/gosignals/signals v0.0.0
-	github.com/gosignals/signals/signalsgorm v0.0.0
+	github.com/gosignals/signals v0.1.0
+	github.com/gosignals/signals/signalsgorm v0.1.0
 	github.com/jackc/pgx/v5 v5.11.0
 	github.com/riverqueue/river v0.51.2
 	github.com/riverqueue/river/riverdriver v0.51.2
@@ -21,7 +16,7 @@ require (
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/driver/sqlite v1.6.0
 	gorm.io/gorm v1.31.2
-	modernc.org/sqlite v1.61.1
+	modernc.org/sqlite v1.62.0
 	riverqueue.com/riverui v0.22.0
 )
 
@@ -59,11 +54,11 @@ require (
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
-	golang.org/x/crypto v0.52.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	modernc.org/libc v1.79.0 // indirect
+	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
