@@ -102,8 +102,9 @@ func prepare(impl string, k, n int) (func(*event) error, error) {
 		return func(e *event) error { return runLoop(fns, n, e) }, nil
 	case "send", "robust":
 		s := signals.New[*event]("cgsend")
-		for range k {
-			s.ConnectFunc(noop)
+		// A UID each: connecting one func value twice registers it once.
+		for i := range k {
+			s.ConnectFunc(noop, signals.UID(strconv.Itoa(i)))
 		}
 		if impl == "robust" {
 			return func(e *event) error { return runRobust(s, n, e) }, nil
@@ -112,8 +113,8 @@ func prepare(impl string, k, n int) (func(*event) error, error) {
 	case "sender":
 		s := signals.New[*event]("cgsend")
 		sender := reflect.TypeFor[Book]()
-		for range k {
-			s.ConnectFunc(noop, signals.Sender(sender))
+		for i := range k {
+			s.ConnectFunc(noop, signals.Sender(sender), signals.UID(strconv.Itoa(i)))
 		}
 		for i := range 16 {
 			s.ConnectFunc(noop, signals.Sender(reflect.ArrayOf(i+1, reflect.TypeFor[int]())))
