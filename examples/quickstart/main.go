@@ -14,7 +14,7 @@ type Book struct{ Title string }
 type Audit struct{ Note string }
 
 func main() {
-	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file::memory:"}, &gorm.Config{})
+	db, _ := gorm.Open(sqlite.Dialector{DriverName: "sqlite", DSN: "file:quickstart?mode=memory&cache=shared"}, &gorm.Config{})
 	db.Use(signalsgorm.New())
 	db.AutoMigrate(&Book{}, &Audit{})
 	modelsignals.OnPostSave(func(ctx context.Context, ev modelsignals.Save[Book]) error {
