@@ -70,7 +70,7 @@ func TestScenario(t *testing.T) {
 		"audit: alice  deleted  bookstore.Author origin bookstore.Author",
 		// The migration probes and the outbox's bookkeeping, folded.
 		"migration probes: does the table exist? (-v lists them)",
-		"outbox bookkeeping statements on signals_outbox_leases, signals_outbox, signals_processed (-v lists them)",
+		"outbox bookkeeping statements on signals_outbox, signals_outbox_leases, signals_processed (-v lists them)",
 		// The refusal's error, in full.
 		"error: signals: pre_save receiver default title (bookstore/shop/receivers.go:",
 		"): this title is not allowed here\n",

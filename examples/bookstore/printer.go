@@ -120,7 +120,8 @@ func (f *folded) summary(group string) string {
 	if group == foldProbes {
 		return fmt.Sprintf("%d migration probes: does the table exist? (-v lists them)", len(f.steps))
 	}
-	return fmt.Sprintf("%d outbox bookkeeping statements on %s (-v lists them)", len(f.steps), strings.Join(f.tables, ", "))
+	tables := slices.Sorted(slices.Values(f.tables))
+	return fmt.Sprintf("%d outbox bookkeeping statements on %s (-v lists them)", len(f.steps), strings.Join(tables, ", "))
 }
 
 func ms(d time.Duration) string {

@@ -187,8 +187,8 @@ func tagCounters(ctx context.Context, ev modelsignals.M2MEvent) error {
 	switch ev.Action {
 	case modelsignals.PostAdd:
 		return bumpTags(ctx, ev.PKSet, +1)
-	case modelsignals.PostRemove:
-		return bumpTags(ctx, ev.PKSet, -1)
+	case modelsignals.PostRemove: // Removed: the keys given that were linked
+		return bumpTags(ctx, ev.Removed, -1)
 	case modelsignals.PreClear:
 		return bumpTags(ctx, ev.Removed, -1)
 	}
