@@ -1,12 +1,22 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
+)
+
+// Each step's bound: a step that stops making progress (a fetch that waits on
+// the network, say) fails with its name instead of holding CI.
+const (
+	goStepTimeout  = 10 * time.Minute
+	runStepTimeout = time.Minute
 )
 
 // quickstart go gets the published modules from a file-based proxy of this
@@ -53,11 +63,11 @@ func quickstart() error {
 		{"build", "-o", "quickstart", "."},
 	}
 	for _, args := range steps {
-		if _, err := run("go", args...); err != nil {
+		if _, err := run(goStepTimeout, "go", args...); err != nil {
 			return err
 		}
 	}
-	out, err := run(filepath.Join(app, "quickstart"))
+	out, err := run(runStepTimeout, filepath.Join(app, "quickstart"))
 	if err != nil {
 		return err
 	}
@@ -69,25 +79,43 @@ func quickstart() error {
 }
 
 // runner runs commands in dir, outside any workspace, with the proxy at
-// proxyDir ahead of the usual GOPROXY and the checksum database skipped for
-// the project's modules, which it has never seen.
-func runner(dir, proxyDir string) func(name string, args ...string) (string, error) {
-	goproxy := "file://" + filepath.ToSlash(proxyDir)
-	if p, err := exec.Command("go", "env", "GOPROXY").Output(); err == nil && len(strings.TrimSpace(string(p))) > 0 {
-		goproxy += "," + strings.TrimSpace(string(p))
+// proxyDir ahead of the usual module proxies and the checksum database
+// skipped for the project's modules, which it has never seen. It never falls
+// back to fetching from version control ("direct"): the project's modules
+// must come from the file proxy, and a fetch from a host this machine cannot
+// reach would wait on the network instead of failing. Each command prints
+// its name and time, and is stopped after its timeout.
+func runner(dir, proxyDir string) func(timeout time.Duration, name string, args ...string) (string, error) {
+	proxies := []string{"file://" + filepath.ToSlash(proxyDir)}
+	if p, err := exec.Command("go", "env", "GOPROXY").Output(); err == nil {
+		for _, p := range strings.FieldsFunc(strings.TrimSpace(string(p)), func(r rune) bool { return r == ',' || r == '|' }) {
+			if p != "direct" && p != "off" {
+				proxies = append(proxies, p)
+			}
+		}
 	}
 	env := append(os.Environ(),
 		"GOWORK=off",
 		"GOFLAGS=-mod=mod",
-		"GOPROXY="+goproxy,
+		"GOPROXY="+strings.Join(proxies, ","),
 		"GONOSUMDB=github.com/gosignals",
+		"GIT_TERMINAL_PROMPT=0",
 	)
-	return func(name string, args ...string) (string, error) {
-		cmd := exec.Command(name, args...)
+	return func(timeout time.Duration, name string, args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		line := strings.Join(append([]string{filepath.Base(name)}, args...), " ")
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Dir, cmd.Env = dir, env
+		cmd.WaitDelay = 5 * time.Second
 		out, err := cmd.CombinedOutput()
+		fmt.Printf("release: %s (%.1fs)\n", line, time.Since(start).Seconds())
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", fmt.Errorf("%s: no result after %s\n%s", line, timeout, out)
+		}
 		if err != nil {
-			return "", fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+			return "", fmt.Errorf("%s: %w\n%s", line, err, out)
 		}
 		return string(out), nil
 	}
