@@ -3,6 +3,9 @@ package signalsnats_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,9 +18,11 @@ import (
 )
 
 // BenchmarkRelayPostgresToNATS measures the relay alone: the outbox holds
-// b.N events, written beforehand; the timer covers the forwarders moving
-// them to JetStream, until the stream holds them all, with the outbox in
-// 1, 4 and 8 partitions (one forwarder each).
+// b.N events, written beforehand; the timer covers the relay moving them
+// to JetStream, until the stream holds them all, with the outbox in 1, 4
+// and 8 partitions (one loop each). CPU is this process's (the relay's
+// and the benchmark's), user and system, per event; not the servers'.
+// RELAY_BATCH sets SQLOutbox.RelayBatch (default 500).
 func BenchmarkRelayPostgresToNATS(b *testing.B) {
 	for _, parts := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("partitions=%d", parts), func(b *testing.B) { benchRelay(b, parts) })
@@ -28,6 +33,9 @@ func benchRelay(b *testing.B, partitions int) {
 	cfg := natsConfig(b, natsURL())
 	a := wmtest.OpenApp(b, "postgres", wmtest.Database(b, "postgres"), cfg.TopicPrefix)
 	a.Outbox.Partitions = partitions
+	if s := os.Getenv("RELAY_BATCH"); s != "" {
+		a.Outbox.RelayBatch, _ = strconv.Atoi(s)
+	}
 	if err := a.Outbox.Init(context.Background(), a.SQLDB); err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +65,7 @@ func benchRelay(b *testing.B, partitions int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	go func() { _ = relay.Run(ctx) }()
 	for {
 		si, err := js.StreamInfo(cfg.Stream)
@@ -71,6 +79,7 @@ func benchRelay(b *testing.B, partitions int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/event")
 	_ = relay.Close()
 }
 
@@ -89,13 +98,14 @@ func BenchmarkJetStreamPublishRaw(b *testing.B) {
 	payload := make([]byte, 400)
 	subject := cfg.TopicPrefix + "signals.bench.Account.post_save"
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := js.Publish(subject, payload, nats.MsgId(outbox.NewID())); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/event")
 }
 
 // BenchmarkJetStreamPublishRawAsync is the ceiling: the same messages
@@ -119,4 +129,13 @@ func BenchmarkJetStreamPublishRawAsync(b *testing.B) {
 	}
 	<-js.PublishAsyncComplete()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
+// cpuTime returns the CPU time (user and system) the process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -45,6 +45,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/gosignals/signals/outbox"
+	"github.com/gosignals/signals/signalswatermill"
 )
 
 // Config describes the stream durable receivers use.
@@ -161,20 +162,94 @@ func connect(cfg Config) (*nats.Conn, nats.JetStreamContext, error) {
 }
 
 // Publisher returns the relay's publisher: JetStream, with each message's
-// UUID (the event ID) as Nats-Msg-Id, waiting for the server's
-// acknowledgement.
+// UUID (the event ID) as Nats-Msg-Id, returning only once the server has
+// acknowledged (stored) the message. It implements
+// signalswatermill.BatchPublisher: the relay's batches are published
+// asynchronously, the whole batch in flight, and PublishBatch returns when
+// every message of it is acknowledged.
 func Publisher(cfg Config) (message.Publisher, error) {
 	cfg = cfg.withDefaults()
-	pub, err := wmnats.NewPublisher(wmnats.PublisherConfig{
-		URL:         cfg.URL,
-		NatsOptions: cfg.options(),
-		Marshaler:   &wmnats.NATSMarshaler{},
-		JetStream:   wmnats.JetStreamConfig{TrackMsgId: true},
-	}, watermill.NewSlogLogger(cfg.Logger))
+	nc, err := nats.Connect(cfg.URL, cfg.options()...)
 	if err != nil {
+		return nil, fmt.Errorf("signalsnats: connecting to %s: %w", cfg.URL, err)
+	}
+	js, err := nc.JetStream(nats.PublishAsyncMaxPending(maxPending), nats.PublishAsyncTimeout(ackTimeout))
+	if err != nil {
+		nc.Close()
 		return nil, fmt.Errorf("signalsnats: %w", err)
 	}
-	return pub, nil
+	return &publisher{nc: nc, js: js, url: cfg.URL}, nil
+}
+
+// maxPending bounds the asynchronous publishes in flight on one connection
+// (nats.go blocks the next one while it is reached); an acknowledgement
+// not received within ackTimeout fails its publish, as a synchronous
+// publish does after nats.go's default wait.
+const (
+	maxPending = 1024
+	ackTimeout = 5 * time.Second
+)
+
+type publisher struct {
+	nc  *nats.Conn
+	js  nats.JetStreamContext
+	url string
+}
+
+var _ signalswatermill.BatchPublisher = (*publisher)(nil)
+
+// msg is the NATS message of m on topic, with watermill-nats's headers (so
+// its subscribers read it) and the event ID as Nats-Msg-Id.
+func msg(topic string, m *message.Message) *nats.Msg {
+	nm, _ := (&wmnats.NATSMarshaler{}).Marshal(topic, m) // never fails
+	nm.Header.Set(nats.MsgIdHdr, m.UUID)
+	return nm
+}
+
+// Publish publishes each message and waits for its acknowledgement before
+// the next.
+func (p *publisher) Publish(topic string, messages ...*message.Message) error {
+	for _, m := range messages {
+		if _, err := p.js.PublishMsg(msg(topic, m), nats.Context(m.Context())); err != nil {
+			return fmt.Errorf("signalsnats: publishing %s to %s: %w", m.UUID, topic, err)
+		}
+	}
+	return nil
+}
+
+// PublishBatch publishes the batch asynchronously and waits for every
+// acknowledgement; it returns the first failure (an acknowledgement not
+// received within 5 s is one), or ctx's error.
+func (p *publisher) PublishBatch(ctx context.Context, batch []signalswatermill.Routed) error {
+	if st := p.nc.Status(); st != nats.CONNECTED {
+		// While reconnecting, nats.go would buffer the messages and the
+		// batch would wait out ackTimeout: fail now, the relay retries.
+		return fmt.Errorf("signalsnats: publishing a batch of %d: the connection to %s is %s", len(batch), p.url, st)
+	}
+	futures := make([]nats.PubAckFuture, 0, len(batch))
+	for _, r := range batch {
+		f, err := p.js.PublishMsgAsync(msg(r.Topic, r.Msg))
+		if err != nil {
+			return fmt.Errorf("signalsnats: publishing %s to %s: %w", r.Msg.UUID, r.Topic, err)
+		}
+		futures = append(futures, f)
+	}
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("signalsnats: publishing %s to %s: %w", batch[i].Msg.UUID, batch[i].Topic, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Close closes the publisher's connection.
+func (p *publisher) Close() error {
+	p.nc.Close()
+	return nil
 }
 
 // Subscriber creates (or keeps) the durable consumer of receiver r, filtered

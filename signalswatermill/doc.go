@@ -1,7 +1,7 @@
 // Package signalswatermill runs durable receivers (package outbox) on
 // Watermill: a transactional SQL outbox on PostgreSQL or MySQL/MariaDB
-// (watermill-sql), a relay that forwards it to a broker (Watermill's
-// forwarder component), and workers that consume one durable subscription
+// (watermill-sql) in the envelope of Watermill's forwarder component, a
+// relay that publishes it to a broker in batches, and workers that consume one durable subscription
 // per receiver with Watermill's router, retry and poison-queue
 // middlewares. The broker is any Watermill Pub/Sub; signalsnats (NATS
 // JetStream), signalsamqp (RabbitMQ) and signalskafka (Kafka) supply
@@ -19,9 +19,15 @@
 //
 // # Relaying
 //
-// [SQLOutbox.Relay] returns the forwarder that reads the table and
-// publishes each event to its topic on the broker, acknowledging a row
-// only when the broker has accepted it. The event ID is the Watermill
+// [SQLOutbox.Relay] returns the relay that reads the table a batch at a
+// time (SQLOutbox.RelayBatch rows, with watermill-sql's own queries) and
+// publishes each event to its topic on the broker, marking the batch
+// relayed only when the broker holds every event of it. A publisher that
+// implements [BatchPublisher] (signalsnats's) has the whole batch in
+// flight at once; any other Watermill publisher gets one event at a time.
+// Watermill's forwarder, which this package used before, hands the relay
+// one row at a time and waits for its acknowledgement, so no more than one
+// event per partition was ever in flight. The event ID is the Watermill
 // message UUID, so a broker that de-duplicates by it (JetStream's
 // Nats-Msg-Id) drops the copies a relay crash re-sends. Run one relay per
 // outbox or several: the offsets lock serialises them.

@@ -3,11 +3,11 @@ package signalswatermill
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
@@ -46,15 +46,44 @@ type SQLOutbox struct {
 	// "signals_outbox".
 	ForwarderTopic string
 	// Partitions splits the outbox into that many tables (watermill_<topic>_<i>),
-	// by model and primary key, each relayed by a forwarder of its own, in
+	// by model and primary key, each relayed by a loop of its own, in
 	// parallel: the events of one row stay in one partition, in order.
-	// Default 1: one table, one forwarder.
+	// Default 1: one table, one loop.
 	Partitions int
 	// TopicPrefix is put before each event's topic (outbox.Topic) on the
 	// broker, to keep the subjects of several applications apart.
 	TopicPrefix string
+	// RelayBatch is how many rows the relay reads in one transaction and
+	// has in flight on the broker at once (with a BatchPublisher);
+	// default 500.
+	RelayBatch int
+	// PollInterval is how long the relay waits before it looks again at
+	// a partition it found empty; default 100 ms.
+	PollInterval time.Duration
 	// Logger receives Watermill's logs; default slog.Default().
 	Logger *slog.Logger
+}
+
+func (s *SQLOutbox) relayBatch() int {
+	if s.RelayBatch <= 0 {
+		return 500
+	}
+	return s.RelayBatch
+}
+
+func (s *SQLOutbox) pollInterval() time.Duration {
+	if s.PollInterval <= 0 {
+		return 100 * time.Millisecond
+	}
+	return s.PollInterval
+}
+
+// consumerGroup is the relay's consumer group in watermill-sql's offsets.
+func (s *SQLOutbox) consumerGroup() string {
+	if s.Dialect == MySQL {
+		return "" // the queue schema has no consumer groups: rows are marked acked
+	}
+	return "signals_relay"
 }
 
 func (s *SQLOutbox) base() string {
@@ -95,9 +124,9 @@ func (s *SQLOutbox) logger() watermill.LoggerAdapter {
 func (s *SQLOutbox) adapters() (wmsql.SchemaAdapter, wmsql.OffsetsAdapter, error) {
 	switch s.Dialect {
 	case Postgres:
-		return wmsql.DefaultPostgreSQLSchema{}, wmsql.DefaultPostgreSQLOffsetsAdapter{}, nil
+		return wmsql.DefaultPostgreSQLSchema{SubscribeBatchSize: s.relayBatch()}, wmsql.DefaultPostgreSQLOffsetsAdapter{}, nil
 	case MySQL:
-		return wmsql.MySQLQueueSchema{}, wmsql.MySQLQueueOffsetsAdapter{}, nil
+		return wmsql.MySQLQueueSchema{SubscribeBatchSize: s.relayBatch()}, wmsql.MySQLQueueOffsetsAdapter{}, nil
 	}
 	return nil, nil, fmt.Errorf("signalswatermill: SQLOutbox: unknown dialect %q (use Postgres or MySQL)", s.Dialect)
 }
@@ -166,12 +195,8 @@ func (s *SQLOutbox) subscriber(db *sql.DB) (*wmsql.Subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	group := "signals_relay"
-	if s.Dialect == MySQL {
-		group = "" // the queue schema has no consumer groups: rows are marked acked
-	}
 	sub, err := wmsql.NewSubscriber(wmsql.BeginnerFromStdSQL(db), wmsql.SubscriberConfig{
-		ConsumerGroup:  group,
+		ConsumerGroup:  s.consumerGroup(),
 		SchemaAdapter:  schema,
 		OffsetsAdapter: offsets,
 	}, s.logger())
@@ -179,57 +204,6 @@ func (s *SQLOutbox) subscriber(db *sql.DB) (*wmsql.Subscriber, error) {
 		return nil, fmt.Errorf("signalswatermill: %w", err)
 	}
 	return sub, nil
-}
-
-// Relay returns the relay of the outbox in db: Watermill's forwarder,
-// one per partition, publishing each event to its topic with pub, at
-// least once: a row is acknowledged after pub accepted it, and one that
-// pub refuses is read again. pub must be safe for concurrent use when
-// there are several partitions.
-func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*Relay, error) {
-	r := &Relay{}
-	for i := range s.partitions() {
-		sub, err := s.subscriber(db)
-		if err != nil {
-			return nil, err
-		}
-		f, err := forwarder.NewForwarder(sub, pub, s.logger(), forwarder.Config{ForwarderTopic: s.topic(i), AckWhenCannotUnwrap: true})
-		if err != nil {
-			return nil, fmt.Errorf("signalswatermill: %w", err)
-		}
-		r.forwarders = append(r.forwarders, f)
-	}
-	return r, nil
-}
-
-// Relay runs the forwarders of an outbox's partitions.
-type Relay struct {
-	forwarders []*forwarder.Forwarder
-}
-
-// Run runs the forwarders until ctx is cancelled or Close is called, and
-// returns the first error.
-func (r *Relay) Run(ctx context.Context) error {
-	errs := make(chan error, len(r.forwarders))
-	for _, f := range r.forwarders {
-		go func() { errs <- f.Run(ctx) }()
-	}
-	var first error
-	for range r.forwarders {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
-// Close stops the forwarders; it is safe to call twice.
-func (r *Relay) Close() error {
-	var errs []error
-	for _, f := range r.forwarders {
-		errs = append(errs, f.Close())
-	}
-	return errors.Join(errs...)
 }
 
 // execer adapts an outbox.Execer to watermill-sql's ContextExecutor.

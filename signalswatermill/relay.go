@@ -1,0 +1,261 @@
+package signalswatermill
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// Routed is a message and the topic it is published to.
+type Routed struct {
+	Topic string
+	Msg   *message.Message
+}
+
+// A BatchPublisher publishes a batch with several messages in flight at
+// once, and returns only when the broker holds every one of them, or with
+// an error (the relay then reads the batch again: the broker de-duplicates
+// by message UUID, the event ID, where it can). The relay uses it when the
+// publisher given to [SQLOutbox.Relay] implements it, as
+// signalsnats.Publisher's does; otherwise it publishes one message at a
+// time, each acknowledged before the next.
+type BatchPublisher interface {
+	message.Publisher
+	PublishBatch(ctx context.Context, batch []Routed) error
+}
+
+// Relay moves the outbox's rows to the broker: one loop per partition
+// reads a batch of rows (SQLOutbox.RelayBatch) in a transaction, publishes
+// them, and marks them relayed in that transaction only once the broker
+// holds all of them. It reads the tables with watermill-sql's own queries
+// (the rows and offsets it writes are the ones Watermill's forwarder reads),
+// so a relay and a forwarder can take turns on one outbox.
+type Relay struct {
+	s    *SQLOutbox
+	db   *sql.DB
+	pub  message.Publisher
+	bpub BatchPublisher // nil when pub publishes one message at a time
+	log  *slog.Logger
+
+	schema  wmsql.SchemaAdapter
+	offsets wmsql.OffsetsAdapter
+	group   string
+
+	closeOnce sync.Once
+	closing   chan struct{}
+}
+
+// Relay returns the relay of the outbox in db, publishing each event to its
+// topic with pub, at least once: a row is marked relayed only after pub
+// returned for it without error, so the broker holds it. pub must be safe
+// for concurrent use when there are several partitions.
+func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*Relay, error) {
+	schema, offsets, err := s.adapters()
+	if err != nil {
+		return nil, err
+	}
+	r := &Relay{s: s, db: db, pub: pub, log: s.Logger, schema: schema, offsets: offsets,
+		group: s.consumerGroup(), closing: make(chan struct{})}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	r.bpub, _ = pub.(BatchPublisher)
+	return r, nil
+}
+
+// Run relays until ctx is cancelled or Close is called, then returns nil.
+// A failed batch (the database or the broker unreachable) is logged and
+// read again after a pause that doubles up to 5 s; nothing of it was marked
+// relayed.
+func (r *Relay) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-r.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := range r.s.partitions() {
+		wg.Go(func() { r.loop(ctx, r.s.topic(i)) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// Close stops Run; it is safe to call twice.
+func (r *Relay) Close() error {
+	r.closeOnce.Do(func() { close(r.closing) })
+	return nil
+}
+
+const maxRelayPause = 5 * time.Second
+
+func (r *Relay) loop(ctx context.Context, table string) {
+	pause := r.s.pollInterval()
+	ready := false
+	for ctx.Err() == nil {
+		var n int
+		var err error
+		if !ready {
+			err = r.prepare(ctx, table)
+			ready = err == nil
+		}
+		if err == nil {
+			n, err = r.batch(ctx, table)
+		}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			r.log.Warn("signalswatermill: relay: batch failed, reading it again", "table", table, "err", err, "after", pause)
+		case n > 0:
+			pause = r.s.pollInterval()
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		if err != nil {
+			pause = min(2*pause, maxRelayPause)
+		}
+	}
+}
+
+// prepare runs watermill-sql's queries before subscribing (the consumer
+// group's zero offset, which the batch's row lock needs).
+func (r *Relay) prepare(ctx context.Context, table string) error {
+	qs, err := r.offsets.BeforeSubscribingQueries(wmsql.BeforeSubscribingQueriesParams{Topic: table, ConsumerGroup: r.group})
+	if err != nil {
+		return err
+	}
+	for _, q := range qs {
+		if _, err := r.db.ExecContext(ctx, q.Query, q.Args...); err != nil {
+			return fmt.Errorf("preparing the offsets of %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// batch relays one batch of table's rows in one transaction and returns
+// how many it relayed.
+func (r *Relay) batch(ctx context.Context, table string) (n int, err error) {
+	tx, err := r.db.BeginTx(ctx, &sql.TxOptions{Isolation: r.schema.SubscribeIsolationLevel()})
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+			return
+		}
+		err = tx.Commit()
+	}()
+	sel, err := r.schema.SelectQuery(wmsql.SelectQueryParams{Topic: table, ConsumerGroup: r.group, OffsetsAdapter: r.offsets})
+	if err != nil {
+		return 0, err
+	}
+	rows, err := r.readRows(ctx, tx, sel)
+	if err != nil || len(rows) == 0 {
+		return 0, err
+	}
+	batch := make([]Routed, 0, len(rows))
+	for _, row := range rows {
+		q, err := r.offsets.ConsumedMessageQuery(wmsql.ConsumedMessageQueryParams{Topic: table, Row: row, ConsumerGroup: r.group})
+		if err != nil {
+			return 0, err
+		}
+		if !q.IsZero() {
+			if _, err := tx.ExecContext(ctx, q.Query, q.Args...); err != nil {
+				return 0, err
+			}
+		}
+		m, err := unwrap(row.Msg)
+		if err != nil { // not written by SQLOutbox: skipped, as the forwarder's AckWhenCannotUnwrap does
+			r.log.Error("signalswatermill: relay: a row of the outbox is not an enveloped message; skipped", "table", table, "offset", row.Offset, "err", err)
+			continue
+		}
+		m.Msg.SetContext(ctx)
+		batch = append(batch, m)
+	}
+	if err := r.publish(ctx, batch); err != nil {
+		return 0, err
+	}
+	ack, err := r.offsets.AckMessageQuery(wmsql.AckMessageQueryParams{Topic: table, LastRow: rows[len(rows)-1], Rows: rows, ConsumerGroup: r.group})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, ack.Query, ack.Args...); err != nil {
+		return 0, err
+	}
+	return len(rows), nil
+}
+
+func (r *Relay) readRows(ctx context.Context, tx *sql.Tx, q wmsql.Query) ([]wmsql.Row, error) {
+	rs, err := tx.QueryContext(ctx, q.Query, q.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var rows []wmsql.Row
+	for rs.Next() {
+		row, err := r.schema.UnmarshalMessage(wmsql.UnmarshalMessageParams{Row: rs})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, rs.Err()
+}
+
+func (r *Relay) publish(ctx context.Context, batch []Routed) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if r.bpub != nil {
+		return r.bpub.PublishBatch(ctx, batch)
+	}
+	for _, m := range batch {
+		if err := r.pub.Publish(m.Topic, m.Msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// envelope is the JSON the outbox's rows hold: Watermill's forwarder
+// envelope (components/forwarder), which SQLOutbox writes through
+// forwarder.NewPublisher.
+type envelope struct {
+	DestinationTopic string            `json:"destination_topic"`
+	UUID             string            `json:"uuid"`
+	Payload          []byte            `json:"payload"`
+	Metadata         map[string]string `json:"metadata"`
+}
+
+func unwrap(msg *message.Message) (Routed, error) {
+	var e envelope
+	if err := json.Unmarshal(msg.Payload, &e); err != nil {
+		return Routed{}, err
+	}
+	if e.DestinationTopic == "" {
+		return Routed{}, errors.New("no destination topic")
+	}
+	m := message.NewMessage(e.UUID, e.Payload)
+	if e.Metadata != nil {
+		m.Metadata = e.Metadata
+	}
+	return Routed{Topic: e.DestinationTopic, Msg: m}, nil
+}
