@@ -104,7 +104,8 @@ var engines = map[string]func(cfg Config, receivers []string) (engine, error){
 }
 
 // Run runs the workers of the bookstore's durable receivers until ctx is
-// done, or, with Demo, until the demo author's welcome e-mail was sent.
+// done, or, with Demo and without the serve mode (Serve, Listener), until
+// the demo author's welcome e-mail was sent.
 func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	newEngine, ok := engines[cfg.Engine]
 	if !ok {
@@ -149,7 +150,8 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "worker: running %s (engine %s)\n", shop.WelcomeEmail, cfg.Engine)
-	if cfg.Serve != "" || cfg.Listener != nil {
+	serving := cfg.Serve != "" || cfg.Listener != nil
+	if serving {
 		stop, err := serve(ctx, cfg, db, eng, w, errs)
 		if err != nil {
 			return err
@@ -157,7 +159,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 		defer stop()
 	}
 	if cfg.Demo {
-		if err := demo(ctx, db, w, errs); err != nil || cfg.Serve == "" && cfg.Listener == nil {
+		if err := demo(ctx, db, w, errs); err != nil || !serving {
 			return err
 		}
 	}
