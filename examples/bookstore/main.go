@@ -12,9 +12,9 @@
 //	go run ./bookstore serve     serve the HTTP API and /debug/signals
 //
 // The scenario runs in a temporary directory and removes it afterwards. The
-// durable receiver in broker mode (PostgreSQL, NATS JetStream) is the
-// command bookstore/worker, built apart so that this one compiles no
-// broker client.
+// durable receiver in broker mode (PostgreSQL with NATS JetStream or River,
+// and River UI) is the command bookstore/worker, built apart so that this
+// one compiles no broker client.
 package main
 
 import (

@@ -1,7 +1,7 @@
 // Package shop holds what the bookstore's commands share: its models and
 // its signal receivers. The command bookstore runs them on SQLite (a
 // scripted scenario, or an HTTP server); bookstore/worker runs the durable
-// receiver through a broker.
+// receiver through a broker (NATS JetStream) or as River jobs.
 package shop
 
 import "time"

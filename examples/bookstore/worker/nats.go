@@ -32,24 +32,26 @@ func (c *NATSConfig) flags(fs *flag.FlagSet) {
 }
 
 type natsEngine struct {
-	cfg    signalsnats.Config
-	log    *slog.Logger
-	outbox *signalswatermill.SQLOutbox
-	relay  *signalswatermill.Relay
+	cfg       signalsnats.Config
+	receivers []string
+	log       *slog.Logger
+	outbox    *signalswatermill.SQLOutbox
+	relay     *signalswatermill.Relay
 }
 
-func newNATSEngine(cfg Config) engine {
+func newNATSEngine(cfg Config, receivers []string) (engine, error) {
 	c := cfg.NATS
 	return &natsEngine{
-		cfg:    signalsnats.Config{URL: c.URL, Stream: c.Stream, TopicPrefix: c.TopicPrefix, Logger: cfg.Log},
-		log:    cfg.Log,
-		outbox: &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: c.TopicPrefix, Logger: cfg.Log},
-	}
+		cfg:       signalsnats.Config{URL: c.URL, Stream: c.Stream, TopicPrefix: c.TopicPrefix, Logger: cfg.Log},
+		receivers: receivers,
+		log:       cfg.Log,
+		outbox:    &signalswatermill.SQLOutbox{Dialect: signalswatermill.Postgres, TopicPrefix: c.TopicPrefix, Logger: cfg.Log},
+	}, nil
 }
 
 func (e *natsEngine) Store() outbox.Store { return e.outbox }
 
-func (e *natsEngine) Start(ctx context.Context, db *gorm.DB, receivers []string, errs chan<- error) error {
+func (e *natsEngine) Start(ctx context.Context, db *gorm.DB, errs chan<- error) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
@@ -69,7 +71,7 @@ func (e *natsEngine) Start(ctx context.Context, db *gorm.DB, receivers []string,
 		return err
 	}
 	wk, err := signalswatermill.NewWorker(signalswatermill.WorkerConfig{
-		Receivers: receivers, TopicPrefix: e.cfg.TopicPrefix,
+		Receivers: e.receivers, TopicPrefix: e.cfg.TopicPrefix,
 		Subscriber: signalsnats.Subscriber(e.cfg), DeadLetters: dead, Logger: e.log,
 	})
 	if err != nil {
