@@ -40,6 +40,19 @@ type Store interface {
 	PerReceiver() bool
 }
 
+// A BatchStore is a Store that writes the records of a transaction
+// together. An ORM adapter that knows when the transaction commits
+// (signalsgorm does) queues the records as the events are sent and hands
+// them all to AppendBatch, in the order they were sent, just before the
+// commit; a rollback, or a rollback to a savepoint, drops those queued
+// since. An error fails the commit. Without such an adapter, Append is
+// called per record as before.
+type BatchStore interface {
+	Store
+	// AppendBatch writes ms with tx.
+	AppendBatch(ctx context.Context, tx Execer, ms []*Message) error
+}
+
 // DeadLetter is a delivery that failed for good.
 type DeadLetter struct {
 	// ID identifies the dead letter for Replay.

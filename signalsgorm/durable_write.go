@@ -103,6 +103,13 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 		}
 		msg.ID = pe.env.ID
 	}
+	if bs, ok := store.(outbox.BatchStore); ok && t != nil {
+		if err := w.stageMessage(ctx, p, t, bs, msg); err != nil {
+			return err
+		}
+		pe.written = true
+		return nil
+	}
 	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
 	step.SetDetail("event " + pe.env.ID)
 	err := store.Append(ctx, db.Statement.ConnPool, msg)
@@ -150,6 +157,56 @@ func (w *durableWriter) stage(ctx context.Context, p *Plugin, t *txConn, es *out
 		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
 	}
 	t.BeforeCommit(es, func() error { return p.flushStaged(ctx, t, es) })
+	return nil
+}
+
+// stagedMessage is a record of an outbox.BatchStore queued in its
+// transaction, written with the others just before the commit
+// (flushMessages); like stagedRow, it follows the savepoints.
+type stagedMessage struct {
+	msg *outbox.Message
+	seq uint64
+}
+
+// Queued implements txpool.Item.
+func (m *stagedMessage) Queued(_, seq uint64) { m.seq = seq }
+
+// Seq implements txpool.Item.
+func (m *stagedMessage) Seq() uint64 { return m.seq }
+
+func isStagedMessage(it txpool.Item) bool {
+	_, ok := it.(*stagedMessage)
+	return ok
+}
+
+// stageMessage queues msg for bs in transaction t, and makes sure t hands
+// its staged records to bs before it commits.
+func (w *durableWriter) stageMessage(ctx context.Context, p *Plugin, t *txConn, bs outbox.BatchStore, msg *outbox.Message) error {
+	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
+	step.SetDetail("event " + msg.Envelope.ID)
+	defer step.End(nil)
+	if t.Add(&stagedMessage{msg: msg}) != txpool.Open {
+		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
+	}
+	t.BeforeCommit(bs, func() error { return p.flushMessages(ctx, t, bs) })
+	return nil
+}
+
+// flushMessages hands the records staged in t to bs, with t, and queues
+// the wake-up of the outbox workers for after the commit.
+func (p *Plugin) flushMessages(ctx context.Context, t *txConn, bs outbox.BatchStore) error {
+	items := t.Extract(isStagedMessage)
+	if len(items) == 0 {
+		return nil
+	}
+	ms := make([]*outbox.Message, len(items))
+	for i, it := range items {
+		ms[i] = it.(*stagedMessage).msg
+	}
+	if err := bs.AppendBatch(ctx, t, ms); err != nil {
+		return fmt.Errorf("signalsgorm: durable receivers: writing %d outbox records before the commit: %w", len(ms), err)
+	}
+	t.Add(&callback{fn: p.wakeWorkers, ctx: context.Background(), origin: p.wakeWorkers})
 	return nil
 }
 

@@ -32,6 +32,10 @@ type (
 		ID    uint
 		Email string
 	}
+	RiverTunedAccount struct {
+		ID    uint
+		Email string
+	}
 )
 
 // benchEvents is the number of events per engine per round, written in
@@ -50,7 +54,7 @@ type engine struct {
 
 // BenchmarkEngines measures durable receivers end to end, from the first
 // write to the last delivery, on the embedded outbox (outboxgorm) and on
-// River, in the same process, interleaved: each iteration is one round in
+// River (with its defaults, and tuned), in the same process, interleaved: each iteration is one round in
 // which each engine delivers 2 000 events saved 100 per transaction to a
 // receiver that counts them. It reports each engine's median events/s and
 // CPU time (user+sys, getrusage, this process only: PostgreSQL's server
@@ -60,7 +64,7 @@ type engine struct {
 func BenchmarkEngines(b *testing.B) {
 	for _, dialect := range rtest.Dialects {
 		b.Run(dialect, func(b *testing.B) {
-			engines := []*engine{embeddedEngine(b, dialect), riverEngine(b, dialect)}
+			engines := []*engine{embeddedEngine(b, dialect), riverEngine[RiverAccount](b, dialect, false), riverEngine[RiverTunedAccount](b, dialect, true)}
 			rates := make([][]float64, len(engines))
 			cpus := make([][]float64, len(engines))
 			for round := 0; b.Loop(); round++ {
@@ -96,19 +100,26 @@ func embeddedEngine(b *testing.B, dialect string) *engine {
 	return &engine{name: "embedded", run: ob.Run, delivered: &delivered, write: writer[EmbeddedAccount](db)}
 }
 
-func riverEngine(b *testing.B, dialect string) *engine {
+// riverEngine is River with its defaults (a queue per receiver fetches up
+// to MaxWorkers 100 jobs per FetchCooldown of 100 ms: at most 1 000 jobs/s),
+// or tuned: MaxWorkers 1 000 and FetchCooldown 5 ms.
+func riverEngine[M any](b *testing.B, dialect string, tuned bool) *engine {
 	name := rtest.Unique("bench.river.")
 	var delivered atomic.Int64
-	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[RiverAccount]) error {
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[M]) error {
 		delivered.Add(1)
 		return nil
 	})
 	b.Cleanup(func() { h.Disconnect() })
-	eng, err := signalsriver.New(signalsriver.Config{Receivers: []string{name}, River: &river.Config{Logger: rtest.Quiet}})
+	cfg, label := signalsriver.Config{Receivers: []string{name}, River: &river.Config{Logger: rtest.Quiet}}, "river"
+	if tuned {
+		cfg.MaxWorkers, cfg.River.FetchCooldown, label = 1000, 5*time.Millisecond, "river-tuned"
+	}
+	eng, err := signalsriver.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	db := openBench(b, dialect, signalsgorm.New(signalsgorm.WithOutbox(eng)), &RiverAccount{})
+	db := openBench(b, dialect, signalsgorm.New(signalsgorm.WithOutbox(eng)), new(M))
 	if err := eng.Migrate(context.Background(), db); err != nil {
 		b.Fatal(err)
 	}
@@ -119,7 +130,7 @@ func riverEngine(b *testing.B, dialect string) *engine {
 		}
 		return w.Run(ctx)
 	}
-	return &engine{name: "river", run: run, delivered: &delivered, write: writer[RiverAccount](db)}
+	return &engine{name: label, run: run, delivered: &delivered, write: writer[M](db)}
 }
 
 func openBench(b *testing.B, dialect string, plugin gorm.Plugin, model any) *gorm.DB {
@@ -153,6 +164,8 @@ func setEmail(v any, s string) {
 	case *EmbeddedAccount:
 		a.Email = s
 	case *RiverAccount:
+		a.Email = s
+	case *RiverTunedAccount:
 		a.Email = s
 	}
 }

@@ -18,7 +18,10 @@ import (
 // River UI).
 var deadStates = []rivertype.JobState{rivertype.JobStateDiscarded, rivertype.JobStateCancelled}
 
-var _ outbox.DeadLetters = (*Worker)(nil)
+var (
+	_ outbox.DeadLetters = (*Worker)(nil)
+	_ outbox.BatchStore  = (*Engine)(nil)
+)
 
 // DeadLetters implements outbox.DeadLetters: it returns up to limit jobs
 // of receiver ("" for every receiver of the worker) that River discarded

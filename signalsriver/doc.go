@@ -12,9 +12,10 @@
 //
 // # Jobs
 //
-// [Engine] is an outbox.Store: each event of a durable receiver becomes a
-// River job, inserted with River's InsertTx in the transaction of the
-// model change, on the *sql.Tx under GORM's (riverdatabasesql on
+// [Engine] is an outbox.BatchStore: each event of a durable receiver
+// becomes a River job, and the jobs of a transaction are inserted together
+// with River's InsertManyTx just before it commits, in the transaction of
+// the model change, on the *sql.Tx under GORM's (riverdatabasesql on
 // PostgreSQL through pgx's database/sql driver, riversqlite on SQLite
 // through modernc.org/sqlite). A rollback, or that of the savepoint the
 // event was sent in, leaves no job. The job's kind is [Kind](name)
@@ -87,7 +88,11 @@
 //
 // # Cost
 //
-// River's database/sql drivers spend about 0.8–2 ms of CPU per event
+// River's database/sql drivers spend about 130–190 µs of CPU per event
 // (inserting, fetching and completing its job), where the embedded outbox
-// spends about 0.1 ms: see the README, "Which durable engine".
+// spends about 30 µs. With River's defaults a receiver's queue fetches at
+// most MaxWorkers (100) jobs per FetchCooldown (100 ms): about 1 000
+// events/s. Raise Config.MaxWorkers and lower the River configuration's
+// FetchCooldown for more (MaxWorkers 1 000 and 5 ms delivered 4 000–6 400
+// events/s on a 2-core machine): see the README, "Which durable engine".
 package signalsriver

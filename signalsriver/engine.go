@@ -147,6 +147,34 @@ func (e *Engine) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message
 	return nil
 }
 
+// AppendBatch implements outbox.BatchStore: the plugin hands it the
+// records of a transaction just before the commit, and it inserts their
+// jobs with one InsertManyTx.
+func (e *Engine) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*outbox.Message) error {
+	stx, ok := sqlTx(tx)
+	if !ok {
+		return fmt.Errorf("%w: got a %T", ErrNoSQLTx, tx)
+	}
+	c, err := e.inserter(ctx)
+	if err != nil {
+		return err
+	}
+	params := make([]river.InsertManyParams, len(ms))
+	for i, m := range ms {
+		if m.Receiver == "" {
+			return fmt.Errorf("signalsriver: event %s has no receiver: the engine wants one record per receiver (PerReceiver)", m.Envelope.ID)
+		}
+		params[i] = river.InsertManyParams{
+			Args:       jobArgs{kind: Kind(m.Receiver), Receiver: m.Receiver, Event: json.RawMessage(m.Payload)},
+			InsertOpts: &river.InsertOpts{Queue: Queue(m.Receiver), MaxAttempts: e.cfg.MaxAttempts},
+		}
+	}
+	if _, err := c.InsertManyTx(ctx, stx, params); err != nil {
+		return fmt.Errorf("signalsriver: inserting %d jobs: %w", len(ms), err)
+	}
+	return nil
+}
+
 // inserter returns the insert-only River client of the dialect of the
 // statement that sends the event (ctx).
 func (e *Engine) inserter(ctx context.Context) (*river.Client[*sql.Tx], error) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# benchdurable.sh [BASE] [ROUNDS] [BENCH]: BenchmarkDurableEmbedded before
+# benchdurable.sh [BASE] [ROUNDS] [BENCH] [BENCHTIME]: BenchmarkDurableEmbedded before
 # and after, in one interleaved run on this machine. BASE (default main) is
 # extracted with git archive into a temporary directory and given this
 # tree's bench_test.go (the benchmark uses only the outbox's public API, so
@@ -10,6 +10,7 @@ set -eu
 base=${1:-main}
 rounds=${2:-3}
 bench=${3:-DurableEmbedded}
+benchtime=${4:-200x}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(git -C "$here" rev-parse --show-toplevel)
 tmp=$(mktemp -d)
@@ -19,7 +20,7 @@ cp "$here/bench_test.go" "$tmp/signalsgorm/outboxgorm/bench_test.go"
 echo "before: $base ($(git -C "$root" rev-parse --short "$base")), after: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' + changes')"
 i=1
 while [ "$i" -le "$rounds" ]; do
-	(cd "$tmp/signalsgorm/outboxgorm" && go test -run '^$' -bench "$bench" -benchtime 200x -count 1 .) | grep '^Benchmark' | sed 's/^/before /'
-	(cd "$here" && go test -run '^$' -bench "$bench" -benchtime 200x -count 1 .) | grep '^Benchmark' | sed 's/^/after  /'
+	(cd "$tmp/signalsgorm/outboxgorm" && go test -run '^$' -bench "$bench" -benchtime "$benchtime" -count 1 .) | grep '^Benchmark' | sed 's/^/before /'
+	(cd "$here" && go test -run '^$' -bench "$bench" -benchtime "$benchtime" -count 1 .) | grep '^Benchmark' | sed 's/^/after  /'
 	i=$((i + 1))
 done
