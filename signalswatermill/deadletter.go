@@ -148,7 +148,7 @@ func (t *DeadLetterTable) Replay(ctx context.Context, ids ...string) (int, error
 		}
 		msg := Message(env, []byte(payload), outbox.NewID())
 		msg.Metadata.Set(MetaReplayTo, receiver)
-		if err := t.Outbox.publish(ctx, tx, t.Outbox.partition(env), topic, msg); err != nil {
+		if err := t.Outbox.publish(ctx, tx, t.Outbox.partition(env), []Routed{{Topic: topic, Msg: msg}}); err != nil {
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, t.q(`UPDATE `+DeadLetterTableName+` SET replayed_at = ? WHERE id = ?`), time.Now().UnixMicro(), num); err != nil {

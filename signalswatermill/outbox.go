@@ -11,7 +11,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
-	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/gosignals/signals/outbox"
@@ -135,24 +134,51 @@ func (s *SQLOutbox) adapters() (wmsql.SchemaAdapter, wmsql.OffsetsAdapter, error
 // to the receivers by the broker.
 func (s *SQLOutbox) PerReceiver() bool { return false }
 
-// Append implements outbox.Store: it publishes the event with
-// watermill-sql's publisher on tx, wrapped for the forwarder.
+// Append implements outbox.Store: it writes the event with watermill-sql's
+// publisher on tx, in the envelope of Watermill's forwarder.
 func (s *SQLOutbox) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
-	return s.publish(ctx, tx, s.partition(m.Envelope), s.TopicPrefix+m.Topic, Message(m.Envelope, m.Payload, m.ID))
+	return s.AppendBatch(ctx, tx, []*outbox.Message{m})
 }
 
-func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, partition int, topic string, msg *message.Message) error {
+// AppendBatch implements outbox.BatchStore: the events of a transaction
+// are written with one multi-row INSERT per partition, in the order they
+// were sent, just before the commit.
+func (s *SQLOutbox) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*outbox.Message) error {
+	parts := make(map[int][]Routed, s.partitions())
+	var order []int
+	for _, m := range ms {
+		p := s.partition(m.Envelope)
+		if _, ok := parts[p]; !ok {
+			order = append(order, p)
+		}
+		parts[p] = append(parts[p], Routed{Topic: s.TopicPrefix + m.Topic, Msg: Message(m.Envelope, m.Payload, m.ID)})
+	}
+	for _, p := range order {
+		if err := s.publish(ctx, tx, p, parts[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publish writes batch to partition p's table with one INSERT.
+func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, p int, batch []Routed) error {
 	schema, _, err := s.adapters()
 	if err != nil {
 		return err
+	}
+	rows := make([]*message.Message, len(batch))
+	for i, r := range batch {
+		if rows[i], err = wrap(r.Topic, r.Msg); err != nil {
+			return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
+		}
+		rows[i].SetContext(ctx)
 	}
 	pub, err := wmsql.NewPublisher(execer{tx}, wmsql.PublisherConfig{SchemaAdapter: schema}, s.logger())
 	if err != nil {
 		return fmt.Errorf("signalswatermill: %w", err)
 	}
-	msg.SetContext(ctx)
-	fw := forwarder.NewPublisher(pub, forwarder.PublisherConfig{ForwarderTopic: s.topic(partition)})
-	if err := fw.Publish(topic, msg); err != nil {
+	if err := pub.Publish(s.topic(p), rows...); err != nil {
 		return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
 	}
 	return nil
@@ -216,3 +242,5 @@ func (e execer) ExecContext(ctx context.Context, q string, args ...any) (wmsql.R
 func (e execer) QueryContext(ctx context.Context, q string, args ...any) (wmsql.Rows, error) {
 	return e.tx.QueryContext(ctx, q, args...)
 }
+
+var _ outbox.BatchStore = (*SQLOutbox)(nil)

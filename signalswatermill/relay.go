@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	wmsql "github.com/ThreeDotsLabs/watermill-sql/v4/pkg/sql"
 	"github.com/ThreeDotsLabs/watermill/message"
 )
@@ -235,14 +236,22 @@ func (r *Relay) publish(ctx context.Context, batch []Routed) error {
 	return nil
 }
 
-// envelope is the JSON the outbox's rows hold: Watermill's forwarder
-// envelope (components/forwarder), which SQLOutbox writes through
-// forwarder.NewPublisher.
+// envelope is the JSON the outbox's rows hold: the envelope of Watermill's
+// forwarder (components/forwarder), so that its Forwarder reads them too.
 type envelope struct {
 	DestinationTopic string            `json:"destination_topic"`
 	UUID             string            `json:"uuid"`
 	Payload          []byte            `json:"payload"`
 	Metadata         map[string]string `json:"metadata"`
+}
+
+// wrap returns the outbox row's message of msg, bound for topic.
+func wrap(topic string, msg *message.Message) (*message.Message, error) {
+	b, err := json.Marshal(envelope{DestinationTopic: topic, UUID: msg.UUID, Payload: msg.Payload, Metadata: msg.Metadata})
+	if err != nil {
+		return nil, err
+	}
+	return message.NewMessage(watermill.NewUUID(), b), nil
 }
 
 func unwrap(msg *message.Message) (Routed, error) {
