@@ -2,80 +2,24 @@ package signalsdebug_test
 
 import (
 	"context"
-	"image/png"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gosignals/signals"
+	"github.com/gosignals/signals/internal/browsertest"
 	"github.com/gosignals/signals/signalsdebug"
 	"github.com/gosignals/signals/signalshttp"
 )
-
-// chromium returns the path of a headless-capable Chromium, or skips the
-// test (fails it when CI=true).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (apt-get install -y chromium); CI=true requires it")
-	}
-	t.Skip("chromium is not installed (apt-get install -y chromium): skipping the browser test")
-	return ""
-}
-
-// runChromium runs headless Chromium with args and returns its output.
-func runChromium(t *testing.T, bin string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return out
-}
-
-// artifactDir is where the screenshot is kept: $SIGNALS_ARTIFACTS, or
-// .artifacts at the repository root (ignored by git).
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SIGNALS_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
-}
 
 // The page as a browser renders it: the DOM Chromium builds holds every
 // receiver in call order, the statistics and the trace timeline; a
 // screenshot is saved as a test artifact.
 func TestPageInHeadlessChromium(t *testing.T) {
-	bin := chromium(t)
+	br := browsertest.Chromium(t)
 	fixture(t, "debug.browser")
 	mux := http.NewServeMux()
 	mux.Handle("/debug/signals/", signalsdebug.Handler())
@@ -83,7 +27,7 @@ func TestPageInHeadlessChromium(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + "/debug/signals/"
 
-	dom := string(runChromium(t, bin, "--dump-dom", url))
+	dom := br.DOM(t, url)
 
 	// Chromium's DOM: the receivers of the signal, in call order, with
 	// their statistics.
@@ -129,25 +73,14 @@ func TestPageInHeadlessChromium(t *testing.T) {
 	}
 
 	// The screenshot, kept as an artifact.
-	shot := filepath.Join(artifactDir(t), "signalsdebug.png")
-	runChromium(t, bin, "--screenshot="+shot, "--window-size=1280,900", "--hide-scrollbars", url)
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v", err)
-	}
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	if err != nil || cfg.Width != 1280 || cfg.Height != 900 {
-		t.Fatalf("screenshot %s: %dx%d, %v; want a 1280x900 PNG", shot, cfg.Width, cfg.Height, err)
-	}
-	t.Logf("screenshot: %s", shot)
+	br.Shoot(t, "signalsdebug.png", url, 1280, 900)
 }
 
 // A request served through signalshttp's middleware with WithTrace shows
 // on the page as a trace named by its route, with the steps of its
 // handler, and no tracing code in the handler.
 func TestRequestTraceInHeadlessChromium(t *testing.T) {
-	bin := chromium(t)
+	br := browsertest.Chromium(t)
 	shelved := signals.New[string]("debug.request.shelved")
 	shelved.ConnectFunc(func(ctx context.Context, id string) error {
 		_, step := signals.StartStep(ctx, signals.StepSQL, "UPDATE shelves SET book_id = ?")
@@ -170,7 +103,7 @@ func TestRequestTraceInHeadlessChromium(t *testing.T) {
 	}
 	res.Body.Close()
 
-	dom := string(runChromium(t, bin, "--dump-dom", srv.URL+"/debug/signals/"))
+	dom := br.DOM(t, srv.URL+"/debug/signals/")
 	trace := regexp.MustCompile(`(?s)<h3>#\d+ POST /shelves/\{shelf\}/books .*?</article>`).FindString(dom)
 	if trace == "" {
 		t.Fatalf("the page shows no trace named POST /shelves/{shelf}/books:\n%s", dom)

@@ -3,19 +3,16 @@ package outboxgorm_test
 import (
 	"context"
 	"errors"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/gosignals/signals/internal/browsertest"
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsdebug"
 	"github.com/gosignals/signals/signalsgorm"
@@ -91,30 +88,20 @@ func TestDebugPanelOfTheOutbox(t *testing.T) {
 // letters and their replay buttons; the screenshot goes to .artifacts.
 func inBrowser(t *testing.T, page string) {
 	t.Helper()
-	bin := chromiumBin()
-	if bin == "" {
+	br := browsertest.Find()
+	if br == nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("chromium is not installed (apt-get install -y chromium); CI=true requires it")
 		}
 		t.Log("chromium is not installed: the browser part is skipped")
 		return
 	}
-	dom := chromiumRun(t, bin, "--dump-dom", page)
+	dom := br.DOM(t, page)
 	rows := regexp.MustCompile(`<tr class="dead-letter" data-id="(\d+)" data-receiver="panel.failing">`).FindAllStringSubmatch(dom, -1)
 	if len(rows) != 2 || !strings.Contains(dom, `<button type="submit">replay</button>`) {
 		t.Fatalf("the DOM has %d dead letters and no replay button:\n%s", len(rows), dom)
 	}
-	shot := filepath.Join(artifacts(t), "signalsdebug-durable.png")
-	chromiumRun(t, bin, "--screenshot="+shot, "--window-size=1280,1100", "--hide-scrollbars", page+"#durable")
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if cfg, err := png.DecodeConfig(f); err != nil || cfg.Width != 1280 {
-		t.Fatalf("screenshot: %v %v", cfg, err)
-	}
-	t.Logf("screenshot: %s", shot)
+	br.Shoot(t, "signalsdebug-durable.png", page+"#durable", 1280, 1100)
 }
 
 // replayFromPage replays the page's first dead letter as its form does,
@@ -152,45 +139,4 @@ func get(t *testing.T, u string) string {
 		t.Fatalf("GET %s: %d %s", u, res.StatusCode, b)
 	}
 	return string(b)
-}
-
-// chromiumBin returns a headless-capable Chromium, or "" (the browser part
-// is then skipped; under CI=true it is required).
-func chromiumBin() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-func chromiumRun(t *testing.T, bin string, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-		"--no-first-run", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return string(out)
-}
-
-// artifacts is where screenshots go: $SIGNALS_ARTIFACTS, or .artifacts at
-// the repository root.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("SIGNALS_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(dir)
-	return abs
 }

@@ -6,13 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gosignals/signals/examples/bookstore/shop"
+	"github.com/gosignals/signals/internal/browsertest"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsriver"
 )
@@ -232,15 +229,16 @@ func TestRiverServe(t *testing.T) {
 	}
 
 	t.Run("chromium", func(t *testing.T) {
-		bin := chromium(t)
+		br := browsertest.Chromium(t)
+		br.VirtualTime = 10 * time.Second // River UI loads its jobs with scripts
 		list := base + "/riverui/jobs?state=completed"
-		dom := string(runChromium(t, bin, "--dump-dom", list))
+		dom := br.DOM(t, list)
 		for _, want := range []string{signalsriver.Kind(shop.WelcomeEmail), signalsriver.Queue(shop.WelcomeEmail)} {
 			if !strings.Contains(dom, want) {
 				t.Fatalf("the page Chromium rendered lacks %q:\n%s", want, dom)
 			}
 		}
-		shoot(t, bin, "river-ui-bookstore.png", list, 1400, 900)
+		br.Shoot(t, "river-ui-bookstore.png", list, 1400, 900)
 	})
 }
 
@@ -276,68 +274,4 @@ func get(t *testing.T, url string) string {
 		t.Fatalf("GET %s: %s, %v\n%s", url, resp.Status, err, b)
 	}
 	return string(b)
-}
-
-// chromium returns the path of a headless-capable Chromium, or skips the
-// test (fails it when CI=true).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (apt-get install -y chromium); CI=true requires it")
-	}
-	t.Skip("chromium is not installed (apt-get install -y chromium): skipping the browser test")
-	return ""
-}
-
-// runChromium runs headless Chromium with args and returns its output.
-// River UI is a single-page application: the virtual time budget lets its
-// scripts load and call the API before the DOM is dumped or the page shot.
-func runChromium(t *testing.T, bin string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--virtual-time-budget=10000", "--user-data-dir=" + t.TempDir()}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return out
-}
-
-// shoot saves a screenshot of url in $SIGNALS_ARTIFACTS, or .artifacts at
-// the repository root, and checks it is a PNG of that size.
-func shoot(t *testing.T, bin, name, url string, w, h int) {
-	t.Helper()
-	dir := os.Getenv("SIGNALS_ARTIFACTS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", ".artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shot, err := filepath.Abs(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runChromium(t, bin, "--screenshot="+shot, fmt.Sprintf("--window-size=%d,%d", w, h), "--hide-scrollbars", url)
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatalf("no screenshot: %v", err)
-	}
-	defer f.Close()
-	cfg, err := png.DecodeConfig(f)
-	if err != nil || cfg.Width != w || cfg.Height != h {
-		t.Fatalf("screenshot %s: %dx%d, %v; want a %dx%d PNG", shot, cfg.Width, cfg.Height, err, w, h)
-	}
-	t.Logf("screenshot: %s", shot)
 }
