@@ -122,43 +122,18 @@ func New(cfg Config) (*Engine, error) {
 // PerReceiver implements outbox.Store: one job per event and receiver.
 func (e *Engine) PerReceiver() bool { return true }
 
-// Append implements outbox.Store: it inserts m's job with River's
-// InsertTx in the transaction tx, whose *sql.Tx it finds under GORM's
-// wrappers. The job's kind is [Kind](receiver), its queue
-// [Queue](receiver), its arguments the receiver's name and the event's
-// envelope.
+// Append implements outbox.Store: it inserts m's job in the transaction
+// tx, whose *sql.Tx it finds under GORM's wrappers. The job's kind is
+// [Kind](receiver), its queue [Queue](receiver), its arguments the
+// receiver's name and the event's envelope.
 func (e *Engine) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message) error {
-	if m.Receiver == "" {
-		return fmt.Errorf("signalsriver: event %s has no receiver: the engine wants one record per receiver (PerReceiver)", m.Envelope.ID)
-	}
-	stx, ok := sqlTx(tx)
-	if !ok {
-		return fmt.Errorf("%w: got a %T", ErrNoSQLTx, tx)
-	}
-	c, err := e.inserter(ctx)
-	if err != nil {
-		return err
-	}
-	args := jobArgs{kind: Kind(m.Receiver), Receiver: m.Receiver, Event: json.RawMessage(m.Payload)}
-	opts := &river.InsertOpts{Queue: Queue(m.Receiver), MaxAttempts: e.cfg.MaxAttempts}
-	if _, err := c.InsertTx(ctx, stx, args, opts); err != nil {
-		return fmt.Errorf("signalsriver: inserting the job of %s: %w", m.Receiver, err)
-	}
-	return nil
+	return e.AppendBatch(ctx, tx, []*outbox.Message{m})
 }
 
 // AppendBatch implements outbox.BatchStore: the plugin hands it the
 // records of a transaction just before the commit, and it inserts their
 // jobs with one InsertManyTx.
 func (e *Engine) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*outbox.Message) error {
-	stx, ok := sqlTx(tx)
-	if !ok {
-		return fmt.Errorf("%w: got a %T", ErrNoSQLTx, tx)
-	}
-	c, err := e.inserter(ctx)
-	if err != nil {
-		return err
-	}
 	params := make([]river.InsertManyParams, len(ms))
 	for i, m := range ms {
 		if m.Receiver == "" {
@@ -168,6 +143,14 @@ func (e *Engine) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*outbox
 			Args:       jobArgs{kind: Kind(m.Receiver), Receiver: m.Receiver, Event: json.RawMessage(m.Payload)},
 			InsertOpts: &river.InsertOpts{Queue: Queue(m.Receiver), MaxAttempts: e.cfg.MaxAttempts},
 		}
+	}
+	stx, ok := sqlTx(tx)
+	if !ok {
+		return fmt.Errorf("%w: got a %T", ErrNoSQLTx, tx)
+	}
+	c, err := e.inserter(ctx)
+	if err != nil {
+		return err
 	}
 	if _, err := c.InsertManyTx(ctx, stx, params); err != nil {
 		return fmt.Errorf("signalsriver: inserting %d jobs: %w", len(ms), err)
