@@ -149,14 +149,20 @@ func isStaged(it txpool.Item) bool {
 // stage queues the event's row for receiver w in transaction t, and makes
 // sure t writes its staged rows before it commits.
 func (w *durableWriter) stage(ctx context.Context, p *Plugin, t *txConn, es *outboxsql.Store, pe *pendingEvent) error {
-	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
-	step.SetDetail("event " + pe.env.ID)
-	defer step.End(nil)
 	row := &stagedRow{Row: outboxsql.Row{EventID: pe.env.ID, Receiver: w.name, Topic: w.topic, Payload: pe.payload}}
-	if t.Add(row) != txpool.Open {
+	return w.queue(ctx, t, pe.env.ID, row, es, func() error { return p.flushStaged(ctx, t, es) })
+}
+
+// queue puts item in transaction t and registers flush, once per key, to
+// write the items of its kind just before t commits.
+func (w *durableWriter) queue(ctx context.Context, t *txConn, eventID string, item txpool.Item, key any, flush func() error) error {
+	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
+	step.SetDetail("event " + eventID)
+	defer step.End(nil)
+	if t.Add(item) != txpool.Open {
 		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
 	}
-	t.BeforeCommit(es, func() error { return p.flushStaged(ctx, t, es) })
+	t.BeforeCommit(key, flush)
 	return nil
 }
 
@@ -182,15 +188,12 @@ func isStagedMessage(it txpool.Item) bool {
 // stageMessage queues msg for bs in transaction t, and makes sure t hands
 // its staged records to bs before it commits.
 func (w *durableWriter) stageMessage(ctx context.Context, p *Plugin, t *txConn, bs outbox.BatchStore, msg *outbox.Message) error {
-	_, step := signals.StartStep(ctx, signals.StepEnqueue, w.name)
-	step.SetDetail("event " + msg.Envelope.ID)
-	defer step.End(nil)
-	if t.Add(&stagedMessage{msg: msg}) != txpool.Open {
-		return fmt.Errorf("signalsgorm: durable receiver %s: %w", w.name, ErrNotAtomic)
-	}
-	t.BeforeCommit(bs, func() error { return p.flushMessages(ctx, t, bs) })
-	return nil
+	return w.queue(ctx, t, msg.Envelope.ID, &stagedMessage{msg: msg}, stagedMessagesKey{}, func() error { return p.flushMessages(ctx, t, bs) })
 }
+
+// stagedMessagesKey registers flushMessages once per transaction (a store
+// need not be comparable).
+type stagedMessagesKey struct{}
 
 // flushMessages hands the records staged in t to bs, with t, and queues
 // the wake-up of the outbox workers for after the commit.
