@@ -137,7 +137,7 @@ func TestNATSOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	total := written.Load()
-	wmtest.WaitFor(t, 90*time.Second, "every effect", func() bool { return a.Count(t, "SELECT COUNT(*) FROM effects") >= total })
+	wmtest.WaitProgress(t, 60*time.Second, "every effect", func() int64 { return a.Count(t, "SELECT COUNT(*) FROM effects") }, total)
 	time.Sleep(500 * time.Millisecond)
 	if got := a.Count(t, "SELECT COUNT(DISTINCT event_id) FROM effects"); got != total {
 		t.Fatalf("%d distinct effects, want %d", got, total)

@@ -54,8 +54,16 @@ func TestStats(t *testing.T) {
 		}
 	}
 	wmtest.Start(t, a, broker(cfg), name)
-	wmtest.WaitFor(t, 20*time.Second, "the consumer to drain", func() bool {
+	// Progress: each event delivered and acknowledged counts 1, each one
+	// still pending 0.
+	wmtest.WaitProgress(t, 30*time.Second, "the consumer to drain", func() int64 {
 		st, err := signalsnats.Stats(context.Background(), cfg, name)
-		return err == nil && st[0].Pending == 0 && st[0].Delivered == 10
-	})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st[0].Delivered - st[0].Pending
+	}, 10)
+	if st, err := signalsnats.Stats(context.Background(), cfg, name); err != nil || st[0].Pending != 0 || st[0].Delivered != 10 {
+		t.Fatalf("Stats = %+v, %v; want 10 delivered, none pending", st, err)
+	}
 }

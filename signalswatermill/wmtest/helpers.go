@@ -202,18 +202,6 @@ func EffectReceiver(db *gorm.DB) func(ctx context.Context, ev outbox.Event[Accou
 	}
 }
 
-// WaitFor polls cond until it holds, and fails the test after d.
-func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // WaitProgress waits until count reaches target. It fails only when count
 // stops growing for idle, so a slow or loaded machine makes it wait longer
 // instead of failing: the wait ends on progress, not on a fixed deadline.

@@ -108,7 +108,7 @@ func testDelivery(t *testing.T, b Broker, dialect string) {
 		t.Fatalf("backlog %d before the relay, want %d", got, n)
 	}
 	Start(t, a, b, name)
-	WaitFor(t, 30*time.Second, "the effects", func() bool { return a.Count(t, "SELECT COUNT(*) FROM effects") == n })
+	WaitProgress(t, 30*time.Second, "the effects", func() int64 { return a.Count(t, "SELECT COUNT(*) FROM effects") }, n)
 	time.Sleep(200 * time.Millisecond)
 	if got := a.Count(t, "SELECT COUNT(DISTINCT event_id) FROM effects"); got != n {
 		t.Fatalf("%d distinct effects", got)
@@ -149,11 +149,15 @@ func testDeadLetters(t *testing.T, b Broker) {
 	ctx := context.Background()
 	var dead []outbox.DeadLetter
 	var err error
-	WaitFor(t, 20*time.Second, "three dead letters", func() bool {
+	// 3 events, each tried 3 times by the failing receiver, then dead-lettered.
+	WaitProgress(t, 30*time.Second, "three dead letters", func() int64 {
 		dead, err = a.Dead.DeadLetters(ctx, bad, 10)
-		return err == nil && len(dead) == 3
-	})
-	WaitFor(t, 10*time.Second, "the good receiver", func() bool { return goodCalls.Load() == 3 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(badCalls.Load()) + int64(len(dead))
+	}, 9+3)
+	WaitProgress(t, 30*time.Second, "the good receiver", func() int64 { return int64(goodCalls.Load()) }, 3)
 	if badCalls.Load() != 9 {
 		t.Fatalf("the failing receiver was called %d times, want 3×3", badCalls.Load())
 	}
@@ -165,7 +169,7 @@ func testDeadLetters(t *testing.T, b Broker) {
 	if err != nil || n != 1 {
 		t.Fatalf("Replay: %d, %v", n, err)
 	}
-	WaitFor(t, 20*time.Second, "the replay", func() bool { return badCalls.Load() == 10 })
+	WaitProgress(t, 30*time.Second, "the replay", func() int64 { return int64(badCalls.Load()) }, 10)
 	time.Sleep(300 * time.Millisecond)
 	if goodCalls.Load() != 3 {
 		t.Fatalf("the replay reached the other receiver: %d calls", goodCalls.Load())
