@@ -97,31 +97,36 @@ func (c *Collector) note(n *node) {
 	}
 }
 
-// collectRoot collects the rows of the root matching where, and those of
-// the primary keys pks (chunked) when given; user holds the caller's
-// instances, which become the events' instances. limit holds the ORDER BY
-// and LIMIT clauses of a conditional delete on MySQL, where GORM's DELETE
-// honours them.
-func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
+// collectRoot collects the rows of the root req selects: those matching
+// its conditions, and those of its primary keys (chunked) when given;
+// req.User holds the caller's instances, which become the events'
+// instances. req.Limit holds the ORDER BY and LIMIT clauses of a
+// conditional delete on MySQL, where GORM's DELETE honours them.
+func (c *Collector) collectRoot(req Request) error {
+	where, pks, user, limit := req.Where, req.PKs, req.User, req.Limit
 	r := c.l.root
 	c.note(r)
-	conds := [][]clause.Expression{where}
-	if len(pks) > 0 {
-		conds = nil
-		for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
-			col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
-			conds = append(conds, append(where[:len(where):len(where)], clause.IN{Column: col, Values: vals}))
-		}
-	}
 	var fresh []*row
-	if c.keysGiven(where, pks) {
+	switch {
+	case c.l.Given(req):
+		// Django's Model.delete(): the instances are the rows.
+		return c.cascadeRows(r, c.add(r, c.l.givenRows(c.ctx, user)), nil)
+	case c.keysGiven(where, pks):
 		rows := make([]*row, len(pks))
 		for i, pk := range pks {
 			rows[i] = &row{vals: pk}
 		}
 		fresh = c.add(r, rows)
 		c.keysOnly = true
-	} else {
+	default:
+		conds := [][]clause.Expression{where}
+		if len(pks) > 0 {
+			conds = nil
+			for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
+				col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
+				conds = append(conds, append(where[:len(where):len(where)], clause.IN{Column: col, Values: vals}))
+			}
+		}
 		if len(pks) == 0 {
 			c.limit1 = limit
 		}

@@ -356,3 +356,11 @@ func Relations(s *schema.Schema) []*schema.Relationship {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// Leaf reports whether no relation of another model, nor of s itself,
+// makes the deletion of s act on other rows: a deletion of s without
+// delete receivers is then GORM's DELETE alone.
+func (g *Graph) Leaf(s *schema.Schema) bool {
+	edges, err := g.edgesTo(s)
+	return err == nil && len(edges) == 0
+}
