@@ -102,10 +102,15 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	}
 	signals := !stmt.SkipHooks && (modelsignals.PreDelete.Active(stmt.Context, stmt.Schema.ModelType) ||
 		modelsignals.PostDelete.Active(stmt.Context, stmt.Schema.ModelType))
-	if !signals && p.graph.Leaf(stmt.Schema) {
-		// Nothing listens and no relation acts: GORM's DELETE alone.
-		p.deleteOwn(db, orig)
-		return
+	if p.graph.Leaf(stmt.Schema) {
+		if !signals {
+			// Nothing listens and no relation acts: GORM's DELETE alone.
+			p.deleteOwn(db, orig)
+			return
+		}
+		if p.deleteGiven(db, orig) {
+			return
+		}
 	}
 	l, err := collector.NewLayout(stmt.Context, p.delEnv, &p.graph, stmt.Schema, layoutOptions(stmt))
 	if err != nil {
@@ -126,21 +131,6 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		return
 	}
 	req.Instances = !returning
-	if _, inTx := stmt.ConnPool.(gorm.TxCommitter); inTx && l.Alone() && l.Given(req) {
-		ran, err := collector.RunGiven(withDB(db), p.delEnv, l, req, stmt.Dest, func() error {
-			orig(db)
-			return db.Error
-		})
-		if err != nil && err != db.Error {
-			db.AddError(err) // a receiver's; GORM's DELETE records its own
-		}
-		if ran {
-			if err == nil {
-				stmt.Clauses[resultKey] = clause.Clause{Expression: deleted{stmt}}
-			}
-			return
-		}
-	}
 	c, res, err := p.collect(db, l, req)
 	if err != nil {
 		db.AddError(err)
@@ -154,6 +144,45 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	if returning {
 		c.ReturnRows(stmt)
 	}
+}
+
+// deleteGiven deletes the instances the statement was given, of a model
+// no relation acts from ([collector.Graph.Leaf]), without reading them
+// (see [collector.Layout.Given]), with GORM's DELETE of the statement
+// between their pre_delete and post_delete; it reports false, having done
+// nothing, for any other deletion: a soft delete, conditions, a RETURNING
+// clause, a statement outside a transaction (the collector begins one).
+func (p *Plugin) deleteGiven(db *gorm.DB, orig func(*gorm.DB)) bool {
+	stmt := db.Statement
+	if _, inTx := stmt.ConnPool.(gorm.TxCommitter); !inTx || stmt.Model != nil && stmt.ReflectValue.CanAddr() && !samePointer(stmt.Dest, stmt.Model) {
+		return false
+	}
+	if !stmt.Unscoped && collector.SoftField(stmt.Schema) != nil {
+		return false
+	}
+	if _, ok := stmt.Clauses["RETURNING"]; ok {
+		return false
+	}
+	if c, ok := stmt.Clauses["WHERE"]; ok {
+		if w, ok := c.Expression.(clause.Where); !ok || len(w.Exprs) > 0 {
+			return false
+		}
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return false
+	}
+	ran, err := collector.RunGiven(withDB(db), p.delEnv, m, stmt.Schema, instances(stmt.ReflectValue, stmt.Schema.ModelType), stmt.Dest, func() error {
+		orig(db)
+		return db.Error
+	})
+	if err != nil && err != db.Error {
+		db.AddError(err) // a receiver's; GORM's DELETE records its own
+	}
+	if ran && db.Error == nil {
+		stmt.Clauses[resultKey] = clause.Clause{Expression: deleted{stmt}}
+	}
+	return ran
 }
 
 // deleteOwn runs GORM's DELETE of the statement, the whole deletion.

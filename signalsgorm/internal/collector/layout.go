@@ -324,10 +324,6 @@ func (l *Layout) Given(req Request) bool {
 		!r.cyclic && !r.restricted
 }
 
-// Alone reports whether the deletion reaches no other model: the root has
-// no relation that acts.
-func (l *Layout) Alone() bool { return len(l.root.edges) == 0 }
-
 // givenRows returns the rows of the root for the instances user (pointers
 // to structs), with the key columns read from them; instances without a
 // primary key, which GORM's DELETE leaves out, are left out.

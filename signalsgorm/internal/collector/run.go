@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm/internal/key"
@@ -71,36 +72,68 @@ func (c *Collector) ReturnRows(stmt *gorm.Statement) {
 	}
 }
 
-// RunGiven runs, with del, the deletion of the instances req gives of a
-// model that reaches nothing ([Layout.Alone] and [Layout.Given]), with
-// the statement's own DELETE, in the order [Collector.Run] follows:
-// pre_delete for each instance by ascending key, del, post_delete by
-// descending key. ctx is the receivers' context, origin the events'
-// Origin. It reports false, having done nothing, when the instances'
-// keys take more bind parameters than one statement may have.
-func RunGiven(ctx context.Context, env *Env, l *Layout, req Request, origin any, del func() error) (bool, error) {
-	r := l.root
-	if len(req.PKs)*r.npk > env.MaxParams {
+// RunGiven runs, with del, the statement's own DELETE, the deletion of
+// the instances user (pointers to structs of s, model m) of a model that
+// reaches nothing and whose rows are hard deleted ([Graph.Leaf]), in the
+// order [Collector.Run] follows: pre_delete for each instance by
+// ascending key, del, post_delete by descending key. ctx is the
+// receivers' context, origin the events' Origin. It reports false, having
+// done nothing, when no instance has a primary key (the statement then
+// deletes by its conditions alone) or when their keys take more bind
+// parameters than one statement may have.
+func RunGiven(ctx context.Context, env *Env, m *modelsignals.Model, s *schema.Schema, user []reflect.Value, origin any, del func() error) (bool, error) {
+	npk := len(s.PrimaryFields)
+	if len(user) == 0 || npk == 0 || len(user)*npk > env.MaxParams {
 		return false, nil
 	}
-	rows := l.givenRows(ctx, req.User)
-	if len(rows) > 1 {
-		slices.SortStableFunc(rows, func(a, b *row) int { return key.Compare(a.vals[:r.npk], b.vals[:r.npk]) })
-		rows = slices.CompactFunc(rows, func(a, b *row) bool { return key.Compare(a.vals[:r.npk], b.vals[:r.npk]) == 0 })
+	insts := user
+	if len(user) == 1 {
+		if !hasKey(ctx, s, user[0]) {
+			return false, nil
+		}
+	} else {
+		rows := make([]*row, 0, len(user))
+		for _, u := range user {
+			if hasKey(ctx, s, u) {
+				rows = append(rows, &row{vals: key.Values(ctx, s.PrimaryFields, u), inst: u})
+			}
+		}
+		if len(rows) == 0 {
+			return false, nil
+		}
+		slices.SortStableFunc(rows, func(a, b *row) int { return key.Compare(a.vals, b.vals) })
+		rows = slices.CompactFunc(rows, func(a, b *row) bool { return key.Compare(a.vals, b.vals) == 0 })
+		insts = make([]reflect.Value, len(rows))
+		for i, r := range rows {
+			insts[i] = r.inst
+		}
 	}
-	c := &Collector{env: env, l: l, origin: origin}
-	for _, row := range rows {
-		if err := modelsignals.PreDelete.Send(ctx, r.s.ModelType, c.event(r, row)); err != nil {
+	ev := modelsignals.DeleteEvent{Model: m, Using: env.Using, Origin: origin}
+	for _, u := range insts {
+		ev.Instance = u.Interface()
+		if err := modelsignals.PreDelete.Send(ctx, s.ModelType, ev); err != nil {
 			return true, err
 		}
 	}
 	if err := del(); err != nil {
 		return true, err
 	}
-	for i := len(rows) - 1; i >= 0; i-- {
-		if err := modelsignals.PostDelete.Send(ctx, r.s.ModelType, c.event(r, rows[i])); err != nil {
+	for i := len(insts) - 1; i >= 0; i-- {
+		ev.Instance = insts[i].Interface()
+		if err := modelsignals.PostDelete.Send(ctx, s.ModelType, ev); err != nil {
 			return true, err
 		}
 	}
 	return true, nil
+}
+
+// hasKey reports whether the instance u of s has a primary key: one of its
+// fields is not zero, as GORM's DELETE takes it.
+func hasKey(ctx context.Context, s *schema.Schema, u reflect.Value) bool {
+	for _, f := range s.PrimaryFields {
+		if _, zero := f.ValueOf(ctx, u.Elem()); !zero {
+			return true
+		}
+	}
+	return false
 }
