@@ -198,9 +198,15 @@ func (p *Plugin) deleteOwn(db *gorm.DB, orig func(*gorm.DB)) {
 // primary key, which GORM's DELETE handles.
 func collects(db *gorm.DB) bool {
 	stmt := db.Statement
-	_, raw := stmt.Settings.Load(collector.RawKey)
-	return !raw && db.Error == nil && !db.DryRun && stmt.Schema != nil && stmt.SQL.Len() == 0 &&
-		!isJoinTable(stmt) && len(stmt.Schema.PrimaryFields) > 0
+	if db.Error != nil || db.DryRun || stmt.Schema == nil || stmt.SQL.Len() != 0 || len(stmt.Schema.PrimaryFields) == 0 {
+		return false
+	}
+	if stmt.SkipHooks { // as the collector's own DELETEs are
+		if _, raw := stmt.Settings.Load(collector.RawKey); raw {
+			return false
+		}
+	}
+	return !isJoinTable(stmt)
 }
 
 // layoutOptions describes the deletion stmt runs to the collector.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -35,6 +36,7 @@ type Plugin struct {
 	rels    sync.Map     // *schema.Relationship → *m2mRel
 	joins   sync.Map     // *schema.Schema → []*schema.Relationship using it as join table
 	track   tracker
+	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
 

@@ -182,8 +182,12 @@ func (p *Plugin) before(db *gorm.DB, st *saveState, create, active bool) {
 		st.pkZero = make([]bool, 0, len(st.instances))
 	}
 	st.pkZero = st.pkZero[:len(st.instances)]
-	for i, v := range st.instances {
-		st.pkZero[i] = pkIsZero(st.stmt, v)
+	if create { // an update's targets have their keys (saveTargets)
+		for i, v := range st.instances {
+			st.pkZero[i] = pkIsZero(st.stmt, v)
+		}
+	} else {
+		clear(st.pkZero)
 	}
 	if !st.tracked {
 		return
