@@ -140,7 +140,7 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	if stmt.Result != nil {
 		stmt.Result.RowsAffected = db.RowsAffected
 	}
-	stmt.Clauses[resultKey] = clause.Clause{Expression: &collected{stmt, res}}
+	setMark(stmt, resultKey, &collected{stmt, res})
 	if returning {
 		c.ReturnRows(stmt)
 	}
@@ -180,7 +180,7 @@ func (p *Plugin) deleteGiven(db *gorm.DB, orig func(*gorm.DB)) bool {
 		db.AddError(err) // a receiver's; GORM's DELETE records its own
 	}
 	if ran && db.Error == nil {
-		stmt.Clauses[resultKey] = clause.Clause{Expression: deleted{stmt}}
+		setMark(stmt, resultKey, deleted{stmt})
 	}
 	return ran
 }
@@ -189,7 +189,7 @@ func (p *Plugin) deleteGiven(db *gorm.DB, orig func(*gorm.DB)) bool {
 func (p *Plugin) deleteOwn(db *gorm.DB, orig func(*gorm.DB)) {
 	orig(db)
 	if db.Error == nil {
-		db.Statement.Clauses[resultKey] = clause.Clause{Expression: deleted{db.Statement}}
+		setMark(db.Statement, resultKey, deleted{db.Statement})
 	}
 }
 

@@ -33,10 +33,13 @@ type Plugin struct {
 	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
 	models  sync.Map     // *schema.Schema → *modelsignals.Model
 	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
-	rels    sync.Map     // *schema.Relationship → *m2mRel
-	joins   sync.Map     // *schema.Schema → []*schema.Relationship using it as join table
-	track   tracker
-	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
+	// pendingN counts the entries of pending, or more (a Store replacing
+	// one): at 0 there are none to look up.
+	pendingN atomic.Int64
+	rels     sync.Map // *schema.Relationship → *m2mRel
+	joins    sync.Map // *schema.Schema → []*schema.Relationship using it as join table
+	track    tracker
+	m2mOpen  atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
 

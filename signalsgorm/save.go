@@ -13,6 +13,9 @@ import (
 	"github.com/gosignals/signals/modelsignals"
 )
 
+// saveStateKey names the statement clause that carries a *saveState from
+// pre_save to post_save. It is never built into SQL; an entry of the
+// statement's Clauses map costs no allocation, where its Settings would.
 const saveStateKey = "signals:save_state"
 
 // saveState carries what pre_save found to post_save, within one statement.
@@ -39,6 +42,19 @@ type saveState struct {
 	// pendingSince is when the state was left for the fallback insert.
 	pendingSince time.Time
 }
+
+// setMark records e in stmt's Clauses under name, a clause never built
+// into SQL: a map entry costs no allocation, where the statement's
+// Settings would.
+func setMark(stmt *gorm.Statement, name string, e clause.Expression) {
+	if stmt.Clauses == nil {
+		stmt.Clauses = map[string]clause.Clause{}
+	}
+	stmt.Clauses[name] = clause.Clause{Expression: e}
+}
+
+// Build makes a saveState a clause expression that writes nothing.
+func (*saveState) Build(clause.Builder) {}
 
 func (p *Plugin) preSaveCreate(db *gorm.DB) { p.preSave(db, true) }
 func (p *Plugin) preSaveUpdate(db *gorm.DB) { p.preSave(db, false) }
@@ -82,7 +98,7 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
-	stmt.Settings.Store(saveStateKey, st)
+	setMark(stmt, saveStateKey, st)
 	if err := p.runPreSave(db, st, create, active); err != nil {
 		db.AddError(err)
 		return
@@ -166,7 +182,10 @@ func (p *Plugin) saveTargets(stmt *gorm.Statement, create bool, dst []reflect.Va
 	if !create {
 		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return pkIsZero(stmt, v) })
 		for _, v := range insts {
-			p.pending.Delete(v.Interface())
+			if p.pendingN.Load() == 0 {
+				break
+			}
+			p.forgetPending(v.Interface())
 		}
 	} else if doNothing(stmt) {
 		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return !pkIsZero(stmt, v) })
@@ -234,23 +253,26 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 		return // not Save's insert fallback (Session{SkipHooks} + OnConflict{UpdateAll})
 	}
 	v := stmt.ReflectValue.Addr()
+	if p.pendingN.Load() == 0 {
+		return
+	}
 	prev, ok := p.pending.LoadAndDelete(v.Interface())
 	if !ok {
 		return
 	}
+	p.pendingN.Add(-1)
 	st := *prev.(*saveState)
 	st.stmt = stmt
 	st.ctx = withDB(db)
 	st.fallback = true
-	stmt.Settings.Store(saveStateKey, &st)
+	setMark(stmt, saveStateKey, &st)
 }
 
 func loadState(db *gorm.DB) *saveState {
-	v, ok := db.Statement.Settings.Load(saveStateKey)
+	st, ok := db.Statement.Clauses[saveStateKey].Expression.(*saveState)
 	if !ok {
 		return nil
 	}
-	st := v.(*saveState)
 	if st.stmt != db.Statement {
 		return nil // copied into a nested statement (association saves)
 	}
@@ -262,7 +284,7 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	db.Statement.Settings.Delete(saveStateKey)
+	delete(db.Statement.Clauses, saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
 	skip := doNothing(db.Statement)
 	for i := range st.instances {
@@ -289,7 +311,7 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	db.Statement.Settings.Delete(saveStateKey)
+	delete(db.Statement.Clauses, saveStateKey)
 	// MySQL counts changed rows, not matched ones: 0 may mean "unchanged",
 	// so ask whether the row exists.
 	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {
@@ -299,6 +321,7 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			// same but is followed by nothing: such entries expire.)
 			st.pendingSince = time.Now()
 			p.expirePending(st.pendingSince)
+			p.pendingN.Add(1) // before the entry: pendingN never counts fewer than there are
 			p.pending.Store(st.instances[0].Interface(), st)
 			return
 		}
@@ -329,12 +352,19 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 	p.refresh(st)
 }
 
+// forgetPending drops the fallback state of the instance k, if any.
+func (p *Plugin) forgetPending(k any) {
+	if _, ok := p.pending.LoadAndDelete(k); ok {
+		p.pendingN.Add(-1)
+	}
+}
+
 // expirePending drops fallback states older than a minute: GORM's insert
 // fallback follows its update at once, so an older one was never resumed.
 func (p *Plugin) expirePending(now time.Time) {
 	p.pending.Range(func(k, v any) bool {
 		if now.Sub(v.(*saveState).pendingSince) > time.Minute {
-			p.pending.Delete(k)
+			p.forgetPending(k)
 		}
 		return true
 	})
