@@ -1,11 +1,14 @@
 package signalsgorm_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"github.com/gosignals/signals/modelsignals"
 	"github.com/gosignals/signals/signalsgorm"
 )
 
@@ -151,5 +154,43 @@ func TestDeleteGivenNoTransaction(t *testing.T) {
 			t.Fatalf("signals %v", sig)
 		}
 		wantCounts(t, db, "Review=2", &Review{})
+	})
+}
+
+// The rows a deletion collects carry their columns, whether the collector
+// reads them with GORM's Find (a post_init receiver observes their
+// loading, as Django constructs them) or scans them itself (nothing does).
+func TestDeleteCollectedRows(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		db, _ := openDelete(t, dialect)
+		tp := recordDeletes(t)
+		for _, observed := range []bool{false, true} {
+			var inits []string
+			if observed {
+				h := modelsignals.OnPostInit(func(_ context.Context, ev modelsignals.Init[Novel]) error {
+					inits = append(inits, ev.Instance.Title)
+					return nil
+				})
+				t.Cleanup(func() { h.Disconnect() })
+			}
+			w := seedWriter(t, db, "w")
+			if err := db.Delete(&Writer{ID: w.ID}).Error; err != nil {
+				t.Fatal(err)
+			}
+			_, evs := tp.take()
+			var got []string
+			for _, ev := range evs[:6] { // the pre_delete events
+				switch inst := ev.Instance.(type) {
+				case *Novel:
+					got = append(got, fmt.Sprintf("novel %s writer=%t", inst.Title, inst.WriterID == w.ID))
+				case *Review:
+					got = append(got, fmt.Sprintf("review %d", inst.Stars))
+				}
+			}
+			checkLines(t, "collected rows", got, []string{"review 1", "review 2", "review 3", "novel w a writer=true", "novel w b writer=true"})
+			if want := map[bool]int{false: 0, true: 2}[observed]; len(inits) != want {
+				t.Fatalf("post_init for %q, want %d", inits, want)
+			}
+		}
 	})
 }

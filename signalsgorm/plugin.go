@@ -167,8 +167,17 @@ func (p *Plugin) prepareDelete(db *gorm.DB) error {
 		p.maxParams = collector.ParamLimit(db)
 	}
 	p.delEnv = &collector.Env{Model: p.model, Context: withDB, Using: p.using, MaxParams: p.maxParams,
-		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through }}
+		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through },
+		Lean:    p.leanLoad}
 	return nil
+}
+
+// leanLoad reports whether nothing observes the loading of rows of s: no
+// pre_init or post_init receiver, no AfterFind method, no change
+// tracking; the collector may then read them without GORM's Find.
+func (p *Plugin) leanLoad(ctx context.Context, s *schema.Schema) bool {
+	return !s.AfterFind && !p.track.tracks(s.ModelType) &&
+		!modelsignals.PreInit.Active(ctx, s.ModelType) && !modelsignals.PostInit.Active(ctx, s.ModelType)
 }
 
 // model returns the modelsignals model of s, registering it (and so sending
