@@ -186,5 +186,5 @@ func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
 // association. Join rows send no save signals, as in Django (tests/signals/tests.py,
 // SignalTests.test_save_and_delete_signals_with_m2m).
 func (p *Plugin) joinWrite(stmt *gorm.Statement) bool {
-	return assoc.Generated(stmt.Schema.ModelType) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
+	return isJoinTable(stmt) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
 
 // saveStateKey names the statement clause that carries a *saveState from
@@ -477,7 +478,7 @@ func doNothing(stmt *gorm.Statement) bool {
 }
 
 func isJoinTable(stmt *gorm.Statement) bool {
-	// GORM's generated join models are named after the join table and
-	// have no package.
-	return stmt.Schema.ModelType.PkgPath() == "" && stmt.Schema.ModelType.Name() == ""
+	// GORM's generated join models (reflect.StructOf) have no name and no
+	// package; the schema's Name is the type's, read once by GORM.
+	return stmt.Schema.Name == "" && assoc.Generated(stmt.Schema.ModelType)
 }
