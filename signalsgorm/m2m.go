@@ -165,8 +165,10 @@ func taggedReverse(rel *schema.Relationship) bool {
 // joinRels returns the many2many relations whose join model is s (one, or
 // both sides of a custom join model), or nil when s is no join table.
 func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
-	if v, ok := p.joins.Load(s); ok {
-		rels := v.([]*schema.Relationship)
+	p.joinsMu.RLock()
+	rels, ok := p.joins[s]
+	p.joinsMu.RUnlock()
+	if ok {
 		if len(rels) == 0 {
 			return nil
 		}
@@ -176,7 +178,13 @@ func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
 		}
 		return out
 	}
-	p.joins.Store(s, assoc.Through(s))
+	through := assoc.Through(s)
+	p.joinsMu.Lock()
+	if p.joins == nil {
+		p.joins = map[*schema.Schema][]*schema.Relationship{}
+	}
+	p.joins[s] = through
+	p.joinsMu.Unlock()
 	return p.joinRels(s)
 }
 

@@ -37,9 +37,13 @@ type Plugin struct {
 	// one): at 0 there are none to look up.
 	pendingN atomic.Int64
 	rels     sync.Map // *schema.Relationship → *m2mRel
-	joins    sync.Map // *schema.Schema → []*schema.Relationship using it as join table
-	track    tracker
-	m2mOpen  atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
+	// joins maps schemas to the relations using them as join table;
+	// behind a lock, as a pointer key hashes faster than a sync.Map's
+	// interface.
+	joinsMu sync.RWMutex
+	joins   map[*schema.Schema][]*schema.Relationship
+	track   tracker
+	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
 
