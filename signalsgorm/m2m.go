@@ -128,7 +128,7 @@ func (p *Plugin) throughOf(fwd, partner *schema.Relationship) *modelsignals.Mode
 	if err != nil { // unreachable: join.ModelType is a struct type
 		panic(err)
 	}
-	p.models.Store(join, m)
+	p.storeModel(join, m)
 	return m
 }
 
@@ -152,7 +152,7 @@ func (p *Plugin) generatedJoinModel(s *schema.Schema) *modelsignals.Model {
 			}
 		}
 	}
-	p.models.Store(s, m)
+	p.storeModel(s, m)
 	return m
 }
 

@@ -27,12 +27,15 @@ type Plugin struct {
 	using string
 	err   error
 
-	db      *gorm.DB
-	pool    *txpool.Pool // the transaction pool; nil if db's pool cannot begin transactions
-	mysql   bool
-	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
-	models  sync.Map     // *schema.Schema → *modelsignals.Model
-	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
+	db     *gorm.DB
+	pool   *txpool.Pool // the transaction pool; nil if db's pool cannot begin transactions
+	mysql  bool
+	logger *slog.Logger // for on-commit callbacks; nil: slog.Default()
+	// models maps schemas to their registered models (nil: none); behind
+	// a lock, as a pointer key hashes faster than a sync.Map's interface.
+	modelsMu sync.RWMutex
+	models   map[*schema.Schema]*modelsignals.Model
+	pending  sync.Map // instance pointer → *saveState, for Save's insert fallback
 	// pendingN counts the entries of pending, or more (a Store replacing
 	// one): at 0 there are none to look up.
 	pendingN atomic.Int64
@@ -43,6 +46,7 @@ type Plugin struct {
 	joinsMu sync.RWMutex
 	joins   map[*schema.Schema][]*schema.Relationship
 	track   tracker
+	kept    atomic.Int64 // states kept in statements' clauses for a later hook (keepState), or more
 	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
@@ -192,8 +196,11 @@ func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 
 // modelContext is model sending class_prepared with ctx.
 func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsignals.Model {
-	if m, ok := p.models.Load(s); ok {
-		return m.(*modelsignals.Model)
+	p.modelsMu.RLock()
+	m, ok := p.models[s]
+	p.modelsMu.RUnlock()
+	if ok {
+		return m
 	}
 	if assoc.Generated(s.ModelType) {
 		return p.generatedJoinModel(s)
@@ -202,9 +209,19 @@ func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsigna
 	if err != nil {
 		return nil
 	}
-	p.models.Store(s, m)
+	p.storeModel(s, m)
 	p.graph.Add(s)
 	return m
+}
+
+// storeModel records m as the model of s.
+func (p *Plugin) storeModel(s *schema.Schema, m *modelsignals.Model) {
+	p.modelsMu.Lock()
+	defer p.modelsMu.Unlock()
+	if p.models == nil {
+		p.models = map[*schema.Schema]*modelsignals.Model{}
+	}
+	p.models[s] = m
 }
 
 // Register parses the schemas of models (pointers to model structs, as for

@@ -54,6 +54,38 @@ func setMark(stmt *gorm.Statement, name string, e clause.Expression) {
 	stmt.Clauses[name] = clause.Clause{Expression: e}
 }
 
+// A keptState is a state a hook keeps in its statement's clauses for a
+// later hook of the same statement: a *saveState or a *bulkState.
+type keptState interface {
+	clause.Expression
+	owner() *gorm.Statement
+}
+
+// keepState records st in stmt's clauses under name, for takeState.
+func (p *Plugin) keepState(stmt *gorm.Statement, name string, st keptState) {
+	setMark(stmt, name, st)
+	p.kept.Add(1)
+}
+
+// takeState removes from the statement's clauses the state kept under
+// name and returns it; nil when there is none, or when it is a copy
+// GORM made into a nested statement (association saves), which is left
+// alone. While no state is kept anywhere it looks nothing up.
+func (p *Plugin) takeState(db *gorm.DB, name string) keptState {
+	if p.kept.Load() == 0 {
+		return nil
+	}
+	st, ok := db.Statement.Clauses[name].Expression.(keptState)
+	if !ok || st.owner() != db.Statement {
+		return nil
+	}
+	delete(db.Statement.Clauses, name)
+	p.kept.Add(-1)
+	return st
+}
+
+func (st *saveState) owner() *gorm.Statement { return st.stmt }
+
 // Build makes a saveState a clause expression that writes nothing.
 func (*saveState) Build(clause.Builder) {}
 
@@ -99,7 +131,7 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
-	setMark(stmt, saveStateKey, st)
+	p.keepState(stmt, saveStateKey, st)
 	if err := p.runPreSave(db, st, create, active); err != nil {
 		db.AddError(err)
 		return
@@ -266,26 +298,20 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 	st.stmt = stmt
 	st.ctx = withDB(db)
 	st.fallback = true
-	setMark(stmt, saveStateKey, &st)
+	p.keepState(stmt, saveStateKey, &st)
 }
 
-func loadState(db *gorm.DB) *saveState {
-	st, ok := db.Statement.Clauses[saveStateKey].Expression.(*saveState)
-	if !ok {
-		return nil
-	}
-	if st.stmt != db.Statement {
-		return nil // copied into a nested statement (association saves)
-	}
+// takeSave takes the state pre_save kept for post_save, or nil.
+func (p *Plugin) takeSave(db *gorm.DB) *saveState {
+	st, _ := p.takeState(db, saveStateKey).(*saveState)
 	return st
 }
 
 func (p *Plugin) postSaveCreate(db *gorm.DB) {
-	st := loadState(db)
+	st := p.takeSave(db)
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	delete(db.Statement.Clauses, saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
 	skip := doNothing(db.Statement)
 	for i := range st.instances {
@@ -308,11 +334,10 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 }
 
 func (p *Plugin) postSaveUpdate(db *gorm.DB) {
-	st := loadState(db)
+	st := p.takeSave(db)
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	delete(db.Statement.Clauses, saveStateKey)
 	// MySQL counts changed rows, not matched ones: 0 may mean "unchanged",
 	// so ask whether the row exists.
 	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {

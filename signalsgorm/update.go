@@ -30,6 +30,8 @@ const bulkStateKey = "signals:bulk_state"
 // setMark).
 func (*bulkState) Build(clause.Builder) {}
 
+func (st *bulkState) owner() *gorm.Statement { return st.stmt }
+
 type bulkState struct {
 	stmt  *gorm.Statement
 	ev    modelsignals.UpdateEvent
@@ -77,7 +79,7 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 	for _, r := range rows {
 		st.ev.PKs = append(st.ev.PKs, key.Event(key.Values(stmt.Context, stmt.Schema.PrimaryFields, r)))
 	}
-	setMark(stmt, bulkStateKey, st)
+	p.keepState(stmt, bulkStateKey, st)
 	rctx := withDB(db)
 	if perObject && len(rows) > 0 {
 		st.saves = p.objectSaves(db, m, rows, fields, write)
@@ -134,11 +136,10 @@ func updateValues(stmt *gorm.Statement, fields []string, write *updateWrite) map
 }
 
 func (p *Plugin) postUpdate(db *gorm.DB) {
-	st, ok := db.Statement.Clauses[bulkStateKey].Expression.(*bulkState)
-	if !ok || st.stmt != db.Statement {
+	st, ok := p.takeState(db, bulkStateKey).(*bulkState)
+	if !ok {
 		return
 	}
-	delete(db.Statement.Clauses, bulkStateKey)
 	if db.Error != nil {
 		return
 	}
