@@ -103,7 +103,7 @@ func (p *Plugin) updateModel(db *gorm.DB) (m *modelsignals.Model, perObject bool
 	}
 	// The receivers first: without any, nothing else matters.
 	ctx, t, rv := stmt.Context, stmt.Schema.ModelType, stmt.ReflectValue
-	perObject = p.perObject[t] && !stmt.SkipHooks && rv.Kind() == reflect.Struct &&
+	perObject = len(p.perObject) > 0 && p.perObject[t] && !stmt.SkipHooks && rv.Kind() == reflect.Struct &&
 		(modelsignals.PreSave.Active(ctx, t) || modelsignals.PostSave.Active(ctx, t))
 	if !perObject && !modelsignals.PreUpdate.Active(ctx, t) && !modelsignals.PostUpdate.Active(ctx, t) ||
 		isJoinTable(stmt) || !isBulk(stmt) {
