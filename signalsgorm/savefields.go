@@ -26,6 +26,9 @@ func validate(stmt *gorm.Statement, create bool) error {
 		return fmt.Errorf("signalsgorm: %s: unknown field %q for model %s; nothing was written", what, name, stmt.Schema.ModelType)
 	}
 	for _, s := range stmt.Selects {
+		if s == "*" { // Save's
+			continue
+		}
 		if _, ok := stmt.Schema.Relationships.Relations[s]; ok {
 			// An association write (Association().Append, ...): GORM adds
 			// the join table's keys to the Select list itself.
