@@ -12,7 +12,26 @@ import (
 	"github.com/gosignals/signals/signalsgorm/internal/collector"
 )
 
-const resultKey = "signals:delete_result" // *deleteOutcome
+// resultKey names the statement clause that records what a deletion the
+// plugin ran removed, for [DeleteResultOf]: a [deleted] when it is the
+// statement's own rows (RowsAffected), a *[collected] otherwise. The
+// clause is never built into SQL; a map entry of the statement's Clauses
+// costs no allocation, where its Settings would.
+const resultKey = "signals:delete_result"
+
+// deleted marks a deletion of the statement's own rows: its result is the
+// statement's RowsAffected, under the model's label.
+type deleted struct{ stmt *gorm.Statement }
+
+func (deleted) Build(clause.Builder) {}
+
+// collected is the result of a deletion the collector ran.
+type collected struct {
+	stmt *gorm.Statement
+	res  DeleteResult
+}
+
+func (*collected) Build(clause.Builder) {}
 
 // DeleteResult is what a deletion removed: Django's (total, {label: n})
 // (tests/delete/tests.py, DeletionTests.test_queryset_delete_returns_num_rows).
@@ -24,11 +43,6 @@ type DeleteResult struct {
 	// label m2m_changed reports) to their rows deleted. Models with none
 	// are left out; it is empty, not nil, when nothing was deleted.
 	PerModel map[string]int64
-}
-
-type deleteOutcome struct {
-	stmt *gorm.Statement
-	res  DeleteResult
 }
 
 // Delete runs db.Delete(value, conds...) and returns what it deleted,
@@ -49,18 +63,34 @@ func Delete(db *gorm.DB, value any, conds ...any) (DeleteResult, error) {
 // DeleteResultOf returns the result of the deletion tx ran (the *gorm.DB
 // db.Delete returned); ok is false when tx ran no deletion or failed.
 func DeleteResultOf(tx *gorm.DB) (res DeleteResult, ok bool) {
-	if tx == nil || tx.Statement == nil {
+	if tx == nil || tx.Statement == nil || tx.Error != nil {
 		return res, false
 	}
-	v, found := tx.Statement.Settings.Load(resultKey)
+	c, found := tx.Statement.Clauses[resultKey]
 	if !found {
 		return res, false
 	}
-	o := v.(*deleteOutcome)
-	if o.stmt != tx.Statement || tx.Error != nil {
-		return res, false
+	switch o := c.Expression.(type) {
+	case *collected:
+		if o.stmt == tx.Statement {
+			return o.res, true
+		}
+	case deleted:
+		p := From(tx)
+		if o.stmt != tx.Statement || p == nil || tx.Statement.Schema == nil {
+			return res, false
+		}
+		label := tx.Statement.Schema.Table
+		if m := p.model(tx.Statement.Schema); m != nil {
+			label = m.Label
+		}
+		res.PerModel = map[string]int64{}
+		if n := tx.RowsAffected; n > 0 {
+			res.Total, res.PerModel[label] = n, n
+		}
+		return res, true
 	}
-	return o.res, true
+	return res, false
 }
 
 // delete runs in place of gorm:delete.
@@ -70,18 +100,25 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		orig(db)
 		return
 	}
+	signals := !stmt.SkipHooks && (modelsignals.PreDelete.Active(stmt.Context, stmt.Schema.ModelType) ||
+		modelsignals.PostDelete.Active(stmt.Context, stmt.Schema.ModelType))
+	if p.graph.Leaf(stmt.Schema) {
+		if !signals {
+			// Nothing listens and no relation acts: GORM's DELETE alone.
+			p.deleteOwn(db, orig)
+			return
+		}
+		if p.deleteGiven(db, orig) {
+			return
+		}
+	}
 	l, err := collector.NewLayout(stmt.Context, p.delEnv, &p.graph, stmt.Schema, layoutOptions(stmt))
 	if err != nil {
 		db.AddError(err)
 		return
 	}
 	if l.Fast() {
-		orig(db)
-		res := DeleteResult{PerModel: map[string]int64{}}
-		if db.Error == nil && db.RowsAffected > 0 {
-			res.Total, res.PerModel[l.Label()] = db.RowsAffected, db.RowsAffected
-		}
-		stmt.Settings.Store(resultKey, &deleteOutcome{stmt, res})
+		p.deleteOwn(db, orig)
 		return
 	}
 	_, returning := stmt.Clauses["RETURNING"]
@@ -93,6 +130,7 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 		db.AddError(err)
 		return
 	}
+	req.Instances = !returning
 	c, res, err := p.collect(db, l, req)
 	if err != nil {
 		db.AddError(err)
@@ -102,9 +140,56 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 	if stmt.Result != nil {
 		stmt.Result.RowsAffected = db.RowsAffected
 	}
-	stmt.Settings.Store(resultKey, &deleteOutcome{stmt, res})
+	setMark(stmt, resultKey, &collected{stmt, res})
 	if returning {
 		c.ReturnRows(stmt)
+	}
+}
+
+// deleteGiven deletes the instances the statement was given, of a model
+// no relation acts from ([collector.Graph.Leaf]), without reading them
+// (see [collector.Layout.Given]), with GORM's DELETE of the statement
+// between their pre_delete and post_delete; it reports false, having done
+// nothing, for any other deletion: a soft delete, conditions, a RETURNING
+// clause, a statement outside a transaction (the collector begins one).
+func (p *Plugin) deleteGiven(db *gorm.DB, orig func(*gorm.DB)) bool {
+	stmt := db.Statement
+	if _, inTx := stmt.ConnPool.(gorm.TxCommitter); !inTx || stmt.Model != nil && stmt.ReflectValue.CanAddr() && !samePointer(stmt.Dest, stmt.Model) {
+		return false
+	}
+	if !stmt.Unscoped && collector.SoftField(stmt.Schema) != nil {
+		return false
+	}
+	if _, ok := stmt.Clauses["RETURNING"]; ok {
+		return false
+	}
+	if c, ok := stmt.Clauses["WHERE"]; ok {
+		if w, ok := c.Expression.(clause.Where); !ok || len(w.Exprs) > 0 {
+			return false
+		}
+	}
+	m := p.model(stmt.Schema)
+	if m == nil {
+		return false
+	}
+	ran, err := collector.RunGiven(withDB(db), p.delEnv, m, stmt.Schema, instances(stmt.ReflectValue, stmt.Schema.ModelType), stmt.Dest, func() error {
+		orig(db)
+		return db.Error
+	})
+	if err != nil && err != db.Error {
+		db.AddError(err) // a receiver's; GORM's DELETE records its own
+	}
+	if ran && db.Error == nil {
+		setMark(stmt, resultKey, deleted{stmt})
+	}
+	return ran
+}
+
+// deleteOwn runs GORM's DELETE of the statement, the whole deletion.
+func (p *Plugin) deleteOwn(db *gorm.DB, orig func(*gorm.DB)) {
+	orig(db)
+	if db.Error == nil {
+		setMark(db.Statement, resultKey, deleted{db.Statement})
 	}
 }
 
@@ -113,9 +198,15 @@ func (p *Plugin) delete(db *gorm.DB, orig func(*gorm.DB)) {
 // primary key, which GORM's DELETE handles.
 func collects(db *gorm.DB) bool {
 	stmt := db.Statement
-	_, raw := stmt.Settings.Load(collector.RawKey)
-	return !raw && db.Error == nil && !db.DryRun && stmt.Schema != nil && stmt.SQL.Len() == 0 &&
-		!isJoinTable(stmt) && len(stmt.Schema.PrimaryFields) > 0
+	if db.Error != nil || db.DryRun || stmt.Schema == nil || stmt.SQL.Len() != 0 || len(stmt.Schema.PrimaryFields) == 0 {
+		return false
+	}
+	if stmt.SkipHooks { // as the collector's own DELETEs are
+		if _, raw := stmt.Settings.Load(collector.RawKey); raw {
+			return false
+		}
+	}
+	return !isJoinTable(stmt)
 }
 
 // layoutOptions describes the deletion stmt runs to the collector.

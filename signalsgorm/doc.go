@@ -63,9 +63,12 @@
 // refuses fails with a [ProtectedError] or [RestrictedError] before any
 // signal or write. [Delete] returns Django's (total, {label: count}) as a
 // [DeleteResult]. When no receiver applies, rows are deleted by condition
-// without being read (Django's fast delete). [Plugin.DeletePlan] and
-// [Explain] tell what a deletion would do without running it. The
-// [deletion guide] covers ordering, cycles, soft delete and chunking.
+// without being read (Django's fast delete). Instances passed without
+// other conditions are deleted as given, as Django's Model.delete() does:
+// their rows are not read again, only the related ones (the deletion
+// guide has the rule). [Plugin.DeletePlan] and [Explain] tell what a
+// deletion would do without running it. The [deletion guide] covers
+// ordering, cycles, soft delete and chunking.
 //
 // # m2m_changed
 //

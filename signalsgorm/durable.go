@@ -105,8 +105,9 @@ func DurablePostSaveIf[M any](name string, cond func(ev modelsignals.Save[M]) bo
 func Created[M any](ev modelsignals.Save[M]) bool { return ev.Created }
 
 // DurablePostDelete connects fn as a durable receiver of post_delete for
-// model M, like [DurablePostSave]; the instance is the one deleted, as it
-// was loaded.
+// model M, like [DurablePostSave]; the instance is the one deleted: the
+// one given to Delete, or the row as read for a deletion by conditions or
+// a cascade.
 func DurablePostDelete[M any](name string, fn func(ctx context.Context, ev outbox.Event[M]) error, opts ...signals.Option) *DurableHandle {
 	return connectDurable("DurablePostDelete", name, "post_delete", fn, opts, func(w writeFunc, all []signals.Option) *signals.Handle {
 		return modelsignals.OnPostDelete(func(ctx context.Context, ev modelsignals.Delete[M]) error {

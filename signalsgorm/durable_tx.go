@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -17,6 +18,7 @@ type durableState struct {
 	storeOnce sync.Once
 	mu        sync.Mutex
 	notify    map[*chan<- struct{}]chan<- struct{} // NotifyOutbox's channels
+	open      atomic.Int64                         // transactions durableBegin began and durableCommit has not ended
 }
 
 // WithOutbox makes durable receivers write their events to store (for
@@ -97,15 +99,21 @@ func (p *Plugin) durableBegin(db *gorm.DB) {
 	}
 	db.InstanceSet(durableTxKey, db.Statement.ConnPool)
 	db.Statement.ConnPool = tx.Statement.ConnPool
+	p.durable.open.Add(1)
 }
 
 // durableCommit commits the transaction durableBegin began, or rolls it
-// back if the statement failed.
+// back if the statement failed. Without SkipDefaultTransaction, or while
+// no such transaction is open, it has nothing to look up.
 func (p *Plugin) durableCommit(db *gorm.DB) {
+	if !db.SkipDefaultTransaction || p.durable.open.Load() == 0 {
+		return
+	}
 	v, ok := db.InstanceGet(durableTxKey)
 	if !ok {
 		return
 	}
+	p.durable.open.Add(-1)
 	saved := v.(gorm.ConnPool)
 	if c, ok := db.Statement.ConnPool.(gorm.TxCommitter); ok {
 		if db.Error != nil {

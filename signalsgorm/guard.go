@@ -113,6 +113,13 @@ func chain(f *frame) string {
 
 // pkKey returns the key of inst, or the zero Key while it has none.
 func pkKey(stmt *gorm.Statement, inst reflect.Value) key.Key {
+	if fields := stmt.Schema.PrimaryFields; len(fields) == 1 {
+		v, zero := fields[0].ValueOf(stmt.Context, inst.Elem())
+		if zero {
+			return key.Key{}
+		}
+		return key.New([]any{v})
+	}
 	if pkIsZero(stmt, inst) {
 		return key.Key{}
 	}

@@ -128,7 +128,7 @@ func (p *Plugin) throughOf(fwd, partner *schema.Relationship) *modelsignals.Mode
 	if err != nil { // unreachable: join.ModelType is a struct type
 		panic(err)
 	}
-	p.models.Store(join, m)
+	p.storeModel(join, m)
 	return m
 }
 
@@ -152,7 +152,7 @@ func (p *Plugin) generatedJoinModel(s *schema.Schema) *modelsignals.Model {
 			}
 		}
 	}
-	p.models.Store(s, m)
+	p.storeModel(s, m)
 	return m
 }
 
@@ -165,8 +165,10 @@ func taggedReverse(rel *schema.Relationship) bool {
 // joinRels returns the many2many relations whose join model is s (one, or
 // both sides of a custom join model), or nil when s is no join table.
 func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
-	if v, ok := p.joins.Load(s); ok {
-		rels := v.([]*schema.Relationship)
+	p.joinsMu.RLock()
+	rels, ok := p.joins[s]
+	p.joinsMu.RUnlock()
+	if ok {
 		if len(rels) == 0 {
 			return nil
 		}
@@ -176,7 +178,13 @@ func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
 		}
 		return out
 	}
-	p.joins.Store(s, assoc.Through(s))
+	through := assoc.Through(s)
+	p.joinsMu.Lock()
+	if p.joins == nil {
+		p.joins = map[*schema.Schema][]*schema.Relationship{}
+	}
+	p.joins[s] = through
+	p.joinsMu.Unlock()
 	return p.joinRels(s)
 }
 
@@ -186,5 +194,5 @@ func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
 // association. Join rows send no save signals, as in Django (tests/signals/tests.py,
 // SignalTests.test_save_and_delete_signals_with_m2m).
 func (p *Plugin) joinWrite(stmt *gorm.Statement) bool {
-	return assoc.Generated(stmt.Schema.ModelType) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
+	return isJoinTable(stmt) || doNothing(stmt) && p.joinRels(stmt.Schema) != nil
 }

@@ -236,11 +236,15 @@ func (p *Plugin) sendPre(db *gorm.DB, r *m2mRel, evs []modelsignals.M2MEvent) {
 		}
 	}
 	db.Statement.Settings.Store(m2mStateKey, &m2mState{stmt: db.Statement, r: r, evs: evs})
+	p.m2mOpen.Add(1)
 }
 
 // postM2M sends the post_* counterpart of each pre_* event, after the
 // statement wrote, before its transaction commits.
 func (p *Plugin) postM2M(db *gorm.DB) {
+	if p.m2mOpen.Load() == 0 {
+		return // no statement is between its pre_* and post_* events
+	}
 	v, ok := db.Statement.Settings.Load(m2mStateKey)
 	if !ok {
 		return
@@ -250,6 +254,7 @@ func (p *Plugin) postM2M(db *gorm.DB) {
 		return
 	}
 	db.Statement.Settings.Delete(m2mStateKey)
+	p.m2mOpen.Add(-1)
 	if db.Error != nil {
 		return
 	}

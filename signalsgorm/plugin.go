@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
@@ -26,15 +27,27 @@ type Plugin struct {
 	using string
 	err   error
 
-	db      *gorm.DB
-	pool    *txpool.Pool // the transaction pool; nil if db's pool cannot begin transactions
-	mysql   bool
-	logger  *slog.Logger // for on-commit callbacks; nil: slog.Default()
-	models  sync.Map     // *schema.Schema → *modelsignals.Model
-	pending sync.Map     // instance pointer → *saveState, for Save's insert fallback
-	rels    sync.Map     // *schema.Relationship → *m2mRel
-	joins   sync.Map     // *schema.Schema → []*schema.Relationship using it as join table
+	db     *gorm.DB
+	pool   *txpool.Pool // the transaction pool; nil if db's pool cannot begin transactions
+	mysql  bool
+	logger *slog.Logger // for on-commit callbacks; nil: slog.Default()
+	// models maps schemas to their registered models (nil: none); behind
+	// a lock, as a pointer key hashes faster than a sync.Map's interface.
+	modelsMu sync.RWMutex
+	models   map[*schema.Schema]*modelsignals.Model
+	pending  sync.Map // instance pointer → *saveState, for Save's insert fallback
+	// pendingN counts the entries of pending, or more (a Store replacing
+	// one): at 0 there are none to look up.
+	pendingN atomic.Int64
+	rels     sync.Map // *schema.Relationship → *m2mRel
+	// joins maps schemas to the relations using them as join table;
+	// behind a lock, as a pointer key hashes faster than a sync.Map's
+	// interface.
+	joinsMu sync.RWMutex
+	joins   map[*schema.Schema][]*schema.Relationship
 	track   tracker
+	kept    atomic.Int64 // states kept in statements' clauses for a later hook (keepState), or more
+	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken
 
 	perObject map[reflect.Type]bool // PerObjectUpdates
 
@@ -162,8 +175,17 @@ func (p *Plugin) prepareDelete(db *gorm.DB) error {
 		p.maxParams = collector.ParamLimit(db)
 	}
 	p.delEnv = &collector.Env{Model: p.model, Context: withDB, Using: p.using, MaxParams: p.maxParams,
-		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through }}
+		Through: func(rel *schema.Relationship) *modelsignals.Model { return p.m2m(rel).through },
+		Lean:    p.leanLoad}
 	return nil
+}
+
+// leanLoad reports whether nothing observes the loading of rows of s: no
+// pre_init or post_init receiver, no AfterFind method, no change
+// tracking; the collector may then read them without GORM's Find.
+func (p *Plugin) leanLoad(ctx context.Context, s *schema.Schema) bool {
+	return !s.AfterFind && !p.track.tracks(s.ModelType) &&
+		!modelsignals.PreInit.Active(ctx, s.ModelType) && !modelsignals.PostInit.Active(ctx, s.ModelType)
 }
 
 // model returns the modelsignals model of s, registering it (and so sending
@@ -174,8 +196,11 @@ func (p *Plugin) model(s *schema.Schema) *modelsignals.Model {
 
 // modelContext is model sending class_prepared with ctx.
 func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsignals.Model {
-	if m, ok := p.models.Load(s); ok {
-		return m.(*modelsignals.Model)
+	p.modelsMu.RLock()
+	m, ok := p.models[s]
+	p.modelsMu.RUnlock()
+	if ok {
+		return m
 	}
 	if assoc.Generated(s.ModelType) {
 		return p.generatedJoinModel(s)
@@ -184,9 +209,19 @@ func (p *Plugin) modelContext(ctx context.Context, s *schema.Schema) *modelsigna
 	if err != nil {
 		return nil
 	}
-	p.models.Store(s, m)
+	p.storeModel(s, m)
 	p.graph.Add(s)
 	return m
+}
+
+// storeModel records m as the model of s.
+func (p *Plugin) storeModel(s *schema.Schema, m *modelsignals.Model) {
+	p.modelsMu.Lock()
+	defer p.modelsMu.Unlock()
+	if p.models == nil {
+		p.models = map[*schema.Schema]*modelsignals.Model{}
+	}
+	p.models[s] = m
 }
 
 // Register parses the schemas of models (pointers to model structs, as for

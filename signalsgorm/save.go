@@ -11,8 +11,12 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 )
 
+// saveStateKey names the statement clause that carries a *saveState from
+// pre_save to post_save. It is never built into SQL; an entry of the
+// statement's Clauses map costs no allocation, where its Settings would.
 const saveStateKey = "signals:save_state"
 
 // saveState carries what pre_save found to post_save, within one statement.
@@ -39,6 +43,51 @@ type saveState struct {
 	// pendingSince is when the state was left for the fallback insert.
 	pendingSince time.Time
 }
+
+// setMark records e in stmt's Clauses under name, a clause never built
+// into SQL: a map entry costs no allocation, where the statement's
+// Settings would.
+func setMark(stmt *gorm.Statement, name string, e clause.Expression) {
+	if stmt.Clauses == nil {
+		stmt.Clauses = map[string]clause.Clause{}
+	}
+	stmt.Clauses[name] = clause.Clause{Expression: e}
+}
+
+// A keptState is a state a hook keeps in its statement's clauses for a
+// later hook of the same statement: a *saveState or a *bulkState.
+type keptState interface {
+	clause.Expression
+	owner() *gorm.Statement
+}
+
+// keepState records st in stmt's clauses under name, for takeState.
+func (p *Plugin) keepState(stmt *gorm.Statement, name string, st keptState) {
+	setMark(stmt, name, st)
+	p.kept.Add(1)
+}
+
+// takeState removes from the statement's clauses the state kept under
+// name and returns it; nil when there is none, or when it is a copy
+// GORM made into a nested statement (association saves), which is left
+// alone. While no state is kept anywhere it looks nothing up.
+func (p *Plugin) takeState(db *gorm.DB, name string) keptState {
+	if p.kept.Load() == 0 {
+		return nil
+	}
+	st, ok := db.Statement.Clauses[name].Expression.(keptState)
+	if !ok || st.owner() != db.Statement {
+		return nil
+	}
+	delete(db.Statement.Clauses, name)
+	p.kept.Add(-1)
+	return st
+}
+
+func (st *saveState) owner() *gorm.Statement { return st.stmt }
+
+// Build makes a saveState a clause expression that writes nothing.
+func (*saveState) Build(clause.Builder) {}
 
 func (p *Plugin) preSaveCreate(db *gorm.DB) { p.preSave(db, true) }
 func (p *Plugin) preSaveUpdate(db *gorm.DB) { p.preSave(db, false) }
@@ -82,7 +131,7 @@ func (p *Plugin) preSave(db *gorm.DB, create bool) {
 	if write != nil {
 		write.apply(stmt, st.instances)
 	}
-	stmt.Settings.Store(saveStateKey, st)
+	p.keepState(stmt, saveStateKey, st)
 	if err := p.runPreSave(db, st, create, active); err != nil {
 		db.AddError(err)
 		return
@@ -166,7 +215,10 @@ func (p *Plugin) saveTargets(stmt *gorm.Statement, create bool, dst []reflect.Va
 	if !create {
 		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return pkIsZero(stmt, v) })
 		for _, v := range insts {
-			p.pending.Delete(v.Interface())
+			if p.pendingN.Load() == 0 {
+				break
+			}
+			p.forgetPending(v.Interface())
 		}
 	} else if doNothing(stmt) {
 		insts = slices.DeleteFunc(insts, func(v reflect.Value) bool { return !pkIsZero(stmt, v) })
@@ -182,8 +234,12 @@ func (p *Plugin) before(db *gorm.DB, st *saveState, create, active bool) {
 		st.pkZero = make([]bool, 0, len(st.instances))
 	}
 	st.pkZero = st.pkZero[:len(st.instances)]
-	for i, v := range st.instances {
-		st.pkZero[i] = pkIsZero(st.stmt, v)
+	if create { // an update's targets have their keys (saveTargets)
+		for i, v := range st.instances {
+			st.pkZero[i] = pkIsZero(st.stmt, v)
+		}
+	} else {
+		clear(st.pkZero)
 	}
 	if !st.tracked {
 		return
@@ -230,35 +286,32 @@ func (p *Plugin) resumeFallback(db *gorm.DB, m *modelsignals.Model) {
 		return // not Save's insert fallback (Session{SkipHooks} + OnConflict{UpdateAll})
 	}
 	v := stmt.ReflectValue.Addr()
+	if p.pendingN.Load() == 0 {
+		return
+	}
 	prev, ok := p.pending.LoadAndDelete(v.Interface())
 	if !ok {
 		return
 	}
+	p.pendingN.Add(-1)
 	st := *prev.(*saveState)
 	st.stmt = stmt
 	st.ctx = withDB(db)
 	st.fallback = true
-	stmt.Settings.Store(saveStateKey, &st)
+	p.keepState(stmt, saveStateKey, &st)
 }
 
-func loadState(db *gorm.DB) *saveState {
-	v, ok := db.Statement.Settings.Load(saveStateKey)
-	if !ok {
-		return nil
-	}
-	st := v.(*saveState)
-	if st.stmt != db.Statement {
-		return nil // copied into a nested statement (association saves)
-	}
+// takeSave takes the state pre_save kept for post_save, or nil.
+func (p *Plugin) takeSave(db *gorm.DB) *saveState {
+	st, _ := p.takeState(db, saveStateKey).(*saveState)
 	return st
 }
 
 func (p *Plugin) postSaveCreate(db *gorm.DB) {
-	st := loadState(db)
+	st := p.takeSave(db)
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	db.Statement.Settings.Delete(saveStateKey)
 	_, upsert := db.Statement.Clauses["ON CONFLICT"]
 	skip := doNothing(db.Statement)
 	for i := range st.instances {
@@ -281,11 +334,10 @@ func (p *Plugin) postSaveCreate(db *gorm.DB) {
 }
 
 func (p *Plugin) postSaveUpdate(db *gorm.DB) {
-	st := loadState(db)
+	st := p.takeSave(db)
 	if st == nil || db.Error != nil || db.DryRun {
 		return
 	}
-	db.Statement.Settings.Delete(saveStateKey)
 	// MySQL counts changed rows, not matched ones: 0 may mean "unchanged",
 	// so ask whether the row exists.
 	if db.RowsAffected == 0 && (!p.mysql || len(st.instances) != 1 || !p.exists(db, st.instances[0])) {
@@ -295,6 +347,7 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 			// same but is followed by nothing: such entries expire.)
 			st.pendingSince = time.Now()
 			p.expirePending(st.pendingSince)
+			p.pendingN.Add(1) // before the entry: pendingN never counts fewer than there are
 			p.pending.Store(st.instances[0].Interface(), st)
 			return
 		}
@@ -325,12 +378,19 @@ func (p *Plugin) postSaveUpdate(db *gorm.DB) {
 	p.refresh(st)
 }
 
+// forgetPending drops the fallback state of the instance k, if any.
+func (p *Plugin) forgetPending(k any) {
+	if _, ok := p.pending.LoadAndDelete(k); ok {
+		p.pendingN.Add(-1)
+	}
+}
+
 // expirePending drops fallback states older than a minute: GORM's insert
 // fallback follows its update at once, so an older one was never resumed.
 func (p *Plugin) expirePending(now time.Time) {
 	p.pending.Range(func(k, v any) bool {
 		if now.Sub(v.(*saveState).pendingSince) > time.Minute {
-			p.pending.Delete(k)
+			p.forgetPending(k)
 		}
 		return true
 	})
@@ -443,7 +503,7 @@ func doNothing(stmt *gorm.Statement) bool {
 }
 
 func isJoinTable(stmt *gorm.Statement) bool {
-	// GORM's generated join models are named after the join table and
-	// have no package.
-	return stmt.Schema.ModelType.PkgPath() == "" && stmt.Schema.ModelType.Name() == ""
+	// GORM's generated join models (reflect.StructOf) have no name and no
+	// package; the schema's Name is the type's, read once by GORM.
+	return stmt.Schema.Name == "" && assoc.Generated(stmt.Schema.ModelType)
 }

@@ -26,6 +26,9 @@ func validate(stmt *gorm.Statement, create bool) error {
 		return fmt.Errorf("signalsgorm: %s: unknown field %q for model %s; nothing was written", what, name, stmt.Schema.ModelType)
 	}
 	for _, s := range stmt.Selects {
+		if s == "*" { // Save's
+			continue
+		}
 		if _, ok := stmt.Schema.Relationships.Relations[s]; ok {
 			// An association write (Association().Append, ...): GORM adds
 			// the join table's keys to the Select list itself.
@@ -82,11 +85,19 @@ func knownName(stmt *gorm.Statement, name string) bool {
 // As in Django, update_fields names what the caller asked to write; columns
 // GORM maintains itself (UpdatedAt) are not listed.
 func updateFields(stmt *gorm.Statement, create bool) (fields []string, write *updateWrite, ok bool) {
-	c := writtenColumns(stmt, create)
 	dest := reflect.ValueOf(stmt.Dest)
 	for dest.Kind() == reflect.Pointer {
 		dest = dest.Elem()
 	}
+	// The full writes first, which need no column list.
+	switch {
+	case create && len(stmt.Selects) == 0 && !omitsColumns(stmt):
+		return nil, nil, true // a full create
+	case !create && dest.Kind() == reflect.Struct && len(stmt.Selects) == 1 && stmt.Selects[0] == "*" &&
+		!omitsColumns(stmt) && samePointer(stmt.Dest, stmt.Model):
+		return nil, nil, true // Save: every field
+	}
+	c := writtenColumns(stmt, create)
 	switch {
 	case create:
 		if !c.restricted && !c.omitsColumns {
@@ -120,11 +131,17 @@ type columnChoice struct {
 func writtenColumns(stmt *gorm.Statement, create bool) columnChoice {
 	var c columnChoice
 	c.selects, c.restricted = stmt.SelectAndOmitColumns(create, !create)
-	c.omitsColumns = slices.ContainsFunc(stmt.Omits, func(name string) bool {
+	c.omitsColumns = omitsColumns(stmt)
+	return c
+}
+
+// omitsColumns reports whether the statement's Omit names a column, not
+// only relations.
+func omitsColumns(stmt *gorm.Statement) bool {
+	return slices.ContainsFunc(stmt.Omits, func(name string) bool {
 		_, rel := stmt.Schema.Relationships.Relations[name]
 		return name != clause.Associations && !rel
 	})
-	return c
 }
 
 // allowed reports whether the choice lets the column of f be written.

@@ -89,7 +89,7 @@ type region struct {
 }
 
 func (tr *tracker) tracks(t reflect.Type) bool {
-	return tr.all || tr.types[t]
+	return tr.all || len(tr.types) > 0 && tr.types[t]
 }
 
 // find returns the live region containing addr. tr.mu is held.

@@ -26,6 +26,12 @@ func PerObjectUpdates(models ...any) Option {
 
 const bulkStateKey = "signals:bulk_state"
 
+// Build makes a bulkState a clause expression that writes nothing (see
+// setMark).
+func (*bulkState) Build(clause.Builder) {}
+
+func (st *bulkState) owner() *gorm.Statement { return st.stmt }
+
 type bulkState struct {
 	stmt  *gorm.Statement
 	ev    modelsignals.UpdateEvent
@@ -73,7 +79,7 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 	for _, r := range rows {
 		st.ev.PKs = append(st.ev.PKs, key.Event(key.Values(stmt.Context, stmt.Schema.PrimaryFields, r)))
 	}
-	stmt.Settings.Store(bulkStateKey, st)
+	p.keepState(stmt, bulkStateKey, st)
 	rctx := withDB(db)
 	if perObject && len(rows) > 0 {
 		st.saves = p.objectSaves(db, m, rows, fields, write)
@@ -92,15 +98,18 @@ func (p *Plugin) preUpdate(db *gorm.DB) {
 // key, no AllowGlobalUpdate: ErrMissingWhereClause) sends nothing.
 func (p *Plugin) updateModel(db *gorm.DB) (m *modelsignals.Model, perObject bool) {
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil || db.DryRun || isJoinTable(stmt) || !isBulk(stmt) {
+	if db.Error != nil || stmt.Schema == nil || db.DryRun {
 		return nil, false
 	}
-	m = p.model(stmt.Schema)
-	ctx := stmt.Context
-	rv := stmt.ReflectValue
-	perObject = p.perObject[m.Type] && !stmt.SkipHooks && rv.Kind() == reflect.Struct &&
-		(modelsignals.PreSave.Active(ctx, m.Type) || modelsignals.PostSave.Active(ctx, m.Type))
-	if !perObject && !modelsignals.PreUpdate.Active(ctx, m.Type) && !modelsignals.PostUpdate.Active(ctx, m.Type) {
+	// The receivers first: without any, nothing else matters.
+	ctx, t, rv := stmt.Context, stmt.Schema.ModelType, stmt.ReflectValue
+	perObject = len(p.perObject) > 0 && p.perObject[t] && !stmt.SkipHooks && rv.Kind() == reflect.Struct &&
+		(modelsignals.PreSave.Active(ctx, t) || modelsignals.PostSave.Active(ctx, t))
+	if !perObject && !modelsignals.PreUpdate.Active(ctx, t) && !modelsignals.PostUpdate.Active(ctx, t) ||
+		isJoinTable(stmt) || !isBulk(stmt) {
+		return nil, false
+	}
+	if m = p.model(stmt.Schema); m == nil {
 		return nil, false
 	}
 	if _, where := stmt.Clauses["WHERE"]; !where && rv.Kind() == reflect.Struct && pkIsZero(stmt, rv.Addr()) && !stmt.AllowGlobalUpdate {
@@ -127,12 +136,10 @@ func updateValues(stmt *gorm.Statement, fields []string, write *updateWrite) map
 }
 
 func (p *Plugin) postUpdate(db *gorm.DB) {
-	v, ok := db.Statement.Settings.Load(bulkStateKey)
-	if !ok || v.(*bulkState).stmt != db.Statement {
+	st, ok := p.takeState(db, bulkStateKey).(*bulkState)
+	if !ok {
 		return
 	}
-	st := v.(*bulkState)
-	db.Statement.Settings.Delete(bulkStateKey)
 	if db.Error != nil {
 		return
 	}

@@ -43,7 +43,7 @@ func (c *Collector) check() error {
 		if ch == nil || c.sets[ch] == nil {
 			return false
 		}
-		_, deleted := c.sets[ch].index[c.pkKey(ch.s, obj)]
+		_, deleted := c.sets[ch].indexed()[c.pkKey(ch.s, obj)]
 		return deleted
 	})
 	if len(objs) > 0 {

@@ -38,8 +38,22 @@ type Collector struct {
 }
 
 type rowSet struct {
-	rows  []*row
+	rows []*row
+	// index holds rows by primary key; nil until a second add or a
+	// look-up needs it (indexed): the rows of one read are distinct.
 	index map[key.Key]*row
+	npk   int
+}
+
+// indexed returns the index of the set, built at the first call.
+func (s *rowSet) indexed() map[key.Key]*row {
+	if s.index == nil {
+		s.index = make(map[key.Key]*row, len(s.rows))
+		for _, r := range s.rows {
+			s.index[key.New(r.vals[:s.npk])] = r
+		}
+	}
+	return s.index
 }
 
 // row is a collected row: its key columns (node.cols), and in LoadRows
@@ -92,36 +106,41 @@ func (c *Collector) query(s *schema.Schema, table string, cond []clause.Expressi
 
 func (c *Collector) note(n *node) {
 	if _, ok := c.sets[n]; !ok {
-		c.sets[n] = &rowSet{index: map[key.Key]*row{}}
+		c.sets[n] = &rowSet{npk: n.npk}
 		c.seen = append(c.seen, n)
 	}
 }
 
-// collectRoot collects the rows of the root matching where, and those of
-// the primary keys pks (chunked) when given; user holds the caller's
-// instances, which become the events' instances. limit holds the ORDER BY
-// and LIMIT clauses of a conditional delete on MySQL, where GORM's DELETE
-// honours them.
-func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []reflect.Value, limit []clause.Interface) error {
+// collectRoot collects the rows of the root req selects: those matching
+// its conditions, and those of its primary keys (chunked) when given;
+// req.User holds the caller's instances, which become the events'
+// instances. req.Limit holds the ORDER BY and LIMIT clauses of a
+// conditional delete on MySQL, where GORM's DELETE honours them.
+func (c *Collector) collectRoot(req Request) error {
+	where, pks, user, limit := req.Where, req.PKs, req.User, req.Limit
 	r := c.l.root
 	c.note(r)
-	conds := [][]clause.Expression{where}
-	if len(pks) > 0 {
-		conds = nil
-		for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
-			col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
-			conds = append(conds, append(where[:len(where):len(where)], clause.IN{Column: col, Values: vals}))
-		}
-	}
 	var fresh []*row
-	if c.keysGiven(where, pks) {
+	switch {
+	case c.l.Given(req):
+		// Django's Model.delete(): the instances are the rows.
+		return c.cascadeRows(r, c.add(r, c.l.givenRows(c.ctx, user), false), nil)
+	case c.keysGiven(where, pks):
 		rows := make([]*row, len(pks))
 		for i, pk := range pks {
 			rows[i] = &row{vals: pk}
 		}
-		fresh = c.add(r, rows)
+		fresh = c.add(r, rows, true) // GORM's keys are distinct
 		c.keysOnly = true
-	} else {
+	default:
+		conds := [][]clause.Expression{where}
+		if len(pks) > 0 {
+			conds = nil
+			for _, chunk := range chunks(pks, chunkSize(c.limit, r.npk)) {
+				col, vals := schema.ToQueryValues(r.table, r.s.PrimaryFieldDBNames, chunk)
+				conds = append(conds, append(where[:len(where):len(where)], inList{clause.IN{Column: col, Values: vals}}))
+			}
+		}
 		if len(pks) == 0 {
 			c.limit1 = limit
 		}
@@ -131,7 +150,7 @@ func (c *Collector) collectRoot(where []clause.Expression, pks [][]any, user []r
 				c.limit1 = nil
 				return err
 			}
-			fresh = append(fresh, c.add(r, rs)...)
+			fresh = append(fresh, c.add(r, rs, true)...)
 		}
 		c.limit1 = nil
 	}
@@ -180,17 +199,23 @@ func (c *Collector) adopt(rows []*row, user []reflect.Value) {
 	}
 }
 
-// add records rows of n and returns those not collected before.
-func (c *Collector) add(n *node, rows []*row) []*row {
+// add records rows of n and returns those not collected before. distinct
+// tells that rows hold no key twice (the rows of one read).
+func (c *Collector) add(n *node, rows []*row, distinct bool) []*row {
 	c.note(n)
 	set := c.sets[n]
-	var fresh []*row
+	if len(set.rows) == 0 && set.index == nil && distinct {
+		set.rows = rows
+		return rows
+	}
+	index := set.indexed()
+	fresh := make([]*row, 0, len(rows))
 	for _, r := range rows {
 		k := key.New(r.vals[:n.npk])
-		if _, ok := set.index[k]; ok {
+		if _, ok := index[k]; ok {
 			continue
 		}
-		set.index[k] = r
+		index[k] = r
 		set.rows = append(set.rows, r)
 		fresh = append(fresh, r)
 	}
@@ -261,7 +286,7 @@ func (c *Collector) follow(parent *node, e *edge, conds [][]clause.Expression, t
 				return err
 			}
 			if len(rs) > 0 {
-				fresh = append(fresh, c.add(ch, rs)...)
+				fresh = append(fresh, c.add(ch, rs, true)...)
 			}
 		}
 		return c.cascadeRows(ch, fresh, top)

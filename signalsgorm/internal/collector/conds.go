@@ -3,6 +3,7 @@ package collector
 import (
 	"slices"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
@@ -74,6 +75,9 @@ func (c *Collector) rowConds(n *node, e *edge, rows []*row) [][]clause.Expressio
 	for i, f := range e.refs {
 		idx[i] = n.index(f)
 	}
+	if len(idx) == 1 && idx[0] == 0 && n.npk == 1 {
+		return c.pkRowConds(e, rows)
+	}
 	seen := make(map[key.Key]bool, len(rows))
 	vals := make([][]any, 0, len(rows))
 next:
@@ -96,7 +100,7 @@ next:
 	var out [][]clause.Expression
 	for _, chunk := range chunks(vals, chunkSize(c.limit, len(idx))) {
 		col, vs := schema.ToQueryValues(e.child.Table, names, chunk)
-		out = append(out, append([]clause.Expression{clause.IN{Column: col, Values: vs}}, constConds(e)...))
+		out = append(out, append([]clause.Expression{inList{clause.IN{Column: col, Values: vs}}}, constConds(e)...))
 	}
 	return out
 }
@@ -140,6 +144,35 @@ func constConds(e *edge) []clause.Expression {
 	var out []clause.Expression
 	for _, k := range e.consts {
 		out = append(out, clause.Eq{Column: clause.Column{Table: e.child.Table, Name: k.field.DBName}, Value: k.value})
+	}
+	return out
+}
+
+// inList is a clause.IN that sizes the statement's SQL and bind variables
+// for its values before writing them, instead of growing them value by
+// value: the lists of a large deletion hold thousands.
+type inList struct{ clause.IN }
+
+func (in inList) Build(b clause.Builder) {
+	if stmt, ok := b.(*gorm.Statement); ok && len(in.Values) > 1 {
+		stmt.Vars = slices.Grow(stmt.Vars, len(in.Values))
+		stmt.SQL.Grow(4 * len(in.Values)) // "?, " or "$n,"
+	}
+	in.IN.Build(b)
+}
+
+// pkRowConds is rowConds for an edge referencing the one-column primary
+// key of n: the rows' keys are distinct and never NULL, so they go to the
+// lists as they are.
+func (c *Collector) pkRowConds(e *edge, rows []*row) [][]clause.Expression {
+	var out [][]clause.Expression
+	col := clause.Column{Table: e.child.Table, Name: e.fks[0].DBName}
+	for _, chunk := range chunks(rows, chunkSize(c.limit, 1)) {
+		vs := make([]any, len(chunk))
+		for i, r := range chunk {
+			vs[i] = r.vals[0]
+		}
+		out = append(out, append([]clause.Expression{inList{clause.IN{Column: col, Values: vs}}}, constConds(e)...))
 	}
 	return out
 }

@@ -43,4 +43,8 @@ type Env struct {
 	Using string
 	// MaxParams is the number of bind parameters a statement may use.
 	MaxParams int
+	// Lean reports whether the rows of s may be read without GORM's Find
+	// (scanRows): nothing observes their loading (pre_init, post_init,
+	// AfterFind, change tracking). nil: always read with Find.
+	Lean func(ctx context.Context, s *schema.Schema) bool
 }

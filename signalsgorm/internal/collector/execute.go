@@ -121,12 +121,19 @@ func (c *Collector) event(n *node, r *row) modelsignals.DeleteEvent {
 }
 
 func (c *Collector) pkCond(n *node, rows []*row) []clause.Expression {
+	if n.npk == 1 { // schema.ToQueryValues' result, without its [][]any
+		vs := make([]any, len(rows))
+		for i, r := range rows {
+			vs[i] = r.vals[0]
+		}
+		return []clause.Expression{inList{clause.IN{Column: clause.Column{Table: n.table, Name: n.s.PrimaryFieldDBNames[0]}, Values: vs}}}
+	}
 	vals := make([][]any, len(rows))
 	for i, r := range rows {
 		vals[i] = r.vals[:n.npk]
 	}
 	col, vs := schema.ToQueryValues(n.table, n.s.PrimaryFieldDBNames, vals)
-	return []clause.Expression{clause.IN{Column: col, Values: vs}}
+	return []clause.Expression{inList{clause.IN{Column: col, Values: vs}}}
 }
 
 // runDelete deletes (or soft deletes) the rows of n matching cond through

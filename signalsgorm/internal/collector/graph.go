@@ -81,7 +81,7 @@ func (e *edge) key() string {
 // them through relations, and indexes the edges pointing at each. The zero
 // Graph is ready; it is safe for concurrent use.
 type Graph struct {
-	known    sync.Map // *schema.Schema → struct{}
+	known    map[*schema.Schema]bool // under mu: a pointer key hashes faster than a sync.Map's interface
 	mu       sync.Mutex
 	schemas  []*schema.Schema
 	incoming map[*schema.Schema][]*edge // nil: rebuild
@@ -114,9 +114,6 @@ func (g *Graph) Add(s *schema.Schema) {
 	if s == nil {
 		return
 	}
-	if _, seen := g.known.Load(s); seen {
-		return
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.addLocked(s)
@@ -126,9 +123,13 @@ func (g *Graph) addLocked(s *schema.Schema) {
 	if s == nil || assoc.Generated(s.ModelType) {
 		return
 	}
-	if _, seen := g.known.LoadOrStore(s, struct{}{}); seen {
+	if g.known[s] {
 		return
 	}
+	if g.known == nil {
+		g.known = map[*schema.Schema]bool{}
+	}
+	g.known[s] = true
 	g.schemas = append(g.schemas, s)
 	g.incoming = nil
 	// The models reached come after s, in the order of its fields, as
@@ -145,9 +146,11 @@ func (g *Graph) addLocked(s *schema.Schema) {
 
 // edgesTo returns the edges pointing at s.
 func (g *Graph) edgesTo(s *schema.Schema) ([]*edge, error) {
-	g.Add(s)
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if s != nil && !g.known[s] {
+		g.addLocked(s)
+	}
 	if g.incoming == nil || g.stale() {
 		g.build()
 	}
@@ -355,4 +358,12 @@ func Relations(s *schema.Schema) []*schema.Relationship {
 	walk(rs)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Leaf reports whether no relation of another model, nor of s itself,
+// makes the deletion of s act on other rows: a deletion of s without
+// delete receivers is then GORM's DELETE alone.
+func (g *Graph) Leaf(s *schema.Schema) bool {
+	edges, err := g.edgesTo(s)
+	return err == nil && len(edges) == 0
 }

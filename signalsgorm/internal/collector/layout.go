@@ -309,3 +309,41 @@ func SoftField(s *schema.Schema) *schema.Field {
 func (n *node) index(f *schema.Field) int {
 	return slices.Index(n.cols, f)
 }
+
+// Given reports whether the deletion takes the instances of req as the
+// root's rows, without reading them, as Django's Model.delete() uses the
+// object it is given (django/db/models/base.py, Model.delete: the
+// collector collects [self]): req deletes instances (Request.Instances)
+// of a hard delete, of a model whose rows are read for their signals and
+// in no cycle, which no Restrict relation points at. The rows of a soft
+// delete are read: a row soft deleted before is not deleted again, and
+// gets no signals.
+func (l *Layout) Given(req Request) bool {
+	r := l.root
+	return req.Instances && len(req.Where) == 0 && len(req.PKs) > 0 && r.load == LoadRows && !l.soft &&
+		!r.cyclic && !r.restricted
+}
+
+// givenRows returns the rows of the root for the instances user (pointers
+// to structs), with the key columns read from them; instances without a
+// primary key, which GORM's DELETE leaves out, are left out.
+func (l *Layout) givenRows(ctx context.Context, user []reflect.Value) []*row {
+	r := l.root
+	rows := make([]*row, 0, len(user))
+	for _, u := range user {
+		vals := make([]any, len(r.cols))
+		zero := true
+		for i, f := range r.cols {
+			var z bool
+			vals[i], z = f.ValueOf(ctx, u.Elem())
+			if i < r.npk && !z {
+				zero = false
+			}
+		}
+		if zero {
+			continue
+		}
+		rows = append(rows, &row{vals: vals, inst: u})
+	}
+	return rows
+}
