@@ -135,6 +135,9 @@ func TestDeleteCombinedRelationsChunkedAndReadWithReceivers(t *testing.T) {
 		}
 		got := kinds(log.take())
 		want := map[string]int{"SELECT referrers": 1, "DELETE second_referrers": 3, "DELETE referrers": 2, "DELETE origins": 1}
+		if dialect == "sqlite" { // by the condition the referrers were read with
+			want["DELETE referrers"] = 1
+		}
 		if !equalCounts(got, want) {
 			t.Fatalf("statements %v, want %v", got, want)
 		}

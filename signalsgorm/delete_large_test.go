@@ -72,6 +72,11 @@ func TestDeleteChunks(t *testing.T) {
 		got := kinds(log.take())
 		want := map[string]int{"SELECT novels": 1, "SELECT reviews": 3, // the writer is the instance given
 			"DELETE novel_genres": 3, "DELETE reviews": 3, "DELETE novels": 3, "DELETE writers": 1}
+		if dialect == "sqlite" {
+			// The novels were read by one condition, which deletes exactly
+			// them: one DELETE by it, not one per chunk of their keys.
+			want["DELETE novels"] = 1
+		}
 		if !equalCounts(got, want) {
 			t.Fatalf("statements %v, want %v", got, want)
 		}

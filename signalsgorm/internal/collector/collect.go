@@ -28,9 +28,13 @@ type Collector struct {
 	// given by the caller (keysGiven).
 	keysOnly bool
 
-	sets    map[*node]*rowSet
-	seen    []*node // collection order
-	fast    map[*node][][]clause.Expression
+	sets map[*node]*rowSet
+	seen []*node // collection order
+	fast map[*node][][]clause.Expression
+	// byCond holds, per node, the conditions its rows were read with
+	// when a DELETE by those conditions removes exactly those rows
+	// (setBased).
+	byCond  map[*node]*condSet
 	deps    map[*node]map[*node][]*edge // node → nodes deleted before it
 	updates []update
 
@@ -85,7 +89,8 @@ func New(env *Env, l *Layout, tx *gorm.DB, origin any) *Collector {
 	now := tx.NowFunc()
 	return &Collector{env: env, l: l, ctx: tx.Statement.Context, tx: tx, limit: env.MaxParams, origin: origin,
 		now:  func() time.Time { return now },
-		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{}}
+		sets: map[*node]*rowSet{}, fast: map[*node][][]clause.Expression{}, deps: map[*node]map[*node][]*edge{},
+		byCond: map[*node]*condSet{}}
 }
 
 // query starts a statement on the rows of s in table matching cond, with
@@ -286,7 +291,9 @@ func (c *Collector) follow(parent *node, e *edge, conds [][]clause.Expression, t
 				return err
 			}
 			if len(rs) > 0 {
-				fresh = append(fresh, c.add(ch, rs, true)...)
+				f := c.add(ch, rs, true)
+				c.readBy(ch, cond, len(rs), len(f))
+				fresh = append(fresh, f...)
 			}
 		}
 		return c.cascadeRows(ch, fresh, top)

@@ -94,7 +94,9 @@ func (c *Collector) sendPost(ctx context.Context, n *node) error {
 }
 
 // deleteRows runs the DELETEs of n: by condition for the rows never read,
-// then by key, group by group, in chunks; it returns the rows deleted.
+// then by the conditions the rows were read with where those delete
+// exactly them (setBased), by key otherwise, group by group, in chunks;
+// it returns the rows deleted.
 func (c *Collector) deleteRows(n *node, groups [][]*row) (int64, error) {
 	var count int64
 	for _, cond := range c.fast[n] {
@@ -103,6 +105,10 @@ func (c *Collector) deleteRows(n *node, groups [][]*row) (int64, error) {
 			return count, err
 		}
 		count += k
+	}
+	if conds := c.setBased(n, groups); conds != nil {
+		k, err := c.deleteByCond(n, conds, groups[0])
+		return count + k, err
 	}
 	for _, group := range groups {
 		for _, chunk := range chunks(group, chunkSize(c.limit, n.npk)) {
