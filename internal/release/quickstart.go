@@ -54,6 +54,9 @@ func quickstart() error {
 	if err := os.WriteFile(filepath.Join(app, "main.go"), src, 0o644); err != nil {
 		return err
 	}
+	if err := ws.writeSums(filepath.Join(app, "go.sum")); err != nil {
+		return err
+	}
 	run := runner(app, proxyDir)
 	at := "@" + ws.version
 	steps := [][]string{
@@ -76,6 +79,30 @@ func quickstart() error {
 	}
 	fmt.Printf("release: a new module outside the workspace got the modules at %s from a file-based proxy of this tree and ran the Quick Start: %s", ws.version, out)
 	return nil
+}
+
+// writeSums writes the checksums of every module of the workspace's go.sum
+// files to path: the new module starts with the hashes the workspace has
+// verified already, so that go get needs the checksum database for none of
+// them (go mod tidy then drops those it does not use).
+func (ws *workspace) writeSums(path string) error {
+	seen := map[string]bool{}
+	var out []byte
+	for _, m := range ws.modules {
+		b, err := os.ReadFile(filepath.Join(ws.root, m.Dir, "go.sum"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line != "" && !seen[line] && !strings.HasPrefix(line, "github.com/gosignals/") {
+				seen[line] = true
+				out = append(out, line+"\n"...)
+			}
+		}
+	}
+	return os.WriteFile(path, out, 0o644)
 }
 
 // runner runs commands in dir, outside any workspace, with the proxy at
