@@ -34,9 +34,15 @@ type Collector struct {
 	// byCond holds, per node, the conditions its rows were read with
 	// when a DELETE by those conditions removes exactly those rows
 	// (setBased).
-	byCond  map[*node]*condSet
-	deps    map[*node]map[*node][]*edge // node → nodes deleted before it
-	updates []update
+	byCond map[*node]*condSet
+	// acyclic is set when the models' order needed no dropped relation;
+	// watch, when setBased may apply: baseline is the connection's
+	// total_changes() before the deletion wrote or sent anything, ours
+	// the rows the collector's own statements changed since.
+	acyclic, watch bool
+	baseline, ours int64
+	deps           map[*node]map[*node][]*edge // node → nodes deleted before it
+	updates        []update
 
 	protected, restricted []found
 }

@@ -40,6 +40,7 @@ func (c *Collector) execute() (Result, error) {
 		groups[n] = c.groups(n)
 	}
 	ctx := c.env.Context(c.tx)
+	c.startWatch()
 	for _, n := range order {
 		if err := c.sendPre(ctx, n); err != nil {
 			return res, err
@@ -155,6 +156,7 @@ func (c *Collector) runDelete(n *node, cond []clause.Expression, rows []*row) (i
 	if db.Error != nil {
 		return 0, fmt.Errorf("signalsgorm: deleting from %s: %w", n.table, db.Error)
 	}
+	c.ours += db.RowsAffected
 	if n.soft != nil {
 		v, _ := n.soft.ValueOf(c.ctx, dest.Elem())
 		for _, r := range rows {
@@ -189,9 +191,10 @@ func (c *Collector) runUpdate(u update) error {
 	if !c.l.soft {
 		db = db.Unscoped()
 	}
-	if err := db.Clauses(clause.Where{Exprs: u.cond}).UpdateColumns(vals).Error; err != nil {
-		return fmt.Errorf("signalsgorm: updating %s for %s: %w", e.child.Table, e.name, err)
+	if db = db.Clauses(clause.Where{Exprs: u.cond}).UpdateColumns(vals); db.Error != nil {
+		return fmt.Errorf("signalsgorm: updating %s for %s: %w", e.child.Table, e.name, db.Error)
 	}
+	c.ours += db.RowsAffected
 	return nil
 }
 

@@ -109,6 +109,7 @@ func pick(vals []any, idx []int) []any {
 // remains, the collection order is kept.
 func (c *Collector) sorted() []*node {
 	if order, ok := topo(c.seen, c.deps, nil); ok {
+		c.acyclic = true
 		return order
 	}
 	if c.l.soft {
