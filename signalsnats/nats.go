@@ -207,10 +207,16 @@ func msg(topic string, m *message.Message) *nats.Msg {
 }
 
 // Publish publishes each message and waits for its acknowledgement before
-// the next.
+// the next, at most 5 s unless the message's context has a deadline.
 func (p *publisher) Publish(topic string, messages ...*message.Message) error {
 	for _, m := range messages {
-		if _, err := p.js.PublishMsg(msg(topic, m), nats.Context(m.Context())); err != nil {
+		ctx := m.Context()
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, ackTimeout)
+			defer cancel()
+		}
+		if _, err := p.js.PublishMsg(msg(topic, m), nats.Context(ctx)); err != nil {
 			return fmt.Errorf("signalsnats: publishing %s to %s: %w", m.UUID, topic, err)
 		}
 	}
@@ -218,19 +224,24 @@ func (p *publisher) Publish(topic string, messages ...*message.Message) error {
 }
 
 // PublishBatch publishes the batch asynchronously and waits for every
-// acknowledgement; it returns the first failure (an acknowledgement not
-// received within 5 s is one), or ctx's error.
-func (p *publisher) PublishBatch(ctx context.Context, batch []signalswatermill.Routed) error {
+// acknowledgement. On a failure (an acknowledgement not received within
+// 5 s is one) it returns the number of leading messages acknowledged and
+// the first failure.
+func (p *publisher) PublishBatch(ctx context.Context, batch []signalswatermill.Routed) (int, error) {
 	if st := p.nc.Status(); st != nats.CONNECTED {
 		// While reconnecting, nats.go would buffer the messages and the
 		// batch would wait out ackTimeout: fail now, the relay retries.
-		return fmt.Errorf("signalsnats: publishing a batch of %d: the connection to %s is %s", len(batch), p.url, st)
+		return 0, fmt.Errorf("signalsnats: publishing a batch of %d: the connection to %s is %s", len(batch), p.url, st)
 	}
 	futures := make([]nats.PubAckFuture, 0, len(batch))
+	var perr error
 	for _, r := range batch {
-		f, err := p.js.PublishMsgAsync(msg(r.Topic, r.Msg))
+		// StallWait: with several partitions' batches in flight, wait
+		// for room rather than fail after nats.go's default 200 ms.
+		f, err := p.js.PublishMsgAsync(msg(r.Topic, r.Msg), nats.StallWait(ackTimeout))
 		if err != nil {
-			return fmt.Errorf("signalsnats: publishing %s to %s: %w", r.Msg.UUID, r.Topic, err)
+			perr = fmt.Errorf("signalsnats: publishing %s to %s: %w", r.Msg.UUID, r.Topic, err)
+			break
 		}
 		futures = append(futures, f)
 	}
@@ -238,12 +249,12 @@ func (p *publisher) PublishBatch(ctx context.Context, batch []signalswatermill.R
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
-			return fmt.Errorf("signalsnats: publishing %s to %s: %w", batch[i].Msg.UUID, batch[i].Topic, err)
+			return i, fmt.Errorf("signalsnats: publishing %s to %s: %w", batch[i].Msg.UUID, batch[i].Topic, err)
 		case <-ctx.Done():
-			return ctx.Err()
+			return i, ctx.Err()
 		}
 	}
-	return nil
+	return len(futures), perr
 }
 
 // Close closes the publisher's connection.

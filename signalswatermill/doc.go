@@ -29,8 +29,11 @@
 // one row at a time and waits for its acknowledgement, so no more than one
 // event per partition was ever in flight. The event ID is the Watermill
 // message UUID, so a broker that de-duplicates by it (JetStream's
-// Nats-Msg-Id) drops the copies a relay crash re-sends. Run one relay per
-// outbox or several: the offsets lock serialises them.
+// Nats-Msg-Id) drops the copies a relay crash re-sends. When the broker
+// refuses a message, the rows before it are marked relayed and the rest
+// read again. Run one relay per outbox or several: the lock on a
+// partition's offsets serialises them (on PostgreSQL the relay that waited
+// gets a serialization failure, and looks again at once).
 //
 // # Working
 //

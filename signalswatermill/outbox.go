@@ -141,8 +141,8 @@ func (s *SQLOutbox) Append(ctx context.Context, tx outbox.Execer, m *outbox.Mess
 }
 
 // AppendBatch implements outbox.BatchStore: the events of a transaction
-// are written with one multi-row INSERT per partition, in the order they
-// were sent, just before the commit.
+// are written with multi-row INSERTs (up to 500 rows each) per partition,
+// in the order they were sent, just before the commit.
 func (s *SQLOutbox) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*outbox.Message) error {
 	parts := make(map[int][]Routed, s.partitions())
 	var order []int
@@ -161,7 +161,8 @@ func (s *SQLOutbox) AppendBatch(ctx context.Context, tx outbox.Execer, ms []*out
 	return nil
 }
 
-// publish writes batch to partition p's table with one INSERT.
+// publish writes batch to partition p's table, in INSERTs of up to
+// rowsPerInsert rows.
 func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, p int, batch []Routed) error {
 	schema, _, err := s.adapters()
 	if err != nil {
@@ -178,11 +179,20 @@ func (s *SQLOutbox) publish(ctx context.Context, tx outbox.Execer, p int, batch 
 	if err != nil {
 		return fmt.Errorf("signalswatermill: %w", err)
 	}
-	if err := pub.Publish(s.topic(p), rows...); err != nil {
-		return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerInsert)
+		if err := pub.Publish(s.topic(p), rows[:n]...); err != nil {
+			return fmt.Errorf("signalswatermill: writing the outbox: %w", err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }
+
+// rowsPerInsert bounds a multi-row INSERT: 3 parameters a row, far below
+// PostgreSQL's and MySQL's 65 535, and a few hundred kilobytes of
+// payloads, below MySQL's max_allowed_packet.
+const rowsPerInsert = 500
 
 // Message returns the Watermill message of an event: its UUID is id (the
 // event ID), its payload the encoded envelope, its metadata the routing

@@ -23,14 +23,16 @@ type Routed struct {
 
 // A BatchPublisher publishes a batch with several messages in flight at
 // once, and returns only when the broker holds every one of them, or with
-// an error (the relay then reads the batch again: the broker de-duplicates
-// by message UUID, the event ID, where it can). The relay uses it when the
-// publisher given to [SQLOutbox.Relay] implements it, as
-// signalsnats.Publisher's does; otherwise it publishes one message at a
-// time, each acknowledged before the next.
+// an error and the number of leading messages of the batch the broker
+// holds: the relay marks those relayed and reads the rest again (the
+// broker de-duplicates by message UUID, the event ID, where it can). The
+// relay uses it when the publisher given to [SQLOutbox.Relay] implements
+// it, as signalsnats.Publisher's does; otherwise (a decorator that hides
+// it included) it publishes one message at a time, each acknowledged
+// before the next.
 type BatchPublisher interface {
 	message.Publisher
-	PublishBatch(ctx context.Context, batch []Routed) error
+	PublishBatch(ctx context.Context, batch []Routed) (held int, err error)
 }
 
 // Relay moves the outbox's rows to the broker: one loop per partition
@@ -52,6 +54,7 @@ type Relay struct {
 
 	closeOnce sync.Once
 	closing   chan struct{}
+	running   sync.WaitGroup
 }
 
 // Relay returns the relay of the outbox in db, publishing each event to its
@@ -77,6 +80,8 @@ func (s *SQLOutbox) Relay(db *sql.DB, pub message.Publisher) (*Relay, error) {
 // read again after a pause that doubles up to 5 s; nothing of it was marked
 // relayed.
 func (r *Relay) Run(ctx context.Context) error {
+	r.running.Add(1)
+	defer r.running.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -94,9 +99,11 @@ func (r *Relay) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops Run; it is safe to call twice.
+// Close stops Run and waits for it to return (a batch in flight is rolled
+// back, and read again by the next relay); it is safe to call twice.
 func (r *Relay) Close() error {
 	r.closeOnce.Do(func() { close(r.closing) })
+	r.running.Wait()
 	return nil
 }
 
@@ -118,6 +125,11 @@ func (r *Relay) loop(ctx context.Context, table string) {
 		switch {
 		case ctx.Err() != nil:
 			return
+		case err != nil && contended(err):
+			// Another relay held the partition's offsets and committed
+			// first: its rows are relayed, look again at once.
+			r.log.Debug("signalswatermill: relay: another relay took the batch", "table", table)
+			continue
 		case err != nil:
 			r.log.Warn("signalswatermill: relay: batch failed, reading it again", "table", table, "err", err, "after", pause)
 		case n > 0:
@@ -131,6 +143,8 @@ func (r *Relay) loop(ctx context.Context, table string) {
 		}
 		if err != nil {
 			pause = min(2*pause, maxRelayPause)
+		} else {
+			pause = r.s.pollInterval()
 		}
 	}
 }
@@ -173,7 +187,8 @@ func (r *Relay) batch(ctx context.Context, table string) (n int, err error) {
 		return 0, err
 	}
 	batch := make([]Routed, 0, len(rows))
-	for _, row := range rows {
+	at := make([]int, 0, len(rows)) // at[i]: the row of batch[i]
+	for i, row := range rows {
 		q, err := r.offsets.ConsumedMessageQuery(wmsql.ConsumedMessageQueryParams{Topic: table, Row: row, ConsumerGroup: r.group})
 		if err != nil {
 			return 0, err
@@ -190,9 +205,21 @@ func (r *Relay) batch(ctx context.Context, table string) (n int, err error) {
 		}
 		m.Msg.SetContext(ctx)
 		batch = append(batch, m)
+		at = append(at, i)
 	}
-	if err := r.publish(ctx, batch); err != nil {
-		return 0, err
+	held, perr := r.publish(ctx, batch)
+	if perr != nil && held == len(batch) {
+		perr = nil // the broker holds every message after all
+	}
+	if perr != nil {
+		// Mark the rows before the first one the broker does not hold
+		// (and the skipped ones among them), so that a message the
+		// broker refuses for good does not have the rows before it
+		// published again and again.
+		if held == 0 {
+			return 0, perr
+		}
+		rows = rows[:at[held]]
 	}
 	ack, err := r.offsets.AckMessageQuery(wmsql.AckMessageQueryParams{Topic: table, LastRow: rows[len(rows)-1], Rows: rows, ConsumerGroup: r.group})
 	if err != nil {
@@ -201,7 +228,21 @@ func (r *Relay) batch(ctx context.Context, table string) (n int, err error) {
 	if _, err := tx.ExecContext(ctx, ack.Query, ack.Args...); err != nil {
 		return 0, err
 	}
+	if perr != nil {
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+		return len(rows), perr // the deferred Rollback finds the transaction done
+	}
 	return len(rows), nil
+}
+
+// contended reports a serialization failure (SQLSTATE 40001): on
+// PostgreSQL, a relay whose REPEATABLE READ transaction waited for
+// another's lock on the partition's offsets.
+func contended(err error) bool {
+	var st interface{ SQLState() string }
+	return errors.As(err, &st) && st.SQLState() == "40001"
 }
 
 func (r *Relay) readRows(ctx context.Context, tx *sql.Tx, q wmsql.Query) ([]wmsql.Row, error) {
@@ -221,19 +262,25 @@ func (r *Relay) readRows(ctx context.Context, tx *sql.Tx, q wmsql.Query) ([]wmsq
 	return rows, rs.Err()
 }
 
-func (r *Relay) publish(ctx context.Context, batch []Routed) error {
+// publish publishes batch and returns how many of its leading messages the
+// broker holds.
+func (r *Relay) publish(ctx context.Context, batch []Routed) (int, error) {
 	if len(batch) == 0 {
-		return nil
+		return 0, nil
 	}
 	if r.bpub != nil {
-		return r.bpub.PublishBatch(ctx, batch)
+		held, err := r.bpub.PublishBatch(ctx, batch)
+		if err == nil {
+			held = len(batch)
+		}
+		return min(max(held, 0), len(batch)), err
 	}
-	for _, m := range batch {
+	for i, m := range batch {
 		if err := r.pub.Publish(m.Topic, m.Msg); err != nil {
-			return err
+			return i, err
 		}
 	}
-	return nil
+	return len(batch), nil
 }
 
 // envelope is the JSON the outbox's rows hold: the envelope of Watermill's
