@@ -67,6 +67,8 @@ func (b *Browser) Run(t testing.TB, args ...string) []byte {
 		base = append(base, fmt.Sprintf("--virtual-time-budget=%d", b.VirtualTime.Milliseconds()))
 	}
 	cmd := exec.CommandContext(ctx, b.Bin, append(base, args...)...)
+	killGroup(cmd)                   // Chromium's helper processes too
+	cmd.WaitDelay = 10 * time.Second // they may hold its output open
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -113,18 +113,30 @@ func (ws *workspace) writeSums(path string) error {
 // reach would wait on the network instead of failing. Each command prints
 // its name and time, and is stopped after its timeout.
 func runner(dir, proxyDir string) func(timeout time.Duration, name string, args ...string) (string, error) {
-	proxies := []string{"file://" + filepath.ToSlash(proxyDir)}
+	// The file proxy first, then the configured list without "direct" and
+	// "off", each kept with the separator after it (',' falls through on
+	// 404 and 410 only, '|' on any error).
+	goproxy := "file://" + filepath.ToSlash(proxyDir) + ","
 	if p, err := exec.Command("go", "env", "GOPROXY").Output(); err == nil {
-		for _, p := range strings.FieldsFunc(strings.TrimSpace(string(p)), func(r rune) bool { return r == ',' || r == '|' }) {
-			if p != "direct" && p != "off" {
-				proxies = append(proxies, p)
+		list := strings.TrimSpace(string(p))
+		for list != "" {
+			i := strings.IndexAny(list, ",|")
+			entry, sep := list, ""
+			if i >= 0 {
+				entry, sep, list = list[:i], list[i:i+1], list[i+1:]
+			} else {
+				list = ""
+			}
+			if entry != "direct" && entry != "off" && entry != "" {
+				goproxy += entry + sep
 			}
 		}
 	}
+	goproxy = strings.TrimRight(goproxy, ",|")
 	env := append(os.Environ(),
 		"GOWORK=off",
 		"GOFLAGS=-mod=mod",
-		"GOPROXY="+strings.Join(proxies, ","),
+		"GOPROXY="+goproxy,
 		"GONOSUMDB=github.com/gosignals",
 		"GIT_TERMINAL_PROMPT=0",
 	)
@@ -135,6 +147,7 @@ func runner(dir, proxyDir string) func(timeout time.Duration, name string, args 
 		start := time.Now()
 		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Dir, cmd.Env = dir, env
+		killGroup(cmd) // go's children (git, the compiler) too
 		cmd.WaitDelay = 5 * time.Second
 		out, err := cmd.CombinedOutput()
 		fmt.Printf("release: %s (%.1fs)\n", line, time.Since(start).Seconds())
