@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosignals/signals/internal/procgroup"
 )
 
 // Browser is a headless Chromium.
@@ -67,7 +69,7 @@ func (b *Browser) Run(t testing.TB, args ...string) []byte {
 		base = append(base, fmt.Sprintf("--virtual-time-budget=%d", b.VirtualTime.Milliseconds()))
 	}
 	cmd := exec.CommandContext(ctx, b.Bin, append(base, args...)...)
-	killGroup(cmd)                   // Chromium's helper processes too
+	procgroup.Set(cmd)               // Chromium's helper processes too
 	cmd.WaitDelay = 10 * time.Second // they may hold its output open
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

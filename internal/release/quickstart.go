@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/gosignals/signals/internal/procgroup"
 )
 
 // Each step's bound: a step that stops making progress (a fetch that waits on
@@ -147,7 +149,7 @@ func runner(dir, proxyDir string) func(timeout time.Duration, name string, args 
 		start := time.Now()
 		cmd := exec.CommandContext(ctx, name, args...)
 		cmd.Dir, cmd.Env = dir, env
-		killGroup(cmd) // go's children (git, the compiler) too
+		procgroup.Set(cmd) // go's children (git, the compiler) too
 		cmd.WaitDelay = 5 * time.Second
 		out, err := cmd.CombinedOutput()
 		fmt.Printf("release: %s (%.1fs)\n", line, time.Since(start).Seconds())
