@@ -132,14 +132,18 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 // since.
 type stagedRow struct {
 	outboxsql.Row
-	seq uint64
+	queued
 }
 
+// queued makes a staged record a txpool.Item: it keeps the sequence
+// number the transaction gave it.
+type queued struct{ seq uint64 }
+
 // Queued implements txpool.Item.
-func (r *stagedRow) Queued(_, seq uint64) { r.seq = seq }
+func (q *queued) Queued(_, seq uint64) { q.seq = seq }
 
 // Seq implements txpool.Item.
-func (r *stagedRow) Seq() uint64 { return r.seq }
+func (q *queued) Seq() uint64 { return q.seq }
 
 func isStaged(it txpool.Item) bool {
 	_, ok := it.(*stagedRow)
@@ -171,14 +175,8 @@ func (w *durableWriter) queue(ctx context.Context, t *txConn, eventID string, it
 // (flushMessages); like stagedRow, it follows the savepoints.
 type stagedMessage struct {
 	msg *outbox.Message
-	seq uint64
+	queued
 }
-
-// Queued implements txpool.Item.
-func (m *stagedMessage) Queued(_, seq uint64) { m.seq = seq }
-
-// Seq implements txpool.Item.
-func (m *stagedMessage) Seq() uint64 { return m.seq }
 
 func isStagedMessage(it txpool.Item) bool {
 	_, ok := it.(*stagedMessage)
