@@ -40,7 +40,7 @@ func setup(t *testing.T) (*tracetest.SpanRecorder, *sdkmetric.ManualReader, *sdk
 func attr(s sdktrace.ReadOnlySpan, k attribute.Key) string {
 	for _, kv := range s.Attributes() {
 		if kv.Key == k {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""
@@ -196,7 +196,7 @@ func setString(s attribute.Set) string {
 	var parts []string
 	for _, k := range []attribute.Key{signalsotel.AttrSignal, signalsotel.AttrReceiver, signalsotel.AttrKind, signalsotel.AttrOutcome} {
 		if v, ok := s.Value(k); ok {
-			parts = append(parts, v.Emit())
+			parts = append(parts, v.String())
 		}
 	}
 	return strings.Join(parts, "/")
