@@ -210,15 +210,22 @@ func msg(topic string, m *message.Message) *nats.Msg {
 // the next, at most 5 s unless the message's context has a deadline.
 func (p *publisher) Publish(topic string, messages ...*message.Message) error {
 	for _, m := range messages {
-		ctx := m.Context()
-		if _, ok := ctx.Deadline(); !ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, ackTimeout)
-			defer cancel()
+		if err := p.publishOne(topic, m); err != nil {
+			return err
 		}
-		if _, err := p.js.PublishMsg(msg(topic, m), nats.Context(ctx)); err != nil {
-			return fmt.Errorf("signalsnats: publishing %s to %s: %w", m.UUID, topic, err)
-		}
+	}
+	return nil
+}
+
+func (p *publisher) publishOne(topic string, m *message.Message) error {
+	ctx := m.Context()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, ackTimeout)
+		defer cancel()
+	}
+	if _, err := p.js.PublishMsg(msg(topic, m), nats.Context(ctx)); err != nil {
+		return fmt.Errorf("signalsnats: publishing %s to %s: %w", m.UUID, topic, err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,34 +18,17 @@ import (
 
 	"github.com/gosignals/signals/examples/bookstore/shop"
 	"github.com/gosignals/signals/internal/browsertest"
+	"github.com/gosignals/signals/internal/testlog"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsriver"
 )
 
-// syncBuffer is the output of a Run in another goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startRun runs Run in a goroutine until the test ends, and waits until
 // its output says want.
-func startRun(t *testing.T, cfg Config, want string) *syncBuffer {
+func startRun(t *testing.T, cfg Config, want string) *testlog.Buffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &testlog.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg, out) }()
 	t.Cleanup(func() {
