@@ -19,7 +19,9 @@ import (
 // the in-process worker delivers them to a durable receiver. The
 // transactions are made by one goroutine (writers=1) or four at once
 // (writers=4), b.N in all; one-save-per-tx saves one account per
-// transaction (GORM's default transaction around each Create). It reports events/s from the first write to the
+// transaction (GORM's default transaction around each Create);
+// no-delivery writes as writers=1 does with no worker running, and
+// no-outbox with no durable receiver (the ceilings of the writes). It reports events/s from the first write to the
 // last delivery, events written per second, and the CPU time of this
 // process per event (user and system; on PostgreSQL and MariaDB the
 // server's own CPU is not in it). The benchmark uses only the outbox's
@@ -28,13 +30,37 @@ import (
 func BenchmarkDurableEmbedded(b *testing.B) {
 	for _, dialect := range []string{"sqlite", "postgres", "mariadb"} {
 		for _, writers := range []int{1, 4} {
-			b.Run(fmt.Sprintf("%s/writers=%d", dialect, writers), func(b *testing.B) { benchEmbedded(b, dialect, writers, 100) })
+			b.Run(fmt.Sprintf("%s/writers=%d", dialect, writers), func(b *testing.B) { benchEmbedded(b, dialect, writers, 100, true) })
 		}
-		b.Run(dialect+"/writers=1/one-save-per-tx", func(b *testing.B) { benchEmbedded(b, dialect, 1, 1) })
+		b.Run(dialect+"/writers=1/one-save-per-tx", func(b *testing.B) { benchEmbedded(b, dialect, 1, 1, true) })
+		b.Run(dialect+"/writers=1/no-delivery", func(b *testing.B) { benchEmbedded(b, dialect, 1, 100, false) })
+		b.Run(dialect+"/writers=1/no-outbox", func(b *testing.B) { benchWrites(b, dialect, 100) })
 	}
 }
 
-func benchEmbedded(b *testing.B, dialect string, writers, perTx int) {
+// benchWrites is the floor under benchEmbedded: the same transactions of
+// perTx saves, one writer, with the plugin but no durable receiver, so no
+// outbox row is written and nothing is delivered.
+func benchWrites(b *testing.B, dialect string, perTx int) {
+	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	for i := 1; i <= b.N; i++ {
+		accts := make([]Account, perTx)
+		for j := range accts {
+			accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
+		}
+		if err := db.Create(&accts).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := int64(b.N) * int64(perTx)
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "written/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/event")
+}
+
+func benchEmbedded(b *testing.B, dialect string, writers, perTx int, deliver bool) {
 	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
 	name := "bench.embedded." + dialect
 	var delivered atomic.Int64
@@ -52,7 +78,14 @@ func benchEmbedded(b *testing.B, dialect string, writers, perTx int) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- ob.Run(ctx) }()
+	go func() {
+		if !deliver { // the writes alone: the outbox's rows stay pending
+			<-ctx.Done()
+			done <- nil
+			return
+		}
+		done <- ob.Run(ctx)
+	}()
 	defer func() { cancel(); <-done }()
 
 	b.ReportAllocs()
@@ -88,10 +121,12 @@ func benchEmbedded(b *testing.B, dialect string, writers, perTx int) {
 	}
 	want := int64(b.N) * int64(perTx)
 	wrote := time.Since(start)
-	for delivered.Load() < want {
+	for deliver && delivered.Load() < want {
 		time.Sleep(time.Millisecond)
 	}
-	b.ReportMetric(float64(want)/time.Since(start).Seconds(), "events/s")
+	if deliver {
+		b.ReportMetric(float64(want)/time.Since(start).Seconds(), "events/s")
+	}
 	b.ReportMetric(float64(want)/wrote.Seconds(), "written/s")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(want), "cpu-µs/event")
 }
