@@ -2,6 +2,7 @@ package signalsgorm
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 
 	"gorm.io/gorm"
@@ -165,27 +166,35 @@ func taggedReverse(rel *schema.Relationship) bool {
 // joinRels returns the many2many relations whose join model is s (one, or
 // both sides of a custom join model), or nil when s is no join table.
 func (p *Plugin) joinRels(s *schema.Schema) []*m2mRel {
-	p.joinsMu.RLock()
-	rels, ok := p.joins[s]
-	p.joinsMu.RUnlock()
-	if ok {
-		if len(rels) == 0 {
-			return nil
-		}
-		out := make([]*m2mRel, len(rels))
-		for i, rel := range rels {
-			out[i] = p.m2m(rel)
-		}
-		return out
+	var rels []*schema.Relationship
+	ok := false
+	if m := p.joins.Load(); m != nil {
+		rels, ok = (*m)[s]
 	}
+	if !ok {
+		rels = p.addJoins(s)
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	out := make([]*m2mRel, len(rels))
+	for i, rel := range rels {
+		out[i] = p.m2m(rel)
+	}
+	return out
+}
+
+// addJoins records the relations using s as join table.
+func (p *Plugin) addJoins(s *schema.Schema) []*schema.Relationship {
 	through := assoc.Through(s)
 	p.joinsMu.Lock()
-	if p.joins == nil {
-		p.joins = map[*schema.Schema][]*schema.Relationship{}
+	defer p.joinsMu.Unlock()
+	m := map[*schema.Schema][]*schema.Relationship{s: through}
+	if old := p.joins.Load(); old != nil {
+		maps.Copy(m, *old)
 	}
-	p.joins[s] = through
-	p.joinsMu.Unlock()
-	return p.joinRels(s)
+	p.joins.Store(&m)
+	return through
 }
 
 // joinWrite reports whether stmt writes the join rows of a many2many

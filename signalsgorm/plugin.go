@@ -40,11 +40,12 @@ type Plugin struct {
 	// one): at 0 there are none to look up.
 	pendingN atomic.Int64
 	rels     sync.Map // *schema.Relationship → *m2mRel
-	// joins maps schemas to the relations using them as join table;
-	// behind a lock, as a pointer key hashes faster than a sync.Map's
-	// interface.
-	joinsMu sync.RWMutex
-	joins   map[*schema.Schema][]*schema.Relationship
+	// joins maps schemas to the relations using them as join table: a
+	// map never modified once stored (a schema met for the first time
+	// stores a copy with it), read without a lock by every delete, as a
+	// pointer key hashes faster than a sync.Map's interface.
+	joinsMu sync.Mutex
+	joins   atomic.Pointer[map[*schema.Schema][]*schema.Relationship]
 	track   tracker
 	kept    atomic.Int64 // states kept in statements' clauses for a later hook (keepState), or more
 	m2mOpen atomic.Int64 // m2m_changed states kept for post_* (sendPre) and not yet taken

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gosignals/signals/signalsgorm/internal/assoc"
 	"gorm.io/gorm/schema"
@@ -88,6 +89,22 @@ type Graph struct {
 	errs     map[*schema.Schema]error
 	joins    map[*schema.Relationship]*schema.Schema // join tables indexed
 	rules    map[ruleKey]Mode
+
+	// index is what edgesTo answers from without the lock: the edges of
+	// every schema known when it was built, never modified once stored;
+	// nil when the graph changed since.
+	index atomic.Pointer[graphIndex]
+}
+
+// graphIndex is an immutable copy of a built Graph's answers.
+type graphIndex struct {
+	at    map[*schema.Schema]indexEntry
+	joins map[*schema.Relationship]*schema.Schema
+}
+
+type indexEntry struct {
+	edges []*edge
+	err   error
 }
 
 // ruleKey names a relation field of a model type.
@@ -105,6 +122,7 @@ func (g *Graph) SetRule(s *schema.Schema, field string, m Mode) {
 	}
 	g.rules[ruleKey{s.ModelType, field}] = m
 	g.incoming = nil
+	g.index.Store(nil)
 	g.mu.Unlock()
 	g.Add(s)
 }
@@ -132,6 +150,7 @@ func (g *Graph) addLocked(s *schema.Schema) {
 	g.known[s] = true
 	g.schemas = append(g.schemas, s)
 	g.incoming = nil
+	g.index.Store(nil)
 	// The models reached come after s, in the order of its fields, as
 	// they would be defined after it.
 	rels := Relations(s)
@@ -145,22 +164,38 @@ func (g *Graph) addLocked(s *schema.Schema) {
 }
 
 // edgesTo returns the edges pointing at s.
+// Once built, it answers from an immutable index without taking the lock
+// (every write goes through edgesTo, so that the lock was a cost of every
+// deletion).
 func (g *Graph) edgesTo(s *schema.Schema) ([]*edge, error) {
+	if x := g.index.Load(); x != nil && !stale(x.joins) {
+		if e, ok := x.at[s]; ok {
+			return e.edges, e.err
+		}
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if s != nil && !g.known[s] {
 		g.addLocked(s)
 	}
-	if g.incoming == nil || g.stale() {
+	if g.incoming == nil || stale(g.joins) {
 		g.build()
+		g.index.Store(nil)
+	}
+	if g.index.Load() == nil {
+		x := &graphIndex{at: make(map[*schema.Schema]indexEntry, len(g.schemas)), joins: g.joins}
+		for _, k := range g.schemas {
+			x.at[k] = indexEntry{g.incoming[k], g.errs[k]}
+		}
+		g.index.Store(x)
 	}
 	return g.incoming[s], g.errs[s]
 }
 
 // stale reports whether db.SetupJoinTable replaced a join table since the
-// index was built.
-func (g *Graph) stale() bool {
-	for rel, join := range g.joins {
+// index of joins was built.
+func stale(joins map[*schema.Relationship]*schema.Schema) bool {
+	for rel, join := range joins {
 		if rel.JoinTable != join {
 			return true
 		}
