@@ -242,8 +242,11 @@ func TestDeleteFastPath(t *testing.T) {
 		}
 		h.Disconnect()
 		reviews, novels := "DELETE FROM reviews WHERE reviews.id IN (7,8,9)", ""
-		if dialect == "sqlite" { // by the condition they were read with, which deletes exactly them
+		switch dialect {
+		case "sqlite": // by the condition they were read with, which deletes exactly them
 			reviews = "DELETE FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 3)"
+		case "postgres":
+			reviews = "DELETE FROM reviews WHERE " + keysIn(dialect, "reviews.id", "7,8,9")
 		}
 		check("SELECT * FROM reviews WHERE reviews.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 3)",
 			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (SELECT id FROM novels WHERE novels.writer_id = 3)",
@@ -266,13 +269,13 @@ func TestDeleteFastPath(t *testing.T) {
 		}
 		// The writer deleted is the instance given: only its relations
 		// are read.
-		reviews, novels = "DELETE FROM reviews WHERE reviews.id IN (11,12)", "DELETE FROM novels WHERE novels.id IN (7,8)"
+		reviews, novels = "DELETE FROM reviews WHERE "+keysIn(dialect, "reviews.id", "11,12"), "DELETE FROM novels WHERE "+keysIn(dialect, "novels.id", "7,8")
 		if dialect == "sqlite" {
 			reviews, novels = "DELETE FROM reviews WHERE reviews.novel_id IN (7,8)", "DELETE FROM novels WHERE novels.writer_id = 4"
 		}
 		check("SELECT * FROM novels WHERE novels.writer_id = 4",
-			"SELECT * FROM reviews WHERE reviews.novel_id IN (7,8)",
-			"DELETE FROM novel_genres WHERE novel_genres.novel_id IN (7,8)",
+			"SELECT * FROM reviews WHERE "+keysIn(dialect, "reviews.novel_id", "7,8"),
+			"DELETE FROM novel_genres WHERE "+keysIn(dialect, "novel_genres.novel_id", "7,8"),
 			reviews,
 			novels,
 			"DELETE FROM writers WHERE writers.id = 4")
@@ -319,4 +322,13 @@ func TestDeleteMissingWhere(t *testing.T) {
 		}
 		wantCounts(t, db, "Writer=0 Novel=0 Review=0", &Writer{}, &Novel{}, &Review{})
 	})
+}
+
+// keysIn is the condition the collector writes for integer keys of col: a
+// list, or on PostgreSQL one array parameter.
+func keysIn(dialect, col, keys string) string {
+	if dialect == "postgres" {
+		return col + " = ANY(CAST('{" + keys + "}' AS BIGINT[]))"
+	}
+	return col + " IN (" + keys + ")"
 }

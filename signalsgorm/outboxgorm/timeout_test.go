@@ -215,14 +215,16 @@ func TestSlowHandlerKeepsTheLease(t *testing.T) {
 			}
 			defer running.Add(-1)
 			select {
-			case <-time.After(900 * time.Millisecond):
+			case <-time.After(1600 * time.Millisecond):
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		})
 		durable(t, h)
-		cfg := outboxgorm.Config{LeaseTTL: 300 * time.Millisecond, DeliveryTimeout: 10 * time.Second}
+		// A renewal may take a third of LeaseTTL before it counts as
+		// failed: 333 ms, which a loaded machine's database keeps to.
+		cfg := outboxgorm.Config{LeaseTTL: time.Second, DeliveryTimeout: 10 * time.Second}
 		for range 2 { // two workers, as two processes would run
 			run(t, newOutbox(t, db, name, cfg))
 		}
