@@ -155,15 +155,15 @@ func constConds(e *edge) []clause.Expression {
 // value: the lists of a large deletion hold thousands. A list of integers
 // takes no bind parameter per key, which cost the drivers about 250 bytes
 // a key: on PostgreSQL it is one parameter, an array (col = ANY(...)), and
-// on MySQL the integers are written into the SQL (so that a statement
-// with no other parameter is one round trip, not a prepared statement's
-// three).
+// on MySQL and SQLite the integers are written into the SQL (on MySQL a
+// statement with no other parameter is then one round trip, not a
+// prepared statement's three).
 type inList struct{ clause.IN }
 
 func (in inList) Build(b clause.Builder) {
 	stmt, ok := b.(*gorm.Statement)
 	if ok && len(in.Values) > 1 {
-		if dialect := dialectOf(stmt); dialect == "postgres" || dialect == "mysql" {
+		if dialect := dialectOf(stmt); dialect == "postgres" || dialect == "mysql" || dialect == "sqlite" {
 			list := make([]byte, 0, 2+8*len(in.Values))
 			if list, ok := appendInts(list, in.Values); ok {
 				stmt.WriteQuoted(in.Column)
