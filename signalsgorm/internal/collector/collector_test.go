@@ -1,6 +1,9 @@
 package collector
 
 import (
+	"database/sql/driver"
+	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -105,6 +108,31 @@ func TestLoadOf(t *testing.T) {
 	} {
 		if l, sig := loadOf(&c.n, c.root); l != c.want || sig != c.signals {
 			t.Errorf("%s: loadOf = %v, %v; want %v, %v", c.name, l, sig, c.want, c.signals)
+		}
+	}
+}
+
+type hashID int64
+
+func (h hashID) Value() (driver.Value, error) { return fmt.Sprintf("h%d", int64(h)), nil }
+
+type plainID uint32
+
+func TestAppendInts(t *testing.T) {
+	for _, c := range []struct {
+		vs   []any
+		want string
+		ok   bool
+	}{
+		{[]any{int64(-1), 2, int8(3), uint(4), uint64(math.MaxInt64), plainID(6)}, "-1,2,3,4,9223372036854775807,6", true},
+		{[]any{uint64(math.MaxInt64) + 1}, "", false}, // no BIGINT holds it
+		{[]any{1, "2"}, "", false},
+		{[]any{1, hashID(2)}, "", false}, // its Valuer says what it stores
+		{[]any{1, nil}, "", false},
+	} {
+		got, ok := appendInts(nil, c.vs)
+		if ok != c.ok || ok && string(got) != c.want {
+			t.Errorf("appendInts(%v) = %q, %v; want %q, %v", c.vs, got, ok, c.want, c.ok)
 		}
 	}
 }

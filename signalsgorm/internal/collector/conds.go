@@ -1,7 +1,9 @@
 package collector
 
 import (
+	"database/sql/driver"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 
@@ -193,39 +195,25 @@ func dialectOf(stmt *gorm.Statement) string {
 }
 
 // appendInts appends vs to b, separated by commas, or reports false when
-// one of them is not an integer that fits a BIGINT.
+// one of them is not an integer that fits a BIGINT: a value of an integer
+// type, named ones too, but for a driver.Valuer, which says itself what it
+// stores.
 func appendInts(b []byte, vs []any) ([]byte, bool) {
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		switch v := v.(type) {
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		case int:
-			b = strconv.AppendInt(b, int64(v), 10)
-		case int32:
-			b = strconv.AppendInt(b, int64(v), 10)
-		case int16:
-			b = strconv.AppendInt(b, int64(v), 10)
-		case int8:
-			b = strconv.AppendInt(b, int64(v), 10)
-		case uint64:
-			if v > math.MaxInt64 {
+		if _, ok := v.(driver.Valuer); ok {
+			return b, false
+		}
+		switch rv := reflect.ValueOf(v); rv.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			b = strconv.AppendInt(b, rv.Int(), 10)
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			if rv.Uint() > math.MaxInt64 {
 				return b, false
 			}
-			b = strconv.AppendUint(b, v, 10)
-		case uint:
-			if uint64(v) > math.MaxInt64 {
-				return b, false
-			}
-			b = strconv.AppendUint(b, uint64(v), 10)
-		case uint32:
-			b = strconv.AppendUint(b, uint64(v), 10)
-		case uint16:
-			b = strconv.AppendUint(b, uint64(v), 10)
-		case uint8:
-			b = strconv.AppendUint(b, uint64(v), 10)
+			b = strconv.AppendUint(b, rv.Uint(), 10)
 		default:
 			return b, false
 		}
