@@ -15,14 +15,14 @@ import (
 // it as text: their keys go to the statements as bind parameters, not as
 // the integer lists written into the SQL (or, on PostgreSQL, an array).
 type Cabinet struct {
-	Code  string      `gorm:"primaryKey;size:16"`
+	Code  string   `gorm:"primaryKey;size:16"`
 	Items []Drawer `gorm:"constraint:OnDelete:CASCADE"`
 }
 
 type Drawer struct {
-	ID        uint
-	CabinetCode string `gorm:"size:16"`
-	Bins      []Folder  `gorm:"constraint:OnDelete:CASCADE"`
+	ID          uint
+	CabinetCode string   `gorm:"size:16"`
+	Bins        []Folder `gorm:"constraint:OnDelete:CASCADE"`
 }
 
 type folderKey int64
@@ -45,7 +45,7 @@ func (k *folderKey) Scan(v any) error {
 }
 
 type Folder struct {
-	Key         folderKey `gorm:"primaryKey;type:varchar(20)"`
+	Key      folderKey `gorm:"primaryKey;type:varchar(20)"`
 	DrawerID uint
 }
 
