@@ -27,7 +27,8 @@ type frame struct {
 	parent *frame
 	depth  int
 	objs   []objKey
-	allow  int // re-saves of these objects allowed below this frame
+	allow  int       // re-saves of these objects allowed below this frame
+	one    [1]objKey // objs of a save of one object, without an allocation
 }
 
 // objKey identifies an object: by address, and by primary key once it has
@@ -68,7 +69,12 @@ func guard(db *gorm.DB, label string, objs []reflect.Value) (*frame, error) {
 	ctx := db.Statement.Context
 	parent, _ := ctx.Value(frameKey{}).(*frame)
 	allow, _ := ctx.Value(allowKey{}).(int)
-	f := &frame{parent: parent, allow: allow, objs: make([]objKey, len(objs))}
+	f := &frame{parent: parent, allow: allow}
+	if len(objs) == 1 {
+		f.objs = f.one[:]
+	} else {
+		f.objs = make([]objKey, len(objs))
+	}
 	for i, o := range objs {
 		f.objs[i] = objKey{typ: o.Type().Elem(), ptr: o.Pointer(), pk: pkKey(db.Statement, o), label: label}
 	}
@@ -118,7 +124,7 @@ func pkKey(stmt *gorm.Statement, inst reflect.Value) key.Key {
 		if zero {
 			return key.Key{}
 		}
-		return key.New([]any{v})
+		return key.One(v)
 	}
 	if pkIsZero(stmt, inst) {
 		return key.Key{}

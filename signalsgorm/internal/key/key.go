@@ -84,6 +84,10 @@ func New(vals []any) Key {
 	return Key{s: b.String(), kind: tuple}
 }
 
+// One returns the key of a row whose key is one column of value v: New
+// of one value, without the slice.
+func One(v any) Key { return one(v) }
+
 // one normalises a single value.
 func one(v any) Key {
 	switch x := v.(type) { // the common cases, without reflection
