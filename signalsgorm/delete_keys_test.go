@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/gosignals/signals/modelsignals"
+	"github.com/gosignals/signals/signalsgorm"
+	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
+	"gorm.io/gorm"
 )
 
 // Cabinet has a string primary key, Folder an integer key whose Valuer stores
@@ -100,6 +103,37 @@ func TestDeleteCascadeKeyTypes(t *testing.T) {
 			if strings.Contains(s, "ANY(") {
 				t.Errorf("%q: want the keys that are no plain integers as bind parameters", s)
 			}
+		}
+	})
+}
+
+// Under GORM's prepared statements, which keep every statement text they
+// meet, deletions of the same shape reuse their statements: the keys are
+// not written into the SQL.
+func TestDeletePreparedStatementsReused(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		cfg := dbtest.Config()
+		cfg.PrepareStmt = true
+		db := dbtest.OpenConfig(t, dialect, cfg, dbtest.Use(signalsgorm.New()))
+		if err := signalsgorm.AutoMigrate(db, deleteModels...); err != nil {
+			t.Fatal(err)
+		}
+		h := modelsignals.OnPreDelete(func(context.Context, modelsignals.Delete[Review]) error { return nil })
+		defer h.Disconnect()
+		ps, ok := db.ConnPool.(*gorm.PreparedStmtDB)
+		if !ok {
+			t.Fatalf("ConnPool %T, want GORM's prepared statements", db.ConnPool)
+		}
+		var cached []int
+		for i := range 3 {
+			w := seedWriter(t, db, fmt.Sprint("p", i))
+			if err := db.Delete(&w).Error; err != nil {
+				t.Fatal(err)
+			}
+			cached = append(cached, len(ps.Stmts.Keys()))
+		}
+		if cached[1] != cached[0] || cached[2] != cached[0] {
+			t.Fatalf("prepared statements after each deletion: %v, want as many after each", cached)
 		}
 	})
 }

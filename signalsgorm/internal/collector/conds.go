@@ -159,13 +159,13 @@ func constConds(e *edge) []clause.Expression {
 // a key: on PostgreSQL it is one parameter, an array (col = ANY(...)), and
 // on MySQL and SQLite the integers are written into the SQL (on MySQL a
 // statement with no other parameter is then one round trip, not a
-// prepared statement's three).
+// prepared statement's three), unless GORM prepares the statements.
 type inList struct{ clause.IN }
 
 func (in inList) Build(b clause.Builder) {
 	stmt, ok := b.(*gorm.Statement)
 	if ok && len(in.Values) > 1 {
-		if dialect := dialectOf(stmt); dialect == "postgres" || dialect == "mysql" || dialect == "sqlite" {
+		if dialect := dialectOf(stmt); dialect == "postgres" || (dialect == "mysql" || dialect == "sqlite") && !prepares(stmt) {
 			list := make([]byte, 0, 2+8*len(in.Values))
 			if list, ok := appendInts(list, in.Values); ok {
 				stmt.WriteQuoted(in.Column)
@@ -185,6 +185,17 @@ func (in inList) Build(b clause.Builder) {
 		stmt.SQL.Grow(4 * len(in.Values)) // "?, " or "$n,"
 	}
 	in.IN.Build(b)
+}
+
+// prepares reports whether stmt runs under GORM's prepared statements
+// (PrepareStmt), which keep every statement text they meet: keys written
+// into the SQL would make each deletion's statements new ones.
+func prepares(stmt *gorm.Statement) bool {
+	switch stmt.ConnPool.(type) {
+	case *gorm.PreparedStmtDB, *gorm.PreparedStmtTX:
+		return true
+	}
+	return false
 }
 
 func dialectOf(stmt *gorm.Statement) string {
