@@ -21,7 +21,9 @@ import (
 // (writers=4), b.N in all; one-save-per-tx saves one account per
 // transaction (GORM's default transaction around each Create);
 // no-delivery writes as writers=1 does with no worker running, and
-// no-outbox with no durable receiver (the ceilings of the writes). It reports events/s from the first write to the
+// no-outbox with no durable receiver (the ceilings of the writes);
+// delivery-only delivers, with RunOnce, what writers=1 wrote before the
+// timer started (the ceiling of the deliveries). It reports events/s from the first write to the
 // last delivery, events written per second, and the CPU time of this
 // process per event (user and system; on PostgreSQL and MariaDB the
 // server's own CPU is not in it). The benchmark uses only the outbox's
@@ -35,6 +37,7 @@ func BenchmarkDurableEmbedded(b *testing.B) {
 		b.Run(dialect+"/writers=1/one-save-per-tx", func(b *testing.B) { benchEmbedded(b, dialect, 1, 1, true) })
 		b.Run(dialect+"/writers=1/no-delivery", func(b *testing.B) { benchEmbedded(b, dialect, 1, 100, false) })
 		b.Run(dialect+"/writers=1/no-outbox", func(b *testing.B) { benchWrites(b, dialect, 100) })
+		b.Run(dialect+"/delivery-only", func(b *testing.B) { benchDelivery(b, dialect, 100) })
 	}
 }
 
@@ -138,4 +141,46 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchDelivery is the ceiling of the deliveries: the events of b.N
+// transactions of perTx saves are written with no worker running, then
+// delivered by RunOnce, which alone is timed.
+func benchDelivery(b *testing.B, dialect string, perTx int) {
+	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
+	name := "bench.delivery." + dialect
+	var delivered atomic.Int64
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
+		delivered.Add(1)
+		return nil
+	})
+	defer h.Disconnect()
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, Batch: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ob.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= b.N; i++ {
+		accts := make([]Account, perTx)
+		for j := range accts {
+			accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
+		}
+		if err := db.Create(&accts).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	want := int64(b.N) * int64(perTx)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	if _, err := ob.RunOnce(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if got := delivered.Load(); got != want {
+		b.Fatalf("delivered %d events, want %d", got, want)
+	}
+	b.ReportMetric(float64(want)/time.Since(start).Seconds(), "delivered/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(want), "cpu-µs/event")
 }
