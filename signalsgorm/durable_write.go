@@ -331,16 +331,22 @@ func m2mEnvelope(ctx context.Context, ev modelsignals.M2MEvent) *outbox.Envelope
 // pkText returns the primary key of inst as text: the value of a single
 // key, a JSON object of the fields of a composite one.
 func pkText(db *gorm.DB, inst any) string {
-	s, err := parse(db, inst)
-	if err != nil || len(s.PrimaryFields) == 0 {
-		return ""
-	}
 	rv := reflect.ValueOf(inst)
 	for rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
 			return ""
 		}
 		rv = rv.Elem()
+	}
+	s := db.Statement.Schema // the statement's own model, most often
+	if s == nil || s.ModelType != rv.Type() {
+		var err error
+		if s, err = parse(db, inst); err != nil {
+			return ""
+		}
+	}
+	if len(s.PrimaryFields) == 0 {
+		return ""
 	}
 	vals := key.Values(context.Background(), s.PrimaryFields, rv)
 	if len(vals) == 1 {
