@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
@@ -50,11 +52,7 @@ func benchWrites(b *testing.B, dialect string, perTx int) {
 	b.ResetTimer()
 	start, cpu0 := time.Now(), cpuTime()
 	for i := 1; i <= b.N; i++ {
-		accts := make([]Account, perTx)
-		for j := range accts {
-			accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
-		}
-		if err := db.Create(&accts).Error; err != nil {
+		if err := saveAccounts(db, int64(i), perTx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -64,32 +62,13 @@ func benchWrites(b *testing.B, dialect string, perTx int) {
 }
 
 func benchEmbedded(b *testing.B, dialect string, writers, perTx int, deliver bool) {
-	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
-	name := "bench.embedded." + dialect
-	var delivered atomic.Int64
-	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
-		delivered.Add(1)
-		return nil
-	})
-	defer h.Disconnect()
-	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, Batch: 1000})
-	if err != nil {
-		b.Fatal(err)
+	db, ob, delivered := durableSetup(b, dialect, "bench.embedded."+dialect)
+	if deliver { // else the writes alone: the outbox's rows stay pending
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- ob.Run(ctx) }()
+		defer func() { cancel(); <-done }()
 	}
-	if err := ob.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() {
-		if !deliver { // the writes alone: the outbox's rows stay pending
-			<-ctx.Done()
-			done <- nil
-			return
-		}
-		done <- ob.Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
 
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -99,17 +78,7 @@ func benchEmbedded(b *testing.B, dialect string, writers, perTx int, deliver boo
 	for w := 0; w < writers; w++ {
 		go func() {
 			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				accts := make([]Account, perTx)
-				for j := range accts {
-					accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
-				}
-				var err error
-				if perTx == 1 {
-					err = db.Create(&accts[0]).Error
-				} else {
-					err = db.Create(&accts).Error
-				}
-				if err != nil {
+				if err := saveAccounts(db, i, perTx); err != nil {
 					errs <- err
 					return
 				}
@@ -147,27 +116,9 @@ func cpuTime() time.Duration {
 // transactions of perTx saves are written with no worker running, then
 // delivered by RunOnce, which alone is timed.
 func benchDelivery(b *testing.B, dialect string, perTx int) {
-	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
-	name := "bench.delivery." + dialect
-	var delivered atomic.Int64
-	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
-		delivered.Add(1)
-		return nil
-	})
-	defer h.Disconnect()
-	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, Batch: 1000})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := ob.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	db, ob, delivered := durableSetup(b, dialect, "bench.delivery."+dialect)
 	for i := 1; i <= b.N; i++ {
-		accts := make([]Account, perTx)
-		for j := range accts {
-			accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
-		}
-		if err := db.Create(&accts).Error; err != nil {
+		if err := saveAccounts(db, int64(i), perTx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -183,4 +134,38 @@ func benchDelivery(b *testing.B, dialect string, perTx int) {
 	}
 	b.ReportMetric(float64(want)/time.Since(start).Seconds(), "delivered/s")
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(want), "cpu-µs/event")
+}
+
+// durableSetup opens a database of dialect with the plugin and a durable
+// post_save receiver name counting its deliveries, and its outbox, migrated
+// and not running.
+func durableSetup(b *testing.B, dialect, name string) (*gorm.DB, *outboxgorm.Outbox, *atomic.Int64) {
+	db := dbtest.Open(b, dialect, dbtest.Use(signalsgorm.New()), dbtest.Migrate(&Account{}))
+	delivered := new(atomic.Int64)
+	h := signalsgorm.DurablePostSave(name, func(context.Context, outbox.Event[Account]) error {
+		delivered.Add(1)
+		return nil
+	})
+	b.Cleanup(func() { h.Disconnect() })
+	ob, err := outboxgorm.New(db, outboxgorm.Config{Receivers: []string{name}, Batch: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ob.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return db, ob, delivered
+}
+
+// saveAccounts saves transaction i: perTx accounts in one Create (GORM's
+// own transaction), or one account.
+func saveAccounts(db *gorm.DB, i int64, perTx int) error {
+	accts := make([]Account, perTx)
+	for j := range accts {
+		accts[j] = Account{Email: fmt.Sprintf("u%d.%d@x", i, j)}
+	}
+	if perTx == 1 {
+		return db.Create(&accts[0]).Error
+	}
+	return db.Create(&accts).Error
 }
