@@ -165,19 +165,22 @@ type inList struct{ clause.IN }
 func (in inList) Build(b clause.Builder) {
 	stmt, ok := b.(*gorm.Statement)
 	if ok && len(in.Values) > 1 {
-		if dialect := dialectOf(stmt); dialect == "postgres" || (dialect == "mysql" || dialect == "sqlite") && !prepares(stmt) {
-			list := make([]byte, 0, 2+8*len(in.Values))
-			if list, ok := appendInts(list, in.Values); ok {
+		switch dialect := dialectOf(stmt); {
+		case !isInt(in.Values[0]): // strings, UUIDs, Valuers: bind parameters, without building a list
+		case dialect == "postgres":
+			if list, ok := appendInts(append(make([]byte, 0, 2+8*len(in.Values)), '{'), in.Values); ok {
 				stmt.WriteQuoted(in.Column)
-				if dialect == "postgres" {
-					stmt.WriteString(" = ANY(CAST(")
-					stmt.AddVar(stmt, "{"+string(list)+"}")
-					stmt.WriteString(" AS BIGINT[]))")
-				} else {
-					stmt.WriteString(" IN (")
-					stmt.SQL.Write(list)
-					stmt.WriteByte(')')
-				}
+				stmt.WriteString(" = ANY(CAST(")
+				stmt.AddVar(stmt, string(append(list, '}')))
+				stmt.WriteString(" AS BIGINT[]))")
+				return
+			}
+		case (dialect == "mysql" || dialect == "sqlite") && !prepares(stmt):
+			if list, ok := appendInts(make([]byte, 0, 8*len(in.Values)), in.Values); ok {
+				stmt.WriteQuoted(in.Column)
+				stmt.WriteString(" IN (")
+				stmt.SQL.Write(list)
+				stmt.WriteByte(')')
 				return
 			}
 		}
@@ -206,30 +209,42 @@ func dialectOf(stmt *gorm.Statement) string {
 }
 
 // appendInts appends vs to b, separated by commas, or reports false when
-// one of them is not an integer that fits a BIGINT: a value of an integer
-// type, named ones too, but for a driver.Valuer, which says itself what it
-// stores.
+// one of them is not an integer that fits a BIGINT (see intValue).
 func appendInts(b []byte, vs []any) ([]byte, bool) {
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		if _, ok := v.(driver.Valuer); ok {
+		rv, ok := intValue(v)
+		switch {
+		case !ok:
 			return b, false
-		}
-		switch rv := reflect.ValueOf(v); rv.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		case rv.CanInt():
 			b = strconv.AppendInt(b, rv.Int(), 10)
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			if rv.Uint() > math.MaxInt64 {
-				return b, false
-			}
-			b = strconv.AppendUint(b, rv.Uint(), 10)
 		default:
-			return b, false
+			b = strconv.AppendUint(b, rv.Uint(), 10)
 		}
 	}
 	return b, true
+}
+
+func isInt(v any) bool { _, ok := intValue(v); return ok }
+
+// intValue returns v when it is an integer that fits a BIGINT: a value of
+// an integer type, named ones too, but for a driver.Valuer, which says
+// itself what it stores.
+func intValue(v any) (reflect.Value, bool) {
+	if _, ok := v.(driver.Valuer); ok {
+		return reflect.Value{}, false
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv, true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return rv, rv.Uint() <= math.MaxInt64
+	}
+	return rv, false
 }
 
 // pkRowConds is rowConds for an edge referencing the one-column primary
