@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/gosignals/signals v0.1.0
+	github.com/lib/pq v1.12.3
 	gorm.io/driver/mysql v1.6.0
 	gorm.io/driver/postgres v1.6.3
 	gorm.io/driver/sqlite v1.6.0

@@ -6,17 +6,18 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosignals/signals/outbox"
 )
 
-// RowsPerInsert is the most rows one INSERT of [Store.AppendRows] writes:
-// 4 placeholders a row stay under SQLite's oldest limit of 999. On SQLite
-// and MySQL the INSERTs write a power of two of rows each (128, 64, ...,
-// 1), prepared once per connection, so that a connection prepares at most
-// eight of them; on PostgreSQL, whose driver (pgx) prepares and caches
-// statements itself, one INSERT writes up to 128 rows.
+// RowsPerInsert is the most rows one INSERT of [Store.AppendRows] writes
+// on SQLite and MySQL: 4 placeholders a row stay under SQLite's oldest
+// limit of 999. The INSERTs write a power of two of rows each (128, 64,
+// ..., 1), prepared once per connection, so that a connection prepares at
+// most eight of them. PostgreSQL gets every row of a transaction in one
+// INSERT of four arrays ([Store.AppendRows]).
 const RowsPerInsert = 128
 
 // Store is the embedded outbox as an [outbox.Store]: it writes one row per
@@ -33,6 +34,10 @@ type Store struct {
 	prepared  map[int]*sql.Stmt // the same, prepared on db
 	preparing map[int]bool
 	db        *sql.DB
+	// noArrays is set once the driver refused a Go slice as a
+	// PostgreSQL array (a driver other than pgx): the rows then go in
+	// INSERTs of VALUES lists, as on the other databases.
+	noArrays atomic.Bool
 }
 
 // NewStore returns the store of a database of dialect.
@@ -55,11 +60,23 @@ func (s *Store) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message)
 	return s.AppendRows(ctx, nil, tx, []Row{{EventID: m.Envelope.ID, Receiver: m.Receiver, Topic: m.Topic, Payload: m.Payload}})
 }
 
-// AppendRows inserts rows with tx, in order, with INSERTs of up to
-// [RowsPerInsert] rows each. When db is given and tx is one of its
-// transactions, the INSERTs are statements db prepared (once per
-// connection: no parsing of the SQL per transaction).
+// AppendRows inserts rows with tx, in order. On PostgreSQL (with pgx) they
+// go in one INSERT of four arrays, a statement whose text does not depend
+// on their number, which pgx prepares once per connection: measured
+// against INSERTs of up to 128 VALUES rows, it took a quarter less CPU per
+// event and allocated a fifth less per transaction (the driver encodes
+// four parameters, not four per row). Elsewhere they go in INSERTs of up
+// to [RowsPerInsert] rows each; when db is given and tx is one of its
+// transactions, those are statements db prepared (once per connection: no
+// parsing of the SQL per transaction).
 func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, rows []Row) error {
+	if s.dialect == "postgres" && len(rows) > 1 && !s.noArrays.Load() {
+		err := s.appendArrays(ctx, tx, rows)
+		if err == nil || !refusedArgument(err) {
+			return explain(err)
+		}
+		s.noArrays.Store(true) // refused before it was sent: tx is intact
+	}
 	sqlTx, _ := tx.(*sql.Tx)
 	for len(rows) > 0 {
 		n := RowsPerInsert
@@ -80,14 +97,42 @@ func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, ro
 			_, err = tx.ExecContext(ctx, s.insert(n), args...)
 		}
 		if err != nil {
-			if strings.Contains(strings.ToLower(err.Error()), Table) {
-				return fmt.Errorf("%w (create the outbox tables with outboxgorm's Outbox.Migrate)", err)
-			}
-			return err
+			return explain(err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// insertArrays inserts the rows of four arrays (event IDs, receivers,
+// topics, payloads) on PostgreSQL, in the arrays' order (the ids follow
+// it).
+var insertArrays = "INSERT INTO " + Table + " (event_id, receiver, topic, payload, created_at) SELECT e, r, t, p, " + Now("postgres") +
+	" FROM unnest(CAST($1 AS TEXT[]), CAST($2 AS TEXT[]), CAST($3 AS TEXT[]), CAST($4 AS TEXT[]))" +
+	" WITH ORDINALITY AS u(e, r, t, p, n) ORDER BY n"
+
+func (s *Store) appendArrays(ctx context.Context, tx outbox.Execer, rows []Row) error {
+	cols := make([]string, 4*len(rows))
+	ids, receivers, topics, payloads := cols[:len(rows)], cols[len(rows):2*len(rows)], cols[2*len(rows):3*len(rows)], cols[3*len(rows):]
+	for i, r := range rows {
+		ids[i], receivers[i], topics[i], payloads[i] = r.EventID, r.Receiver, r.Topic, string(r.Payload)
+	}
+	_, err := tx.ExecContext(ctx, insertArrays, ids, receivers, topics, payloads)
+	return err
+}
+
+// refusedArgument reports whether err is database/sql's refusal of an
+// argument its driver cannot take, returned before anything is sent.
+func refusedArgument(err error) bool {
+	return strings.HasPrefix(err.Error(), "sql: converting argument")
+}
+
+// explain adds to an error naming the outbox table what to do about it.
+func explain(err error) error {
+	if err != nil && strings.Contains(strings.ToLower(err.Error()), Table) {
+		return fmt.Errorf("%w (create the outbox tables with outboxgorm's Outbox.Migrate)", err)
+	}
+	return err
 }
 
 // stmt returns the INSERT of n rows prepared on db, or nil when db is nil
