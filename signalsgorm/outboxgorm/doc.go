@@ -21,8 +21,8 @@
 //
 // # Delivery
 //
-// The rows of a transaction are written together, in multi-row INSERTs,
-// just before its commit. Run starts one worker per receiver; a commit
+// The rows of a transaction are written together, in multi-row INSERTs
+// (one INSERT of arrays on PostgreSQL), just before its commit. Run starts one worker per receiver; a commit
 // that wrote rows wakes the workers at once, and they poll for the rows of
 // other processes every PollInterval. A lease in signals_outbox_leases
 // keeps one worker per receiver across processes: its holder renews it
