@@ -13,8 +13,8 @@ import (
 
 // The rows of a transaction are written in their order (ids increasing
 // with it), with the database's clock, on each database; on PostgreSQL in
-// one INSERT of arrays, with pgx and with lib/pq, or in INSERTs of VALUES
-// lists once a driver refused a slice.
+// one INSERT of arrays, with pgx (either protocol) and with lib/pq, or in
+// INSERTs of VALUES lists once a driver refused a slice.
 func TestAppendRows(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -47,6 +47,19 @@ func TestAppendRows(t *testing.T) {
 			}
 			s = NewStore(d)
 			appendAndCheck(t, s, pq, 300) // lib/pq takes []string as text[] too
+			if _, err := sqlDB.Exec("DELETE FROM " + Table); err != nil {
+				t.Fatal(err)
+			}
+			simple, err := sql.Open("pgx", dbtest.PostgresDSN()+" search_path="+schema+" default_query_exec_mode=simple_protocol")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer simple.Close()
+			s = NewStore(d)
+			appendAndCheck(t, s, simple, 300) // pgx's simple protocol (PreferSimpleProtocol, pgbouncer)
+			if s.noArrays.Load() {
+				t.Error("pgx, simple protocol: the store gave arrays up")
+			}
 			if _, err := sqlDB.Exec("DELETE FROM " + Table); err != nil {
 				t.Fatal(err)
 			}
