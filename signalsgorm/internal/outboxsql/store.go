@@ -18,7 +18,7 @@ import (
 // limit of 999. The INSERTs write a power of two of rows each (128, 64,
 // ..., 1), prepared once per connection, so that a connection prepares at
 // most eight of them. PostgreSQL gets every row of a transaction in one
-// INSERT of four arrays ([Store.AppendRows]).
+// INSERT of four parameters ([Store.AppendRows]).
 const RowsPerInsert = 128
 
 // Store is the embedded outbox as an [outbox.Store]: it writes one row per
@@ -36,7 +36,7 @@ type Store struct {
 	preparing map[int]bool
 	db        *sql.DB
 	// noArrays is set once the driver refused a Go slice as a
-	// PostgreSQL array (a driver other than pgx): the rows then go in
+	// PostgreSQL array (pgx and lib/pq take them): the rows then go in
 	// INSERTs of VALUES lists, as on the other databases.
 	noArrays atomic.Bool
 }
