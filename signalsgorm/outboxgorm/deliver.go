@@ -2,6 +2,7 @@ package outboxgorm
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,15 +12,18 @@ import (
 	"github.com/gosignals/signals/signalsgorm/internal/outboxsql"
 )
 
-// row is a pending row of the outbox, as a worker reads it.
+// row is a pending row of the outbox, as a worker reads it: its envelope,
+// or why it could not be decoded.
 type row struct {
 	id       int64
-	payload  []byte
+	env      *outbox.Envelope
+	bad      error
 	attempts int
 }
 
 // pending reads up to cfg.Batch pending rows of the session's receiver,
-// in id order.
+// in id order, and decodes their envelopes as it reads them (the payloads
+// are read into one reused buffer, which Decode copies once).
 func (s *session) pending() ([]row, error) {
 	st, err := s.o.prepared(s.ctx, "SELECT id, payload, attempts FROM "+Table+
 		" WHERE receiver = ? AND status = '"+outboxsql.StatusPending+"' ORDER BY id LIMIT ?")
@@ -32,11 +36,13 @@ func (s *session) pending() ([]row, error) {
 	}
 	defer rs.Close()
 	rows := make([]row, 0, 16)
+	var payload sql.RawBytes
 	for rs.Next() {
 		var r row
-		if err := rs.Scan(&r.id, &r.payload, &r.attempts); err != nil {
+		if err := rs.Scan(&r.id, &payload, &r.attempts); err != nil {
 			return nil, err
 		}
+		r.env, r.bad = outbox.Decode(payload)
 		rows = append(rows, r)
 	}
 	return rows, rs.Err()
@@ -102,10 +108,10 @@ func (s *session) flushAcks(ctx context.Context) error {
 // was abandoned, or Run's context is done). A row that fails MaxAttempts
 // times, or fails permanently, is moved to the dead letters.
 func (s *session) deliver(r row) (ok, stop bool, err error) {
-	env, err := outbox.Decode(r.payload)
-	if err != nil {
-		return false, false, s.o.bury(s.ctx, r.id, r.attempts, err)
+	if r.bad != nil {
+		return false, false, s.o.bury(s.ctx, r.id, r.attempts, r.bad)
 	}
+	env := r.env
 	for attempt := r.attempts + 1; ; attempt++ {
 		d := &outbox.Delivery{Envelope: env, Receiver: s.name, Attempt: attempt}
 		herr, abandoned := s.call(d)

@@ -101,6 +101,42 @@ func TestOutboxPermanentFailureIsDeadAtOnce(t *testing.T) {
 	}
 }
 
+// A row whose payload is not an envelope (written by hand, or damaged)
+// goes to the dead letters at once, with the decoding error, and the rows
+// after it are delivered in order.
+func TestOutboxMalformedPayloadIsDeadAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, dialect string) {
+		name := "test.malformed." + dialect
+		db, ob := openOutbox(t, dialect, []string{name})
+		var got sink[Account]
+		durable(t, signalsgorm.DurablePostSave(name, got.Receive))
+		accts := []Account{{Email: "a@x"}, {Email: "b@x"}, {Email: "c@x"}}
+		if err := db.Create(&accts).Error; err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		if err := db.Table(outboxgorm.Table).Order("id").Pluck("id", &ids).Error; err != nil || len(ids) != 3 {
+			t.Fatalf("outbox rows %v, %v", ids, err)
+		}
+		if err := db.Table(outboxgorm.Table).Where("id = ?", ids[1]).Update("payload", `{"v":1,"id":`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n := runOnce(t, ob); n != 2 {
+			t.Fatalf("delivered %d, want 2", n)
+		}
+		if evs := got.All(); len(evs) != 2 || evs[0].Instance.Email != "a@x" || evs[1].Instance.Email != "c@x" {
+			t.Fatalf("delivered %+v, want a@x then c@x", evs)
+		}
+		dead, err := ob.DeadLetters(context.Background(), name, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dead) != 1 || dead[0].Attempts != 0 || !strings.Contains(dead[0].Error, "malformed") {
+			t.Fatalf("dead letters: %+v", dead)
+		}
+	})
+}
+
 // Once applies a redelivered event's effect once.
 func TestOnceAppliesARedeliveredEventOnce(t *testing.T) {
 	each(t, func(t *testing.T, dialect string) {
