@@ -35,7 +35,8 @@ func (s *session) pending() ([]row, error) {
 		return nil, err
 	}
 	defer rs.Close()
-	rows := make([]row, 0, 16)
+	clear(s.rows) // the last batch's envelopes are garbage now
+	rows := s.rows[:0]
 	var payload sql.RawBytes
 	for rs.Next() {
 		var r row
@@ -45,6 +46,7 @@ func (s *session) pending() ([]row, error) {
 		r.env, r.bad = outbox.Decode(payload)
 		rows = append(rows, r)
 	}
+	s.rows = rows
 	return rows, rs.Err()
 }
 

@@ -26,8 +26,10 @@ type session struct {
 
 	acks      []int64 // delivered, not yet marked
 	firstAck  time.Time
-	abandoned bool    // a handler was left running: keep the lease until it expires
-	run       *runner // runs the handlers
+	abandoned bool        // a handler was left running: keep the lease until it expires
+	run       *runner     // runs the handlers
+	flush     *time.Timer // wait's, reused from one delivery to the next
+	rows      []row       // pending's, reused from one batch to the next
 }
 
 // A runner is the goroutine that runs a session's handlers, one at a time,
@@ -161,9 +163,14 @@ func (s *session) call(d *outbox.Delivery) (err error, abandoned bool) {
 func (s *session) wait(hctx context.Context, r *runner) (err error, done bool) {
 	var flush <-chan time.Time
 	if len(s.acks) > 0 {
-		t := time.NewTimer(ackInterval - time.Since(s.firstAck))
-		defer t.Stop()
-		flush = t.C
+		d := ackInterval - time.Since(s.firstAck)
+		if s.flush == nil {
+			s.flush = time.NewTimer(d)
+		} else {
+			s.flush.Reset(d) // since Go 1.23 a reset timer delivers no stale tick
+		}
+		defer s.flush.Stop()
+		flush = s.flush.C
 	}
 	for {
 		select {
