@@ -22,13 +22,13 @@
 // # Delivery
 //
 // The rows of a transaction are written together, in multi-row INSERTs
-// (one INSERT of arrays on PostgreSQL), just before its commit. Run starts one worker per receiver; a commit
-// that wrote rows wakes the workers at once, and they poll for the rows of
-// other processes every PollInterval. A lease in signals_outbox_leases
-// keeps one worker per receiver across processes: its holder renews it
-// every LeaseTTL/3, while its handlers run too, and another process takes
-// over LeaseTTL after the holder stopped. Every time the outbox keeps is
-// the database's clock.
+// (one INSERT on PostgreSQL), just before its commit. Run starts one
+// worker per receiver; a commit that wrote rows wakes the workers at once,
+// and they poll for the rows of other processes every PollInterval. A
+// lease in signals_outbox_leases keeps one worker per receiver across
+// processes: its holder renews it every LeaseTTL/3, while its handlers run
+// too, and another process takes over LeaseTTL after the holder stopped.
+// Every time the outbox keeps is the database's clock.
 //
 // A delivery lasts at most DeliveryTimeout: then its context is cancelled
 // and the attempt fails. A failing event is retried with exponential

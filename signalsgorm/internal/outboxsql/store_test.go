@@ -3,20 +3,24 @@ package outboxsql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"strings"
 	"testing"
 
-	_ "github.com/lib/pq" // the other PostgreSQL driver
+	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/gosignals/signals/outbox"
 	"github.com/gosignals/signals/signalsgorm/internal/dbtest"
 )
 
 // The rows of a transaction are written in their order (ids increasing
-// with it), with the database's clock, on each database. On PostgreSQL
-// they go in one INSERT of arrays, with pgx (either protocol) and with
-// lib/pq, the payloads joined in one text or, when one holds the
-// separator, in an array; or in INSERTs of VALUES lists once a driver
-// refused a slice.
+// with it), byte for byte, with the database's clock, on each database.
+// On PostgreSQL they go in one INSERT: the payloads joined in one text,
+// or in an array when one holds the separator, through pgx's extended and
+// simple protocols; and in INSERTs of VALUES lists once a driver refused
+// a slice (database/sql's refusal, before anything is sent: the
+// transaction goes on).
 func TestAppendRows(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -28,42 +32,95 @@ func TestAppendRows(t *testing.T) {
 			d := db.Dialector.Name()
 			createTable(t, sqlDB, d)
 			s := NewStore(d)
-			appendAndCheck(t, s, sqlDB, 300, false)
-			appendAndCheck(t, s, sqlDB, 300, true)
-			if s.noArrays.Load() {
-				t.Errorf("%s: the store gave arrays up", dialect)
+			for _, c := range appendCases {
+				t.Run(c.name, func(t *testing.T) {
+					got := appendAndCheck(t, s, sqlDB, c.rows())
+					if want := c.statements(d); got != want {
+						t.Errorf("statements: %s, want %s", got, want)
+					}
+				})
 			}
-			if dialect != "postgres" {
+			if d != "postgres" {
 				return
 			}
 			var schema string
 			if err := sqlDB.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
 				t.Fatal(err)
 			}
-			pq, err := sql.Open("postgres", dbtest.PostgresDSN()+" search_path="+schema)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pq.Close()
-			s = NewStore(d)
-			appendAndCheck(t, s, pq, 300, false) // lib/pq takes []string as text[] too
-			appendAndCheck(t, s, pq, 300, true)
-			simple, err := sql.Open("pgx", dbtest.PostgresDSN()+" search_path="+schema+" default_query_exec_mode=simple_protocol")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer simple.Close()
-			s = NewStore(d)
-			appendAndCheck(t, s, simple, 300, false) // pgx's simple protocol (PreferSimpleProtocol, pgbouncer)
-			appendAndCheck(t, s, simple, 300, true)
-			if s.noArrays.Load() {
-				t.Error("pgx, simple protocol: the store gave arrays up")
-			}
-			s = NewStore(d)
-			s.noArrays.Store(true) // as with a driver that refuses slices
-			appendAndCheck(t, s, sqlDB, 300, true)
+			dsn := dbtest.PostgresDSN() + " search_path=" + schema
+			t.Run("simple protocol", func(t *testing.T) { // PreferSimpleProtocol, pgbouncer
+				simple := openPostgres(t, "pgx", dsn+" default_query_exec_mode=simple_protocol")
+				s := NewStore(d)
+				for _, c := range appendCases {
+					if got, want := appendAndCheck(t, s, simple, c.rows()), c.statements(d); got != want {
+						t.Errorf("%s: statements %s, want %s", c.name, got, want)
+					}
+				}
+			})
+			t.Run("driver refusing slices", func(t *testing.T) {
+				plain := openPostgres(t, noSlicesDriver, dsn)
+				s := NewStore(d)
+				rows := appendCases[1].rows()
+				if got := appendAndCheck(t, s, plain, rows); got != "joined,values" || !s.noArrays.Load() {
+					t.Fatalf("statements %s, arrays given up: %v; want joined then values", got, s.noArrays.Load())
+				}
+				if got := appendAndCheck(t, s, plain, rows); got != "values" {
+					t.Fatalf("statements %s once refused, want values", got)
+				}
+			})
 		})
 	}
+}
+
+// An appendCase is a transaction TestAppendRows writes.
+type appendCase struct {
+	name  string
+	rows  func() []Row
+	joins bool // on PostgreSQL: the payloads go in one text, else in an array
+}
+
+// statements returns the statements the case takes on dialect: on
+// PostgreSQL one INSERT of unnest, joined or of arrays, or a VALUES
+// INSERT for one row; elsewhere VALUES INSERTs, not recorded ("").
+func (c appendCase) statements(dialect string) string {
+	switch {
+	case dialect != "postgres":
+		return ""
+	case len(c.rows()) == 1:
+		return "values"
+	case c.joins:
+		return "joined"
+	}
+	return "arrays"
+}
+
+var appendCases = []appendCase{
+	{"300 rows", func() []Row { return makeRows(300) }, true},
+	{"two rows", func() []Row { return makeRows(2) }, true},
+	{"one row", func() []Row { return makeRows(1) }, false},
+	{"empty payloads", func() []Row {
+		rows := makeRows(3)
+		rows[0].Payload, rows[2].Payload = nil, []byte{}
+		return rows
+	}, true},
+	{"a payload with the separator", func() []Row {
+		rows := makeRows(5)
+		rows[2].Payload = append(rows[2].Payload, recordSeparator) // not JSON, but a store writes what it is given
+		rows[4].Payload = []byte{recordSeparator}
+		return rows
+	}, false},
+}
+
+// makeRows returns n rows with payloads that need quoting in SQL and in
+// arrays, and receivers and topics that vary.
+func makeRows(n int) []Row {
+	rows := make([]Row, n)
+	names := []string{"mail.welcome", `a,b {c} "d" \e`, "NULL", " spaced ", "é"}
+	for i := range rows {
+		rows[i] = Row{EventID: fmt.Sprintf("e%d", i), Receiver: names[i%len(names)], Topic: names[(i+1)%len(names)],
+			Payload: []byte(fmt.Sprintf(`{"i":%d,"s":"a\"b\\c{},'"}`, i))}
+	}
+	return rows
 }
 
 func createTable(t *testing.T, db *sql.DB, dialect string) {
@@ -81,55 +138,110 @@ func createTable(t *testing.T, db *sql.DB, dialect string) {
 	}
 }
 
-// appendAndCheck empties the table, writes n rows in one transaction of db
-// and reads them back in id order; with sep, a payload holds the record
-// separator.
-func appendAndCheck(t *testing.T, s *Store, db *sql.DB, n int, sep bool) {
+// appendAndCheck empties the table, writes rows in one transaction of db
+// and reads them back in id order. On PostgreSQL it returns the kinds of
+// the statements written, in order, without repeats: joined, arrays,
+// values.
+func appendAndCheck(t *testing.T, s *Store, db *sql.DB, rows []Row) string {
 	t.Helper()
 	if _, err := db.Exec("DELETE FROM " + Table); err != nil {
 		t.Fatal(err)
-	}
-	rows := make([]Row, n)
-	for i := range rows {
-		rows[i] = Row{EventID: fmt.Sprintf("e%d", i), Receiver: "r", Topic: "t", Payload: []byte(fmt.Sprintf(`{"i":%d,"s":"a\"b\\c{},"}`, i))}
-	}
-	if sep {
-		rows[n/2].Payload = append(rows[n/2].Payload, recordSeparator) // not JSON, but a store writes what it is given
 	}
 	ctx := context.Background()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AppendRows(ctx, db, tx, rows); err != nil {
+	rec := &recorder{Tx: tx}
+	var exec outbox.Execer = tx // SQLite and MySQL: the *sql.Tx itself, so that its prepared INSERTs are used
+	if s.dialect == "postgres" {
+		exec = rec
+	}
+	if err := s.AppendRows(ctx, db, exec, rows); err != nil {
 		tx.Rollback()
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := db.Query("SELECT event_id, payload, created_at FROM " + Table + " ORDER BY id")
+	rs, err := db.Query("SELECT event_id, receiver, topic, payload, created_at FROM " + Table + " ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rs.Close()
 	i := 0
 	for ; rs.Next(); i++ {
-		var id, payload string
+		var id, receiver, topic, payload string
 		var at int64
-		if err := rs.Scan(&id, &payload, &at); err != nil {
+		if err := rs.Scan(&id, &receiver, &topic, &payload, &at); err != nil {
 			t.Fatal(err)
 		}
-		if i < n && (id != rows[i].EventID || payload != string(rows[i].Payload) || at < 1_700_000_000_000_000) {
-			t.Fatalf("row %d: %s %s %d, want %s %s and a time in microseconds", i, id, payload, at, rows[i].EventID, rows[i].Payload)
+		if i >= len(rows) {
+			continue
+		}
+		if w := rows[i]; id != w.EventID || receiver != w.Receiver || topic != w.Topic || payload != string(w.Payload) || at < 1_700_000_000_000_000 {
+			t.Fatalf("row %d: %q %q %q %q %d, want %q %q %q %q and a time in microseconds", i, id, receiver, topic, payload, at,
+				w.EventID, w.Receiver, w.Topic, w.Payload)
 		}
 	}
 	if err := rs.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if i != n {
-		t.Fatalf("%d rows, want %d", i, n)
+	if i != len(rows) {
+		t.Fatalf("%d rows, want %d", i, len(rows))
 	}
+	return strings.Join(rec.kinds, ",")
+}
+
+// A recorder passes the statements of a transaction on to it, and notes
+// their kinds.
+type recorder struct {
+	*sql.Tx
+	kinds []string
+}
+
+func (r *recorder) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	kind := "values"
+	switch {
+	case strings.Contains(q, "string_to_array"):
+		kind = "joined"
+	case strings.Contains(q, "unnest"):
+		kind = "arrays"
+	}
+	if len(r.kinds) == 0 || r.kinds[len(r.kinds)-1] != kind {
+		r.kinds = append(r.kinds, kind)
+	}
+	return r.Tx.ExecContext(ctx, q, args...)
+}
+
+// noSlicesDriver is pgx without its argument checker, as database/sql
+// sees a driver that takes no Go slice: database/sql refuses them itself.
+const noSlicesDriver = "pgx-noslices"
+
+func init() { sql.Register(noSlicesDriver, noSlices{stdlib.GetDefaultDriver()}) }
+
+type noSlices struct{ driver.Driver }
+
+func (d noSlices) Open(name string) (driver.Conn, error) {
+	c, err := d.Driver.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return plainConn{c}, nil
+}
+
+// plainConn has only driver.Conn's methods: statements are prepared, and
+// arguments checked by database/sql's default converter.
+type plainConn struct{ driver.Conn }
+
+func openPostgres(t *testing.T, driverName, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // A driver's refusal of a slice is database/sql's, made before anything is
