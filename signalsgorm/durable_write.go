@@ -127,9 +127,9 @@ func (w *durableWriter) write(ctx context.Context, inst any, build func() *outbo
 
 // stagedRow is a row of the embedded outbox queued in its transaction:
 // the rows of a transaction are written together, in multi-row INSERTs
-// (one INSERT on PostgreSQL), just before its commit
-// (flushStaged). Queued in the transaction, they follow its savepoints:
-// a rollback to a savepoint drops those staged since.
+// (one INSERT on PostgreSQL), just before its commit (flushStaged). Queued
+// in the transaction, they follow its savepoints: a rollback to a
+// savepoint drops those staged since.
 type stagedRow struct {
 	outboxsql.Row
 	queued

@@ -35,8 +35,8 @@ type Store struct {
 	prepared  map[int]*sql.Stmt // the same, prepared on db
 	preparing map[int]bool
 	db        *sql.DB
-	// noArrays is set once the driver refused a Go slice as a
-	// PostgreSQL array (pgx does, and lib/pq from v1.11): the rows then go in
+	// noArrays is set once the driver refused a Go slice as a PostgreSQL
+	// array (pgx takes them, and lib/pq from v1.11): the rows then go in
 	// INSERTs of VALUES lists, as on the other databases.
 	noArrays atomic.Bool
 }
@@ -68,10 +68,10 @@ func (s *Store) Append(ctx context.Context, tx outbox.Execer, m *outbox.Message)
 // VALUES rows (four parameters a row), writes alone (no worker running) of
 // transactions of 100 events took 12.5-13 µs of CPU per event instead of
 // 20-21, and allocated 486 KB per transaction instead of 791
-// (BenchmarkDurableEmbedded, postgres/writers=1/no-delivery). Elsewhere they go in INSERTs of up to
-// [RowsPerInsert] rows each; when db is given and tx is one of its
-// transactions, those are statements db prepared (once per connection: no
-// parsing of the SQL per transaction).
+// (BenchmarkDurableEmbedded, postgres/writers=1/no-delivery). Elsewhere
+// they go in INSERTs of up to [RowsPerInsert] rows each; when db is given
+// and tx is one of its transactions, those are statements db prepared
+// (once per connection: no parsing of the SQL per transaction).
 func (s *Store) AppendRows(ctx context.Context, db *sql.DB, tx outbox.Execer, rows []Row) error {
 	if s.dialect == "postgres" && len(rows) > 1 && !s.noArrays.Load() {
 		err := s.appendArrays(ctx, tx, rows)
